@@ -1,0 +1,100 @@
+"""The auth server: ``/login`` and ``/refresh-token``, as in the article.
+
+The article's Express handler for refresh reads::
+
+    jwt.verify(refreshToken, REFRESH_SECRET, (err, user) => {
+      if (err) return res.sendStatus(401);
+      const accessToken = jwt.sign({ userId: user.userId }, ACCESS_SECRET, { expiresIn: '15m' });
+      res.json({ accessToken });
+    });
+
+Here ``refresh`` does the same: a valid, unexpired refresh token gets 200
+and a new access token; a missing, invalid or expired one gets 401. The
+refresh token is not rotated (the article does not rotate it).
+
+Every call is recorded, so the load on this server (calls between arrival
+and answer) can be drawn over time afterwards.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Generator
+from typing import Any, NamedTuple
+
+import simpy
+
+from .config import Capacities, Latencies, TokenPolicy
+from .network import exchange, service_time_sampler, workers_for
+from .records import CallRecord, Recorder
+from .tokens import TokenIssuer, TokenVerifier, token_id
+
+
+class AuthAnswer(NamedTuple):
+    status: int  # 200 or 401
+    outcome: str  # why: "valid", "missing", "invalid", "wrong_type", "expired"
+    access: str | None = None
+    refresh: str | None = None
+
+
+class AuthServer:
+    """Issues tokens at login and new access tokens on refresh."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        tokens: TokenPolicy,
+        latencies: Latencies,
+        capacities: Capacities,
+        recorder: Recorder,
+        rng: random.Random,
+    ):
+        self.env = env
+        self.issuer = TokenIssuer(tokens.access_ttl_s, tokens.refresh_ttl_s)
+        self.verifier = TokenVerifier("refresh", tokens.leeway_s)
+        self.half_rtt_s = latencies.rtt_s / 2
+        self.service_time = service_time_sampler(latencies.auth_service_s, latencies.service_distribution, rng)
+        self.workers = workers_for(env, capacities.auth_capacity)
+        self.recorder = recorder
+
+    def login(self, session: int) -> Generator[simpy.Event, Any, AuthAnswer]:
+        """POST /login: the user's password is right; both tokens come back."""
+
+        def handle(now_s: float) -> tuple[float, AuthAnswer]:
+            subject = f"user-{session}"
+            access = self.issuer.issue("access", subject, now_s)
+            refresh = self.issuer.issue("refresh", subject, now_s)
+            return self.service_time(), AuthAnswer(200, "valid", access, refresh)
+
+        result = yield from exchange(self.env, self.half_rtt_s, self.workers, handle)
+        self._record(session, -1, "login", result, "", "")
+        return result.answer
+
+    def refresh(
+        self, refresh_token: str | None, session: int, request: int, trigger: str
+    ) -> Generator[simpy.Event, Any, AuthAnswer]:
+        """POST /refresh-token: 200 with a new access token, or 401.
+
+        ``trigger`` (the expired access token's ``jti``) is only recorded.
+        """
+
+        def handle(now_s: float) -> tuple[float, AuthAnswer]:
+            verdict = self.verifier.check(refresh_token, now_s)
+            if not verdict.ok:
+                return self.service_time(), AuthAnswer(401, verdict.reason)
+            access = self.issuer.issue("access", verdict.claims["sub"], now_s)
+            return self.service_time(), AuthAnswer(200, "valid", access)
+
+        result = yield from exchange(self.env, self.half_rtt_s, self.workers, handle)
+        self._record(session, request, "refresh", result, token_id(refresh_token), trigger)
+        return result.answer
+
+    def _record(self, session: int, request: int, endpoint: str, result, presented: str, trigger: str) -> None:
+        answer = result.answer
+        self.recorder.calls.append(
+            CallRecord(
+                session, request, "auth", endpoint,
+                result.sent_s, result.arrived_s, result.started_s, result.served_s, result.received_s,
+                answer.status, answer.outcome, presented, token_id(answer.access), trigger,
+            )  # fmt: skip
+        )

@@ -1,0 +1,178 @@
+"""Run a scenario: build the system, let SimPy play it out, keep the records.
+
+``run(scenario)`` wires one auth server, one resource server and a client
+session per user, starts the workload and runs the clock until every
+request has ended. It returns a ``Result`` that carries the scenario it
+ran, its seed and the package versions, so any number can be traced back.
+
+``compare`` runs several strategies on one seed (the same arrivals for
+each); ``replicate`` repeats that over seeds for confidence intervals.
+"""
+
+from __future__ import annotations
+
+import itertools
+import platform
+import time
+from collections.abc import Iterable
+from functools import cached_property
+from importlib.metadata import version
+
+import pandas as pd
+import simpy
+from tqdm.auto import tqdm
+
+from . import workload as workloads
+from .auth_server import AuthServer
+from .config import STRATEGY_NAMES, Scenario
+from .metrics import in_flight, mean_ci, summarize, with_latency
+from .randomness import stream
+from .records import Recorder
+from .resource_server import ResourceServer
+from .session import ClientSession, Request
+from .strategies import STRATEGIES
+
+
+def package_versions() -> dict[str, str]:
+    names = ("simpy", "PyJWT", "numpy", "pandas")
+    return {"python": platform.python_version(), **{name: version(name) for name in names}}
+
+
+class Result:
+    """One run: its scenario, its records as DataFrames, and its summary."""
+
+    def __init__(self, scenario: Scenario, recorder: Recorder, logouts: int, sim_time_s: float, wall_time_s: float):
+        self.scenario = scenario
+        self.records = recorder
+        self.logouts = logouts
+        self.sim_time_s = sim_time_s
+        self.wall_time_s = wall_time_s
+        self.versions = package_versions()
+
+    @property
+    def strategy(self) -> str:
+        return self.scenario.strategy
+
+    @property
+    def seed(self) -> int:
+        return self.scenario.seed
+
+    @cached_property
+    def requests(self) -> pd.DataFrame:
+        """One row per request, with ``latency_s`` and ``met_expiry``."""
+        return with_latency(self.records.requests_frame())
+
+    @cached_property
+    def calls(self) -> pd.DataFrame:
+        """One row per recorded call (auth calls always; API calls if ``record_calls``)."""
+        return self.records.calls_frame()
+
+    @property
+    def refreshes(self) -> pd.DataFrame:
+        calls = self.calls
+        return calls[calls["endpoint"] == "refresh"].reset_index(drop=True)
+
+    @cached_property
+    def token_events(self) -> pd.DataFrame:
+        return self.records.token_events_frame()
+
+    @cached_property
+    def auth_load(self) -> pd.DataFrame:
+        """Calls held by the auth server over time (a step function)."""
+        calls = self.calls
+        return in_flight(calls[calls["server"] == "auth"])
+
+    @cached_property
+    def summary(self) -> dict:
+        return summarize(
+            self.records.requests_frame(),
+            self.calls,
+            strategy=self.strategy,
+            logouts=self.logouts,
+            sim_time_s=self.sim_time_s,
+            wall_time_s=self.wall_time_s,
+            seed=self.seed,
+        )
+
+    def provenance(self) -> dict:
+        """Everything needed to rerun this result."""
+        return {"scenario": self.scenario.as_dict(), "seed": self.seed, "versions": self.versions}
+
+    def __repr__(self) -> str:
+        return f"<Result {self.strategy} seed={self.seed}: {self.records.request_count} requests>"
+
+
+def run(scenario: Scenario) -> Result:
+    """Simulate ``scenario`` until every request has ended."""
+    started = time.perf_counter()
+    env = simpy.Environment()
+    recorder = Recorder()
+    seed = scenario.seed
+    auth = AuthServer(env, scenario.tokens, scenario.latencies, scenario.capacities, recorder, stream(seed, "auth_service"))
+    api = ResourceServer(
+        env, scenario.tokens, scenario.latencies, scenario.capacities, recorder,
+        stream(seed, "api_service"), record_calls=scenario.record_calls,
+    )  # fmt: skip
+    strategy = STRATEGIES[scenario.strategy]
+    sessions: dict[int, ClientSession] = {}
+    request_ids = itertools.count()
+
+    def login(user: int):
+        session = sessions[user] = ClientSession(env, user, auth, api, recorder, scenario.client.relogin_after_s)
+        yield from session.login()
+
+    def arrive(user: int) -> None:
+        session = sessions[user]
+        request = Request(next(request_ids), env.now)
+        if session.logged_in:
+            env.process(strategy(session, request))
+        else:  # the user is on the login page: the app sends nothing
+            session.end(request, "logged_out")
+
+    workloads.start(env, scenario.workload, scenario.tokens, seed, login, arrive)
+    env.run()
+    logouts = sum(session.logouts for session in sessions.values())
+    return Result(scenario, recorder, logouts, env.now, time.perf_counter() - started)
+
+
+def compare(scenario: Scenario, strategies: Iterable[str] = STRATEGY_NAMES) -> list[Result]:
+    """Run each strategy on the same scenario and seed (the same arrivals)."""
+    return [run(scenario.with_(strategy=name)) for name in strategies]
+
+
+def summary_table(results: Iterable[Result]) -> pd.DataFrame:
+    """One row per result, the summary's keys as columns."""
+    return pd.DataFrame([result.summary for result in results])
+
+
+def replicate(
+    scenario: Scenario,
+    strategies: Iterable[str] = STRATEGY_NAMES,
+    replications: int = 10,
+    first_seed: int = 1,
+    progress: bool = False,
+    **changes,
+) -> pd.DataFrame:
+    """Summaries of ``replications`` seeds per strategy (one row per run).
+
+    Extra keyword arguments change the scenario first (``access_ttl_s=60``).
+    """
+    base = scenario.with_(**changes) if changes else scenario
+    plan = [(name, first_seed + i) for name in strategies for i in range(replications)]
+    rows = []
+    for name, seed in tqdm(plan, disable=not progress, desc="runs"):
+        rows.append(run(base.with_(strategy=name, seed=seed)).summary)
+    return pd.DataFrame(rows)
+
+
+def confidence_table(runs: pd.DataFrame, columns: Iterable[str], by: str | list[str] = "strategy") -> pd.DataFrame:
+    """Mean and 95% confidence half-width of ``columns`` per group of ``runs``."""
+    rows = []
+    for key, group in runs.groupby(by, sort=False):
+        row = dict(zip([by] if isinstance(by, str) else by, key if isinstance(key, tuple) else (key,)))
+        for column in columns:
+            row[column], row[f"{column}_ci"] = mean_ci(group[column])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+

@@ -1,0 +1,129 @@
+"""From records to numbers: every metric is computed after the run.
+
+Per-event values (a request's latency, a refresh call) are rows of a
+DataFrame. Time-weighted values (how many calls the auth server holds over
+time) are step functions built from the call records' arrival and answer
+times. Nothing here touches the simulation.
+
+The summary's keys, and what they mean:
+
+=========================  ===================================================
+``requests``               requests the app made
+``requests_ok``            ... that ended with a 200
+``requests_failed``        ... that did not (``unauthorized`` or ``logged_out``)
+``refresh_calls``          POST /refresh-token calls sent
+``refresh_calls_ok``       ... answered 200
+``unauthorized_responses`` 401s the API sent back
+``logouts``                sessions sent to the login page by a failed refresh
+``latency_pNN_s``          percentiles of successful requests' latency
+                           (from the app's ask to its final answer)
+``auth_peak_in_flight``    most calls the auth server held at once
+``refresh_amplification``  refresh calls per expired access token that set
+                           off at least one refresh (1.0 is ideal)
+``expiry_requests``        requests that met an expiry (got a 401, or waited
+                           for a refresh)
+``expiry_latency_p95_s``   p95 latency of those; ``clear_latency_p95_s`` of
+                           the others
+=========================  ===================================================
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+SUMMARY_KEYS = (
+    "strategy", "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok",
+    "unauthorized_responses", "logouts", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s",
+    "auth_peak_in_flight", "refresh_amplification", "expiry_requests", "expiry_latency_p95_s",
+    "clear_latency_p95_s", "sim_time_s", "wall_time_s", "seed",
+)  # fmt: skip
+
+
+def with_latency(requests: pd.DataFrame) -> pd.DataFrame:
+    """Add ``latency_s`` and ``met_expiry`` columns to a requests frame."""
+    return requests.assign(
+        latency_s=requests["finished_s"] - requests["created_s"],
+        met_expiry=(requests["unauthorized"] > 0) | (requests["held_s"] > 0),
+    )
+
+
+def in_flight(calls: pd.DataFrame) -> pd.DataFrame:
+    """Calls held by a server over time, from their ``arrived_s`` and ``served_s``.
+
+    One row per change: ``time_s`` and ``in_flight`` from then on. At equal
+    times an answer counts before an arrival (they did not overlap).
+    """
+    times = np.concatenate([calls["served_s"].to_numpy(float), calls["arrived_s"].to_numpy(float)])
+    steps = np.concatenate([-np.ones(len(calls), dtype=int), np.ones(len(calls), dtype=int)])
+    order = np.lexsort((steps, times))
+    counts = np.cumsum(steps[order])
+    frame = pd.DataFrame({"time_s": times[order], "in_flight": counts})
+    frame = frame.groupby("time_s", as_index=False).last()
+    return pd.concat([pd.DataFrame({"time_s": [0.0], "in_flight": [0]}), frame], ignore_index=True)
+
+
+def refresh_amplification(refreshes: pd.DataFrame) -> float:
+    """Refresh calls per expired access token that set off any refresh."""
+    episodes = refreshes.drop_duplicates(["session", "trigger"]).shape[0]
+    return len(refreshes) / episodes if episodes else math.nan
+
+
+def _quantile(values: pd.Series, q: float) -> float:
+    return float(values.quantile(q)) if len(values) else math.nan
+
+
+def summarize(
+    requests: pd.DataFrame,
+    calls: pd.DataFrame,
+    *,
+    strategy: str,
+    logouts: int,
+    sim_time_s: float,
+    wall_time_s: float,
+    seed: int,
+) -> dict:
+    """The headline numbers of one run (see the module docstring for each key)."""
+    requests = with_latency(requests)
+    ok = requests["reason"] == "ok"
+    latency_ok = requests.loc[ok, "latency_s"]
+    refreshes = calls[calls["endpoint"] == "refresh"]
+    auth_calls = calls[calls["server"] == "auth"]
+    met = requests["met_expiry"]
+    summary = {
+        "strategy": strategy,
+        "requests": len(requests),
+        "requests_ok": int(ok.sum()),
+        "requests_failed": int((~ok).sum()),
+        "refresh_calls": len(refreshes),
+        "refresh_calls_ok": int((refreshes["status"] == 200).sum()),
+        "unauthorized_responses": int(requests["unauthorized"].sum()),
+        "logouts": logouts,
+        "latency_p50_s": _quantile(latency_ok, 0.50),
+        "latency_p95_s": _quantile(latency_ok, 0.95),
+        "latency_p99_s": _quantile(latency_ok, 0.99),
+        "latency_max_s": float(latency_ok.max()) if len(latency_ok) else math.nan,
+        "auth_peak_in_flight": int(in_flight(auth_calls)["in_flight"].max()),
+        "refresh_amplification": refresh_amplification(refreshes),
+        "expiry_requests": int(met.sum()),
+        "expiry_latency_p95_s": _quantile(requests.loc[ok & met, "latency_s"], 0.95),
+        "clear_latency_p95_s": _quantile(requests.loc[ok & ~met, "latency_s"], 0.95),
+        "sim_time_s": sim_time_s,
+        "wall_time_s": wall_time_s,
+        "seed": seed,
+    }
+    assert tuple(summary) == SUMMARY_KEYS
+    return summary
+
+
+def mean_ci(values: pd.Series, confidence: float = 0.95) -> tuple[float, float]:
+    """Mean and half-width of a t confidence interval over replications."""
+    values = values.dropna()
+    n = len(values)
+    if n < 2:
+        return float(values.mean()) if n else math.nan, math.nan
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / math.sqrt(n)
+    return float(values.mean()), float(half)
