@@ -93,8 +93,19 @@ class AuthServer:
         answer = result.answer
         self.recorder.calls.append(
             CallRecord(
-                session, request, "auth", endpoint,
-                result.sent_s, result.arrived_s, result.started_s, result.served_s, result.received_s,
-                answer.status, answer.outcome, presented, token_id(answer.access), trigger,
+                session,
+                request,
+                "auth",
+                endpoint,
+                result.sent_s,
+                result.arrived_s,
+                result.started_s,
+                result.served_s,
+                result.received_s,
+                answer.status,
+                answer.outcome,
+                presented,
+                token_id(answer.access),
+                trigger,
             )  # fmt: skip
         )

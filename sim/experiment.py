@@ -78,9 +78,8 @@ class Result:
 
     @cached_property
     def auth_load(self) -> pd.DataFrame:
-        """Calls held by the auth server over time (a step function)."""
-        calls = self.calls
-        return in_flight(calls[calls["server"] == "auth"])
+        """Refresh calls held by the auth server over time (a step function)."""
+        return in_flight(self.refreshes)
 
     @cached_property
     def summary(self) -> dict:
@@ -108,7 +107,9 @@ def run(scenario: Scenario) -> Result:
     env = simpy.Environment()
     recorder = Recorder()
     seed = scenario.seed
-    auth = AuthServer(env, scenario.tokens, scenario.latencies, scenario.capacities, recorder, stream(seed, "auth_service"))
+    auth = AuthServer(
+        env, scenario.tokens, scenario.latencies, scenario.capacities, recorder, stream(seed, "auth_service")
+    )
     api = ResourceServer(
         env, scenario.tokens, scenario.latencies, scenario.capacities, recorder,
         stream(seed, "api_service"), record_calls=scenario.record_calls,
@@ -169,10 +170,8 @@ def confidence_table(runs: pd.DataFrame, columns: Iterable[str], by: str | list[
     """Mean and 95% confidence half-width of ``columns`` per group of ``runs``."""
     rows = []
     for key, group in runs.groupby(by, sort=False):
-        row = dict(zip([by] if isinstance(by, str) else by, key if isinstance(key, tuple) else (key,)))
+        row = dict(zip([by] if isinstance(by, str) else by, key if isinstance(key, tuple) else (key,), strict=True))
         for column in columns:
             row[column], row[f"{column}_ci"] = mean_ci(group[column])
         rows.append(row)
     return pd.DataFrame(rows)
-
-

@@ -17,7 +17,8 @@ The summary's keys, and what they mean:
 ``logouts``                sessions sent to the login page by a failed refresh
 ``latency_pNN_s``          percentiles of successful requests' latency
                            (from the app's ask to its final answer)
-``auth_peak_in_flight``    most calls the auth server held at once
+``auth_peak_in_flight``    most refresh calls the auth server held at once
+                           (arrived, not yet answered; logins not counted)
 ``refresh_amplification``  refresh calls per expired access token that set
                            off at least one refresh (1.0 is ideal)
 ``expiry_requests``        requests that met an expiry (got a 401, or waited
@@ -91,7 +92,6 @@ def summarize(
     ok = requests["reason"] == "ok"
     latency_ok = requests.loc[ok, "latency_s"]
     refreshes = calls[calls["endpoint"] == "refresh"]
-    auth_calls = calls[calls["server"] == "auth"]
     met = requests["met_expiry"]
     summary = {
         "strategy": strategy,
@@ -106,7 +106,7 @@ def summarize(
         "latency_p95_s": _quantile(latency_ok, 0.95),
         "latency_p99_s": _quantile(latency_ok, 0.99),
         "latency_max_s": float(latency_ok.max()) if len(latency_ok) else math.nan,
-        "auth_peak_in_flight": int(in_flight(auth_calls)["in_flight"].max()),
+        "auth_peak_in_flight": int(in_flight(refreshes)["in_flight"].max()),
         "refresh_amplification": refresh_amplification(refreshes),
         "expiry_requests": int(met.sum()),
         "expiry_latency_p95_s": _quantile(requests.loc[ok & met, "latency_s"], 0.95),

@@ -108,6 +108,7 @@ class Recorder:
         columns = zip(
             self._request, self._session, self._created, self._finished,
             (REASONS[r] for r in self._reason), self._api_calls, self._unauthorized, self._held,
+            strict=True,
         )  # fmt: skip
         return [RequestRecord(*row) for row in columns]
 

@@ -80,12 +80,15 @@ def locked(session: ClientSession, request: Request) -> Generator[simpy.Event, A
 def queued(session: ClientSession, request: Request) -> Generator[simpy.Event, Any, None]:
     """``locked``, and new requests wait out a refresh in flight before they are sent."""
     if session.refreshing is not None:  # hold it rather than send a doomed request
-        if (yield from session.wait_for(request, session.refreshing)) is None:
+        new_token = yield from session.wait_for(request, session.refreshing)
+        if new_token is None:
             return session.end(request, "logged_out")
     yield from locked(session, request)
 
 
-def _token_after_401(session: ClientSession, request: Request, used: str | None) -> Generator[simpy.Event, Any, str | None]:
+def _token_after_401(
+    session: ClientSession, request: Request, used: str | None
+) -> Generator[simpy.Event, Any, str | None]:
     """The token to retry with after a 401 on ``used`` (``None``: logged out)."""
     if not session.logged_in:
         return None

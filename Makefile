@@ -1,0 +1,42 @@
+# Every target sets up .venv from requirements.txt on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+READY := $(VENV)/.ready
+
+.PHONY: compare test figures notebooks jupyter bench lint clean
+
+# The main job: compare the three strategies on the article's scenario.
+compare: $(READY)
+	$(PY) -m sim compare --scenario scenarios/article.toml
+
+# All tests: the model's tests, then every notebook executed from a clean kernel.
+test: $(READY)
+	$(PY) -m pytest tests
+	$(PY) -m pytest --nbmake notebooks
+
+figures: $(READY)
+	$(PY) -m sim figures --out figures
+
+# Re-execute every notebook in place so the committed outputs match the code.
+notebooks: $(READY)
+	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/[0-9]*.ipynb
+
+jupyter: $(READY)
+	$(VENV)/bin/jupyter lab notebooks/00-index.ipynb
+
+bench: $(READY)
+	$(PY) -m sim bench
+
+lint: $(READY)
+	$(VENV)/bin/ruff check sim tests
+	$(VENV)/bin/ruff format --check sim tests
+
+$(READY): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(READY)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache
