@@ -20,7 +20,6 @@ from importlib.metadata import version
 
 import pandas as pd
 import simpy
-from tqdm.auto import tqdm
 
 from . import workload as workloads
 from .auth_server import AuthServer
@@ -59,8 +58,9 @@ class Result:
 
     @cached_property
     def requests(self) -> pd.DataFrame:
-        """One row per request, with ``latency_s`` and ``met_expiry``."""
-        return with_latency(self.records.requests_frame())
+        """One row per request in id order, with ``latency_s`` and ``met_expiry``."""
+        frame = self.records.requests_frame().sort_values("request", ignore_index=True)
+        return with_latency(frame)
 
     @cached_property
     def calls(self) -> pd.DataFrame:
@@ -160,6 +160,8 @@ def replicate(
     """
     base = scenario.with_(**changes) if changes else scenario
     plan = [(name, first_seed + i) for name in strategies for i in range(replications)]
+    from tqdm.auto import tqdm  # noqa: PLC0415  (pulls in notebook widgets when present)
+
     rows = []
     for name, seed in tqdm(plan, disable=not progress, desc="runs"):
         rows.append(run(base.with_(strategy=name, seed=seed)).summary)

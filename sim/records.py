@@ -113,7 +113,8 @@ class Recorder:
         return [RequestRecord(*row) for row in columns]
 
     def requests_frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame(
+        """One row per request, in the order they finished."""
+        return pd.DataFrame(
             {
                 "request": np.frombuffer(self._request, dtype=np.int64),
                 "session": np.frombuffer(self._session, dtype=np.int64),
@@ -125,7 +126,6 @@ class Recorder:
                 "held_s": np.frombuffer(self._held, dtype=np.float64),
             }
         )
-        return frame.sort_values("request", ignore_index=True)
 
     def calls_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.calls, columns=CallRecord._fields)
