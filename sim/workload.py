@@ -97,13 +97,15 @@ def read_arrivals(path: str | None) -> list[list[float]]:
     naming the file, line and value of the first bad row.
     """
     try:
-        table = pd.read_csv(path, dtype={"user": str}, skipinitialspace=True)
+        # Blank lines are kept (and dropped below) so that row i is line i + 2 of the file.
+        table = pd.read_csv(path, dtype={"user": str}, skipinitialspace=True, skip_blank_lines=False)
     except FileNotFoundError:
         raise ConfigError("arrivals", path, "no such file") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise ConfigError("arrivals", path, f"not a readable CSV ({str(error).splitlines()[0]})") from None
     if set(table.columns) != {"time_s", "user"}:
         raise ConfigError(f"{path} columns", ",".join(map(str, table.columns)), "must be exactly time_s,user")
+    table = table[table["time_s"].notna() | table["user"].notna()]
     times = pd.to_numeric(table["time_s"], errors="coerce")
     bad = times.isna() | (times < 0) | table["user"].isna()
     if bad.any():
