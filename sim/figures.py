@@ -1,0 +1,487 @@
+"""Every figure of the project, rebuilt from the simulation by one call.
+
+Each figure has three parts, kept apart so a notebook can use any of them:
+
+- a data function ``<name>_data() -> DataFrame`` that runs the simulation
+  with fixed seeds and returns exactly the numbers the figure shows;
+- a drawing function ``sim.plots.fig_<name>(data) -> Figure`` that runs no
+  simulation at all;
+- an entry in ``FIGURES`` saying what the figure shows and which notebook
+  uses it.
+
+``build_all(out_dir)`` writes ``<name>.png`` and ``<name>.csv`` (the data it
+was drawn from) for every figure, and a ``README.md`` listing them. It is
+what ``python -m sim figures`` runs. The files are byte-identical from one
+run to the next: fixed seeds, fixed float formatting, no wall-clock times,
+and PNGs saved without the software or date stamps.
+
+Sizes are modest on purpose (at most a hundred users, minutes of simulated
+time, five replications) so that the whole set rebuilds in seconds; the
+scenario each figure uses is spelled out in its data function.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from tqdm.auto import tqdm
+
+from . import plots
+from .config import (
+    STRATEGY_NAMES,
+    Capacities,
+    Latencies,
+    Scenario,
+    TokenPolicy,
+    Workload,
+)
+from .experiment import Result, confidence_table, replicate, run
+from .metrics import in_flight
+
+CSV_FLOAT_FORMAT = "%.6g"
+PNG_DPI = 150
+
+# The sequence diagram's legs are round numbers so the times read off easily:
+# a round trip of 100 ms, the API rejects a token in 10 ms and serves in 50 ms,
+# the auth server answers in 20 ms.
+DIAGRAM_LATENCIES = Latencies(rtt_s=0.1, api_service_s=0.05, api_401_service_s=0.01, auth_service_s=0.02)
+
+# A small "morning rush": users who log in together, load pages every ten
+# seconds or so (four API requests each), with a one-worker auth server.
+# Service times are random (exponential) so latencies have a spread.
+RUSH = Scenario(
+    tokens=TokenPolicy(access_ttl_s=120),
+    latencies=Latencies(service_distribution="exponential"),
+    capacities=Capacities(auth_capacity=1),
+    workload=Workload(
+        kind="steady",
+        users=100,
+        concurrency=4,
+        page_rate_per_s=0.1,
+        duration_s=400.0,
+        synchronized=True,
+    ),
+    name="small-morning-rush",
+)
+
+
+@lru_cache(maxsize=16)
+def _run_once(scenario: Scenario) -> Result:
+    """``run``, remembered: several figures draw on the same runs of ``RUSH``.
+
+    Runs are deterministic for a given scenario (seed included), so this only
+    saves time. Callers must not modify the frames of the result.
+    """
+    return run(scenario)
+
+
+# -- 1. sequence diagram ---------------------------------------------------
+
+
+def sequence_diagram_data(
+    requests: int = 4,
+    gap_ms: float = 20.0,
+    strategies: tuple[str, ...] = ("naive", "locked"),
+) -> pd.DataFrame:
+    """Every call and token-store change of one tab's burst, per strategy.
+
+    A trace workload: one user opens the app at 0 (its first request logs it
+    in; access tokens live 60 s) and at 61 s, one second after the token
+    died, fires ``requests`` requests ``gap_ms`` apart, so the arrows can be
+    told apart. Only the burst is kept; times are in ms since its first
+    request.
+
+    One row per event: ``kind`` is ``api`` (a call to the API), ``refresh``
+    (POST /refresh-token) or ``stored`` (the tab's token store got a new
+    access token). ``request`` numbers the burst's requests from 1; -1 is a
+    call no single request owns (the single-flight refresh). ``created_ms`` is
+    when the app asked for the call's request (earlier than ``sent_ms`` if
+    ``queued`` held it). ``token`` is the access token presented, ``issued``
+    the one handed out (or stored). For ``stored`` rows only ``received_ms``
+    (when) and ``issued`` are set.
+    """
+    burst_s = 61.0
+    times = [0.0] + [burst_s + i * gap_ms / 1000 for i in range(requests)]
+    frames = []
+    with tempfile.TemporaryDirectory() as folder:
+        trace = Path(folder) / "burst.csv"
+        trace.write_text("time_s,user\n" + "".join(f"{t:.3f},tab\n" for t in times))
+        base = Scenario(
+            tokens=TokenPolicy(access_ttl_s=60),
+            latencies=DIAGRAM_LATENCIES,
+            workload=Workload(kind="trace", arrivals=str(trace)),
+            record_calls=True,
+            name="sequence-diagram",
+        )
+        for strategy in strategies:
+            result = run(base.with_(strategy=strategy))
+            frames.append(_sequence_rows(result, strategy, burst_s))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _sequence_rows(result, strategy: str, burst_s: float) -> pd.DataFrame:
+    calls = result.calls[result.calls["sent_s"] >= burst_s]
+    first = int(calls.loc[calls["endpoint"] == "resource", "request"].min())
+    created_s = result.requests.set_index("request")["created_s"]
+    rows = pd.DataFrame(
+        {
+            "strategy": strategy,
+            "kind": np.where(calls["endpoint"] == "resource", "api", calls["endpoint"]),
+            "request": np.where(calls["request"] >= 0, calls["request"] - first + 1, -1),
+            "created_ms": (calls["request"].map(created_s) - burst_s) * 1000,
+            **{f"{leg}_ms": (calls[f"{leg}_s"] - burst_s) * 1000 for leg in ("sent", "arrived", "served", "received")},
+            "status": calls["status"],
+            "token": calls["token"].where(calls["endpoint"] == "resource", ""),
+            "issued": calls["issued"],
+        }
+    )
+    events = result.token_events
+    stored = events[(events["time_s"] >= burst_s) & (events["event"] == "stored")]
+    store_rows = pd.DataFrame(
+        {
+            "strategy": strategy,
+            "kind": "stored",
+            "request": -1,
+            "received_ms": (stored["time_s"] - burst_s) * 1000,
+            "issued": stored["access"],
+            "token": "",
+        }
+    )
+    frame = pd.concat([rows, store_rows], ignore_index=True)
+    return frame.sort_values(["received_ms", "kind", "request"], kind="stable", ignore_index=True)
+
+
+# -- 2. refresh storm --------------------------------------------------------
+
+
+def refresh_storm_data(
+    concurrency: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64),
+    auth_capacity: int = 4,
+) -> pd.DataFrame:
+    """Refresh calls and the slowest request of one burst, per burst size.
+
+    One tab fires ``concurrency`` requests at once, one second after its
+    access token died, against an auth server with ``auth_capacity``
+    workers (default latencies, fixed service times: no randomness, so one
+    run per point).
+    """
+    base = Scenario(
+        capacities=Capacities(auth_capacity=auth_capacity),
+        workload=Workload(kind="burst"),
+        name="refresh-storm",
+    )
+    rows = []
+    for strategy in STRATEGY_NAMES:
+        for n in concurrency:
+            summary = run(base.with_(strategy=strategy, concurrency=n)).summary
+            rows.append(
+                {
+                    "strategy": strategy,
+                    "concurrency": n,
+                    "refresh_calls": summary["refresh_calls"],
+                    "unauthorized_responses": summary["unauthorized_responses"],
+                    "slowest_request_ms": summary["latency_max_s"] * 1000,
+                    "auth_capacity": auth_capacity,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+# -- 3. refresh calls over time ----------------------------------------------
+
+
+def refresh_timeline_data(bin_s: float = 10.0, seed: int = 1) -> pd.DataFrame:
+    """Refresh calls sent in each ``bin_s`` window of a morning rush.
+
+    The ``RUSH`` scenario: 100 users log in together, so their access tokens
+    (120 s) die together and come back as a spike of refreshes at each expiry.
+    """
+    scenario = RUSH.with_(seed=seed)
+    duration_s = scenario.workload.duration_s
+    edges = np.arange(0.0, duration_s + bin_s, bin_s)
+    frames = []
+    for strategy in STRATEGY_NAMES:
+        sent = _run_once(scenario.with_(strategy=strategy)).refreshes["sent_s"]
+        counts, _ = np.histogram(sent, bins=edges)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "strategy": strategy,
+                    "bin_start_s": edges[:-1],
+                    "bin_s": bin_s,
+                    "refresh_calls": counts,
+                    "access_ttl_s": scenario.tokens.access_ttl_s,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+# -- 4. latency distributions --------------------------------------------------
+
+# Quantiles kept for the CDF: every 1 %, and finer in the tail.
+CDF_LEVELS = np.unique(np.round(np.concatenate([np.linspace(0, 1, 101), [0.995, 0.999]]), 6))
+
+
+def latency_cdf_data(seed: int = 1) -> pd.DataFrame:
+    """Quantiles of request latency per strategy, split by meeting an expiry.
+
+    The ``RUSH`` scenario. ``met_expiry`` is true for requests that got a 401
+    or waited for a refresh. One row per (strategy, met_expiry, fraction):
+    ``latency_ms`` is the ``fraction`` quantile of the successful requests'
+    latency; ``requests`` is how many requests the group holds.
+    """
+    frames = []
+    for strategy in STRATEGY_NAMES:
+        requests = _run_once(RUSH.with_(strategy=strategy, seed=seed)).requests
+        ok = requests[requests["reason"] == "ok"]
+        for met in (False, True):
+            latency = ok.loc[ok["met_expiry"] == met, "latency_s"]
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "strategy": strategy,
+                        "met_expiry": met,
+                        "fraction": CDF_LEVELS,
+                        "latency_ms": latency.quantile(CDF_LEVELS).to_numpy() * 1000,
+                        "requests": len(latency),
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+# -- 5. auth-server load -------------------------------------------------------
+
+
+def auth_load_data(bin_s: float = 5.0, seed: int = 1) -> pd.DataFrame:
+    """Refresh calls held by the auth server over time, logins together or spread.
+
+    The ``RUSH`` scenario (one auth worker), with users logging in together
+    (``logins = "together"``) or spread over the first access lifetime
+    (``"spread"``). ``peak_in_flight`` is the most refresh calls the auth
+    server held (in its queue or being served) at any moment of each
+    ``bin_s`` window.
+    """
+    duration_s = RUSH.workload.duration_s
+    frames = []
+    for logins, synchronized in (("together", True), ("spread", False)):
+        scenario = RUSH.with_(synchronized=synchronized, seed=seed)
+        for strategy in STRATEGY_NAMES:
+            steps = in_flight(_run_once(scenario.with_(strategy=strategy)).refreshes)
+            starts, peaks = _peak_per_bin(steps, bin_s, duration_s)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "logins": logins,
+                        "strategy": strategy,
+                        "time_s": starts,
+                        "peak_in_flight": peaks,
+                        "auth_capacity": scenario.capacities.auth_capacity,
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _peak_per_bin(steps: pd.DataFrame, bin_s: float, until_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Highest value of a step function in each window of ``bin_s`` seconds."""
+    times = steps["time_s"].to_numpy(float)
+    values = steps["in_flight"].to_numpy(int)
+    end_s = max(until_s, float(times.max()) if len(times) else 0.0)
+    starts = np.arange(0.0, end_s, bin_s)
+    # the value carried into each window, then every value set inside it
+    carried = values[np.searchsorted(times, starts, side="right") - 1]
+    peaks = carried.copy()
+    np.maximum.at(peaks, np.minimum((times // bin_s).astype(int), len(starts) - 1), values)
+    return starts, peaks
+
+
+# -- 6. sensitivity to the access-token lifetime -------------------------------
+
+SENSITIVITY = Scenario(
+    latencies=Latencies(service_distribution="exponential"),
+    workload=Workload(kind="steady", users=6, concurrency=3, page_rate_per_s=0.1),
+    name="ttl-sensitivity",
+)
+
+
+def ttl_sensitivity_data(
+    access_ttl_s: tuple[int, ...] = (30, 60, 120, 240),
+    replications: int = 5,
+    duration_s: float = 360.0,
+) -> pd.DataFrame:
+    """Refresh cost and expiry latency against the access-token lifetime.
+
+    ``SENSITIVITY``: 6 users with logins spread out, pages every ~10 s (3
+    requests each), for ``duration_s``; ``replications`` seeds (1, 2, ...)
+    per lifetime and strategy, the same seeds for every strategy. Each
+    metric has its mean over the seeds and ``_ci``, the half-width of its
+    95 % confidence interval.
+    """
+    metrics = ["refresh_per_1000_requests", "expiry_share_pct", "expiry_latency_p95_ms"]
+    tables = []
+    for ttl in access_ttl_s:
+        runs = replicate(
+            SENSITIVITY.with_(access_ttl_s=ttl, duration_s=duration_s),
+            replications=replications,
+        )
+        runs = runs.assign(
+            refresh_per_1000_requests=1000 * runs["refresh_calls"] / runs["requests"],
+            expiry_share_pct=100 * runs["expiry_requests"] / runs["requests"],
+            expiry_latency_p95_ms=1000 * runs["expiry_latency_p95_s"],
+        )
+        table = confidence_table(runs, metrics)
+        table.insert(0, "access_ttl_s", ttl)
+        table["replications"] = replications
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)
+
+
+# -- the registry and the build --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure: its file name, what it shows, how it is made, who uses it."""
+
+    name: str
+    title: str
+    shows: str
+    data: Callable[[], pd.DataFrame]
+    draw: Callable[[pd.DataFrame], Figure]
+    notebooks: tuple[str, ...]
+
+
+FIGURES: tuple[FigureSpec, ...] = (
+    FigureSpec(
+        "sequence_diagram",
+        "One burst, call by call",
+        "One tab fires four requests 20 ms apart, one second after its access token died, drawn from "
+        "the recorded calls. naive sends four refresh calls and stores four new tokens; locked sends "
+        "one while the other requests wait for it, and all four retry together.",
+        sequence_diagram_data,
+        plots.fig_sequence_diagram,
+        ("01-two-tokens", "03-single-flight-lock"),
+    ),
+    FigureSpec(
+        "refresh_storm",
+        "The refresh storm",
+        "Refresh calls and the slowest request of one burst against the number of requests in it "
+        "(1 to 64). naive sends one refresh per request, and once they outnumber the auth server's "
+        "4 workers the burst waits in its queue; locked and queued send one whatever the burst.",
+        refresh_storm_data,
+        plots.fig_refresh_storm,
+        ("02-refresh-storm",),
+    ),
+    FigureSpec(
+        "refresh_timeline",
+        "Refresh calls over time",
+        "Refresh calls per 10 s when 100 users log in together: a spike at each expiry of the 120 s "
+        "access token, four times taller for naive (a page sends four requests). The spikes spread "
+        "out as each user's next token starts at their own refresh.",
+        refresh_timeline_data,
+        plots.fig_refresh_timeline,
+        ("02-refresh-storm", "05-comparing-strategies"),
+    ),
+    FigureSpec(
+        "latency_cdf",
+        "Latency distributions",
+        "Cumulative distribution of request latency per strategy, requests that met an expiry apart "
+        "from the rest, in the same morning rush (one auth worker). Meeting an expiry costs a 401 "
+        "round trip, a refresh and a retry; naive's storm also queues at the auth server.",
+        latency_cdf_data,
+        plots.fig_latency_cdf,
+        ("04-queue-and-replay", "05-comparing-strategies"),
+    ),
+    FigureSpec(
+        "auth_load",
+        "Auth-server load",
+        "Refresh calls held by a one-worker auth server (most at once in each 5 s) when users log in "
+        "together and when their logins are spread out: together, naive piles up a queue of 20+.",
+        auth_load_data,
+        plots.fig_auth_load,
+        ("02-refresh-storm", "05-comparing-strategies"),
+    ),
+    FigureSpec(
+        "ttl_sensitivity",
+        "Sensitivity to the access-token lifetime",
+        "Refresh calls per 1000 requests, the share of requests that met an expiry, and the p95 "
+        "latency of those, against the access-token lifetime (30 to 240 s), mean and 95 % confidence "
+        "band over 5 seeds: a shorter lifetime makes users wait more often, not longer.",
+        ttl_sensitivity_data,
+        plots.fig_ttl_sensitivity,
+        ("06-sensitivity",),
+    ),
+)
+
+
+def csv_text(data: pd.DataFrame) -> str:
+    """The CSV a figure's data is saved as (fixed float format, no index)."""
+    return data.to_csv(index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
+
+
+def read_csv_text(text: str) -> pd.DataFrame:
+    """Read back what ``csv_text`` wrote (empty fields stay empty strings)."""
+    return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
+
+
+def save_figure(figure: Figure, path: Path) -> None:
+    """Save as PNG with no software or date stamp, so reruns are byte-identical."""
+    figure.savefig(path, dpi=PNG_DPI, metadata={"Software": None})
+
+
+def build_all(out_dir: Path, progress: bool = False) -> list[Path]:
+    """Rebuild every figure, its data and ``README.md`` in ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for spec in tqdm(FIGURES, disable=not progress, desc="figures"):
+        data = spec.data()
+        csv_path = out_dir / f"{spec.name}.csv"
+        csv_path.write_text(csv_text(data))
+        png_path = out_dir / f"{spec.name}.png"
+        save_figure(spec.draw(data), png_path)
+        written += [png_path, csv_path]
+    readme = out_dir / "README.md"
+    readme.write_text(readme_text())
+    written.append(readme)
+    return written
+
+
+def readme_text() -> str:
+    """The figures' index: file, what it shows, how it is made, who uses it."""
+    lines = [
+        "# Figures",
+        "",
+        "Rebuilt by `python -m sim figures` (`sim.figures.build_all`); do not edit by",
+        "hand. Each `<name>.png` is drawn by `sim.plots.fig_<name>` from `<name>.csv`,",
+        "which is what the data function `sim.figures.<name>_data()` returns (it runs",
+        "the simulation with fixed seeds). `tests/test_figures.py` checks that the",
+        "data still comes out the same, so a model change that moves a figure shows.",
+        "",
+    ]
+    for spec in FIGURES:
+        notebooks = ", ".join(f"`notebooks/{nb}.ipynb`" for nb in spec.notebooks)
+        lines += [
+            f"## {spec.title}",
+            "",
+            f"![{spec.title}]({spec.name}.png)",
+            "",
+            spec.shows,
+            "",
+            f"- files: `{spec.name}.png`, `{spec.name}.csv`",
+            f"- drawn by: `sim.plots.{spec.draw.__name__}`",
+            f"- data: `sim.figures.{spec.data.__name__}()`",
+            f"- used in: {notebooks}",
+            "",
+        ]
+    return "\n".join(lines)

@@ -1,0 +1,186 @@
+"""The figures: each draws what it is given, and each still shows what is committed.
+
+- Every ``fig_<name>`` draws small hand-made data into a ``Figure`` with
+  labelled axes and a legend naming what it compares.
+- Every ``<name>_data()`` still gives the numbers in ``figures/<name>.csv``
+  (read back after the same rounding), so a model change that moves a figure
+  fails here: rebuild with ``python -m sim figures`` and commit the new files
+  if the move is meant.
+- ``build_all`` run twice gives byte-identical files.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from sim import figures, plots
+
+COMMITTED = Path(__file__).resolve().parent.parent / "figures"
+STRATEGIES = ("naive", "locked", "queued")
+
+
+def legend_texts(fig: Figure) -> list[str]:
+    legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    return [text.get_text() for legend in legends for text in legend.get_texts()]
+
+
+def assert_labelled(fig: Figure) -> None:
+    """Every axis has a label, its own or that of an axes it is shared with."""
+    assert isinstance(fig, Figure)
+    for ax in fig.axes:
+        xlabels = [a.get_xlabel() for a in ax.get_shared_x_axes().get_siblings(ax)]
+        ylabels = [a.get_ylabel() for a in ax.get_shared_y_axes().get_siblings(ax)]
+        assert any(xlabels), f"axes {ax.get_title()!r} has no x label"
+        assert any(ylabels), f"axes {ax.get_title()!r} has no y label"
+
+
+def assert_legend_names(fig: Figure, strategies=STRATEGIES) -> None:
+    texts = " ".join(legend_texts(fig))
+    for strategy in strategies:
+        assert strategy in texts, f"the legend does not name {strategy}"
+
+
+# -- (a) each drawing function on small data ----------------------------------
+
+
+def test_sequence_diagram_draws_one_panel_per_strategy():
+    events = figures.sequence_diagram_data(requests=2, gap_ms=10)
+    fig = plots.fig_sequence_diagram(events)
+    assert isinstance(fig, Figure)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert [title.splitlines()[0] for title in titles] == ["naive", "locked"]
+    assert titles[0].splitlines()[1].startswith("2 refresh calls")
+    assert titles[1].splitlines()[1].startswith("1 refresh call,")
+    assert "time" in fig.axes[0].get_ylabel() and "ms" in fig.axes[0].get_ylabel()
+    assert any("401" in text for text in legend_texts(fig))
+
+
+def test_refresh_storm():
+    storm = pd.DataFrame(
+        [
+            {"strategy": s, "concurrency": n, "refresh_calls": n if s == "naive" else 1,
+             "unauthorized_responses": n, "slowest_request_ms": 300.0 + n, "auth_capacity": 4}
+            for s in STRATEGIES
+            for n in (1, 2, 4)
+        ]
+    )  # fmt: skip
+    fig = plots.fig_refresh_storm(storm)
+    assert_labelled(fig)
+    assert_legend_names(fig)
+
+
+def test_refresh_timeline():
+    timeline = pd.DataFrame(
+        {
+            "strategy": np.repeat(STRATEGIES, 4),
+            "bin_start_s": np.tile([0.0, 10.0, 20.0, 30.0], 3),
+            "bin_s": 10.0,
+            "refresh_calls": [0, 8, 1, 0] + [0, 2, 1, 0] * 2,
+            "access_ttl_s": 10,
+        }
+    )
+    fig = plots.fig_refresh_timeline(timeline)
+    assert_labelled(fig)
+    assert_legend_names(fig)
+    assert "s)" in fig.axes[0].get_xlabel()
+
+
+def test_latency_cdf():
+    fractions = np.linspace(0, 1, 5)
+    quantiles = pd.DataFrame(
+        [
+            {"strategy": s, "met_expiry": met, "fraction": f,
+             "latency_ms": 100 + 200 * met + 50 * f, "requests": 10}
+            for s in STRATEGIES
+            for met in (False, True)
+            for f in fractions
+        ]
+    )  # fmt: skip
+    fig = plots.fig_latency_cdf(quantiles)
+    assert_labelled(fig)
+    assert_legend_names(fig)
+    assert len(fig.axes) == 2
+
+
+def test_auth_load():
+    load = pd.DataFrame(
+        [
+            {"logins": logins, "strategy": s, "time_s": t, "peak_in_flight": int(t) % 3,
+             "auth_capacity": 1}
+            for logins in ("together", "spread")
+            for s in STRATEGIES
+            for t in (0.0, 5.0, 10.0)
+        ]
+    )  # fmt: skip
+    fig = plots.fig_auth_load(load)
+    assert len(fig.axes) == 2
+    assert_labelled(fig)
+    assert_legend_names(fig)
+
+
+def test_ttl_sensitivity():
+    rows = []
+    for s in STRATEGIES:
+        for ttl in (30, 60, 120):
+            rows.append(
+                {"access_ttl_s": ttl, "strategy": s,
+                 "refresh_per_1000_requests": 1000 / ttl, "refresh_per_1000_requests_ci": 1.0,
+                 "expiry_share_pct": 100 / ttl, "expiry_share_pct_ci": 0.5,
+                 "expiry_latency_p95_ms": 400.0, "expiry_latency_p95_ms_ci": 20.0,
+                 "replications": 5}
+            )  # fmt: skip
+    fig = plots.fig_ttl_sensitivity(pd.DataFrame(rows))
+    assert_labelled(fig)
+    assert_legend_names(fig)
+
+
+def test_each_strategy_keeps_its_colour():
+    assert set(plots.STRATEGY_COLORS) == set(STRATEGIES)
+    assert len(set(plots.STRATEGY_COLORS.values())) == len(STRATEGIES)
+
+
+# -- (b) and (c): rebuild everything twice ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory):
+    """Two full rebuilds (each calls every data function), the slow part of this module.
+
+    Runs of the shared morning-rush scenario are remembered within the process,
+    so the second build mostly redraws; the first build's data is compared with
+    the committed CSVs, which were made by another process.
+    """
+    root = tmp_path_factory.mktemp("figures")
+    return figures.build_all(root / "first"), figures.build_all(root / "second")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", figures.FIGURES, ids=lambda spec: spec.name)
+def test_data_matches_committed_csv(spec, builds):
+    committed = COMMITTED / f"{spec.name}.csv"
+    assert committed.exists(), f"{committed} is missing: run python -m sim figures"
+    rebuilt = builds[0][0].parent / f"{spec.name}.csv"
+    expected = figures.read_csv_text(committed.read_text())
+    regenerated = figures.read_csv_text(rebuilt.read_text())
+    pd.testing.assert_frame_equal(regenerated, expected, rtol=1e-9)
+
+
+def test_readme_lists_every_figure():
+    readme = (COMMITTED / "README.md").read_text()
+    assert readme == figures.readme_text()
+    for spec in figures.FIGURES:
+        assert f"`{spec.name}.png`" in readme
+        assert (COMMITTED / f"{spec.name}.png").exists()
+
+
+@pytest.mark.slow
+def test_build_all_is_byte_identical(builds):
+    first, second = builds
+    assert [p.name for p in first] == [p.name for p in second]
+    expected = {f"{spec.name}.{ext}" for spec in figures.FIGURES for ext in ("png", "csv")}
+    assert {p.name for p in first} == expected | {"README.md"}
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), f"{a.name} differs between two builds"
