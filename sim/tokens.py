@@ -20,8 +20,8 @@ Checking is split the way a simulation needs it:
   jsonwebtoken and PyJWT both use.
 
 A server sees the same token string thousands of times, so the signature
-check is remembered per exact string (a bounded LRU cache). Any change to
-the string is a different key and is checked afresh.
+check is remembered per exact string (a bounded cache, oldest out first).
+Any change to the string is a different key and is checked afresh.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jwt
 
@@ -77,6 +78,7 @@ def expires_at_s(token: str) -> float:
     return jwt.decode(token, options={"verify_signature": False})["exp"] - SIM_EPOCH
 
 
+@lru_cache(maxsize=4096)  # records name the same few tokens again and again
 def token_id(token: str | None) -> str:
     """The token's ``jti`` (unchecked), or "" for no token; for records only."""
     if not token:
