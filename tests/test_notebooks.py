@@ -1,0 +1,73 @@
+"""The notebooks' conventions (STYLE.md): what `pytest --nbmake notebooks` does not check.
+
+nbmake executes every notebook; these checks read the committed files only, so
+they take well under a second: names, the opening and closing cells, imports,
+and that the notebooks are committed with their outputs (`make notebooks`).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+# What a notebook may import besides `sim`: display, widgets, and PyJWT for reading claims.
+ALLOWED_IMPORTS = {"sim", "pandas", "ipywidgets", "jwt", "inspect", "datetime"}
+
+
+def cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+def test_the_series_is_there():
+    assert [p.stem[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in range(len(NOTEBOOKS))]
+    assert len(NOTEBOOKS) >= 7
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_name_is_nn_verb_phrase(path: Path):
+    assert re.fullmatch(r"\d\d-[a-z0-9]+(-[a-z0-9]+)*", path.stem)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_opens_with_what_it_covers_and_ends_with_exercises(path: Path):
+    all_cells = cells(path)
+    first, last = all_cells[0], all_cells[-1]
+    assert first["cell_type"] == "markdown" and source(first).startswith("# ")
+    if path.stem != "00-index":
+        for part in ("What this covers", "The scenario", "Learning goals"):
+            assert part in source(first), f"{path.name}: opening cell lacks {part!r}"
+    assert last["cell_type"] == "markdown" and "## Exercises" in source(last)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_imports_only_from_sim_and_defines_no_model(path: Path):
+    for cell in cells(path):
+        if cell["cell_type"] != "code":
+            continue
+        code = "\n".join(line for line in source(cell).splitlines() if not line.startswith("%"))
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Import):
+                roots = {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                roots = {(node.module or "").split(".")[0]}
+            else:
+                assert not isinstance(node, ast.ClassDef), f"{path.name}: model code (a class) in a notebook"
+                continue
+            assert roots <= ALLOWED_IMPORTS, f"{path.name}: imports {roots - ALLOWED_IMPORTS}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_with_outputs(path: Path):
+    code_cells = [cell for cell in cells(path) if cell["cell_type"] == "code"]
+    assert all(cell["execution_count"] is not None for cell in code_cells), f"run `make notebooks` for {path.name}"
+    outputs = [output for cell in code_cells for output in cell["outputs"]]
+    assert not [o for o in outputs if o["output_type"] == "error"], f"{path.name} was committed with an error"
