@@ -2,10 +2,18 @@
 
 The article's Express handler for refresh reads::
 
-    jwt.verify(refreshToken, REFRESH_SECRET, (err, user) => {
-      if (err) return res.sendStatus(401);
-      const accessToken = jwt.sign({ userId: user.userId }, ACCESS_SECRET, { expiresIn: '15m' });
-      res.json({ accessToken });
+    app.post('/refresh-token', (req, res) => {
+      const { refreshToken } = req.body;
+      if (!refreshToken) {
+        return res.status(401).json({ message: 'Refresh token is required' });
+      }
+      try {
+        const decoded = jwt.verify(refreshToken, REFRESH_SECRET_KEY);
+        const accessToken = jwt.sign({ username: decoded.username }, SECRET_KEY, { expiresIn: '15m' });
+        res.json({ accessToken });
+      } catch (error) {
+        res.status(401).json({ message: 'Invalid refresh token' });
+      }
     });
 
 Here ``refresh`` does the same: a valid, unexpired refresh token gets 200

@@ -1,6 +1,7 @@
 """The protected API: does the work for a valid access token, 401 otherwise.
 
-Like the article's ``authenticateToken`` middleware, it checks the token
+The article does not show its API, only that an expired access token gets
+``401 Unauthorized``. Like any JWT middleware, this one checks the token
 before doing any work, so a 401 costs only the short validation time
 (``api_401_service_s``), not the full service time. It checks against its
 own clock at the moment a worker picks the call up: a token that was fine

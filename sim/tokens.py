@@ -2,8 +2,8 @@
 
 The article's Express server signs two tokens with jsonwebtoken::
 
-    jwt.sign({ userId }, ACCESS_SECRET,  { expiresIn: '15m' })
-    jwt.sign({ userId }, REFRESH_SECRET, { expiresIn: '7d' })
+    const accessToken = jwt.sign({ username }, SECRET_KEY, { expiresIn: '15m' });
+    const refreshToken = jwt.sign({ username }, REFRESH_SECRET_KEY, { expiresIn: '7d' });
 
 We do the same with PyJWT: HS256, a different key for each kind, and the
 claims ``sub``, ``typ`` (``access`` or ``refresh``), ``iat``, ``exp`` and
