@@ -1,0 +1,229 @@
+"""Invariants over random configurations (Hypothesis), Ciw style.
+
+Each example runs one small scenario, watching the run from the inside:
+every ``Request`` the app made and every ``ClientSession`` are kept, so the
+records can be checked against what really happened.
+"""
+
+import atexit
+import hashlib
+import shutil
+import tempfile
+from pathlib import Path
+from unittest import mock
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim import Capacities, ClientPolicy, Latencies, Scenario, TokenPolicy, Workload, experiment
+from sim.records import REASONS
+from sim.session import ClientSession, Request
+
+
+class Observed:
+    """A finished run plus the requests and sessions it created."""
+
+    def __init__(self, scenario):
+        requests, sessions = [], []
+
+        class SeenRequest(Request):
+            __slots__ = ()
+
+            def __init__(self, *args):
+                super().__init__(*args)
+                requests.append(self)
+
+        class SeenSession(ClientSession):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                sessions.append(self)
+
+        with (
+            mock.patch.object(experiment, "Request", SeenRequest),
+            mock.patch.object(experiment, "ClientSession", SeenSession),
+        ):
+            self.result = experiment.run(scenario)
+        self.made = requests
+        self.sessions = sessions
+
+
+seconds = st.floats(0.0, 0.2, allow_nan=False)
+TRACES = Path(tempfile.mkdtemp(prefix="sim-traces-"))
+atexit.register(shutil.rmtree, TRACES, ignore_errors=True)
+
+
+def trace_file(rows):
+    """A CSV of ``(time_s, user)`` rows, named by its content."""
+    text = "time_s,user\n" + "".join(f"{time_s!r},u{user}\n" for time_s, user in rows)
+    path = TRACES / f"{hashlib.sha1(text.encode()).hexdigest()}.csv"
+    path.write_text(text)
+    return str(path)
+
+
+trace_rows = st.lists(st.tuples(st.floats(0.0, 120.0), st.integers(0, 4)), min_size=1, max_size=40)
+
+
+@st.composite
+def scenarios(draw, strategies=("naive", "locked", "queued")):
+    access_ttl_s = draw(st.integers(1, 30))
+    kind = draw(st.sampled_from(["burst", "steady", "trace"]))
+    workload = Workload(
+        kind=kind,
+        users=draw(st.integers(1, 5)),
+        concurrency=draw(st.integers(1, 8)),
+        at_s=draw(st.none() | st.floats(0.0, 90.0)),
+        page_rate_per_s=draw(st.floats(0.05, 0.5)),
+        duration_s=draw(st.floats(60.0, 200.0)),
+        synchronized=draw(st.booleans()),
+        arrivals=trace_file(draw(trace_rows)) if kind == "trace" else None,
+    )
+    return Scenario(
+        tokens=TokenPolicy(
+            access_ttl_s=access_ttl_s,
+            refresh_ttl_s=draw(st.integers(access_ttl_s, 300)),
+            leeway_s=draw(st.sampled_from([0.0, 0.5])),
+        ),
+        latencies=Latencies(
+            rtt_s=draw(st.floats(0.0, 0.3)),
+            api_service_s=draw(seconds),
+            api_401_service_s=draw(st.floats(0.0, 0.02)),
+            auth_service_s=draw(seconds),
+            service_distribution=draw(st.sampled_from(["fixed", "exponential"])),
+        ),
+        capacities=Capacities(
+            api_capacity=draw(st.integers(0, 3)),
+            auth_capacity=draw(st.integers(0, 3)),
+        ),
+        workload=workload,
+        client=ClientPolicy(
+            strategy=draw(st.sampled_from(strategies)),
+            relogin_after_s=draw(st.none() | st.floats(0.0, 30.0)),
+        ),
+        seed=draw(st.integers(0, 2**16)),
+        record_calls=True,
+    )
+
+
+def per_session(frame):
+    return {session: rows for session, rows in frame.groupby("session")}
+
+
+@given(scenarios())
+def test_every_request_ends_exactly_once(scenario):
+    seen = Observed(scenario)
+    requests = seen.result.requests
+
+    assert sorted(requests["request"]) == sorted(r.id for r in seen.made)
+    assert list(requests["request"]) == list(range(len(seen.made)))
+    assert set(requests["reason"]) <= set(REASONS)
+    assert (requests["finished_s"] >= requests["created_s"]).all()
+    assert (requests["held_s"] >= 0).all()
+    assert (requests["held_s"] <= requests["latency_s"] + 1e-9).all()
+
+
+@given(scenarios())
+def test_nothing_is_left_waiting(scenario):
+    seen = Observed(scenario)
+
+    assert all(session.refreshing is None for session in seen.sessions)
+    calls = seen.result.calls
+    assert (calls["received_s"] <= seen.result.sim_time_s).all()
+    in_order = ["sent_s", "arrived_s", "started_s", "served_s", "received_s"]
+    assert (calls[in_order].diff(axis=1).iloc[:, 1:] >= 0).all().all()
+
+
+@given(scenarios())
+def test_a_request_retries_at_most_once(scenario):
+    requests = Observed(scenario).result.requests
+    reason = requests["reason"]
+
+    assert requests["api_calls"].between(0, 2).all()
+    ok = requests[reason == "ok"]  # only the last call succeeded
+    assert (ok["unauthorized"] == ok["api_calls"] - 1).all()
+    denied = requests[reason == "unauthorized"]  # a second 401 is final
+    assert ((denied["api_calls"] == 2) & (denied["unauthorized"] == 2)).all()
+    out = requests[reason == "logged_out"]  # sent nothing, or got its one 401
+    assert (out["api_calls"] == out["unauthorized"]).all()
+    assert (out["api_calls"] <= 1).all()
+
+
+@given(scenarios())
+def test_api_call_records_match_the_requests(scenario):
+    result = Observed(scenario).result
+    api = result.calls[result.calls["server"] == "api"]
+    counted = api.groupby("request").agg(calls=("status", "size"), denied=("status", lambda s: (s == 401).sum()))
+    requests = result.requests.set_index("request")
+
+    sent = requests[requests["api_calls"] > 0]
+    assert list(counted.index) == list(sent.index)
+    assert list(counted["calls"]) == list(sent["api_calls"])
+    assert list(counted["denied"]) == list(sent["unauthorized"])
+
+
+@given(scenarios())
+def test_summary_counts_add_up(scenario):
+    seen = Observed(scenario)
+    summary = seen.result.summary
+    events = seen.result.token_events
+
+    assert summary["requests"] == len(seen.made)
+    assert summary["requests_ok"] + summary["requests_failed"] == len(seen.made)
+    assert summary["logouts"] == (events["event"] == "logout").sum()
+    assert summary["logouts"] == sum(session.logouts for session in seen.sessions)
+
+
+@given(scenarios())
+def test_sessions_go_login_logout_login(scenario):
+    """Logins and logouts alternate, tokens are stored only while logged in,
+    a logout answers a failed refresh, and a re-login waits its think time."""
+    result = Observed(scenario).result
+    failed = result.refreshes[result.refreshes["status"] == 401]
+    relogin_after_s = scenario.client.relogin_after_s
+
+    for session, events in per_session(result.token_events).items():
+        logged_in, logged_out_at = False, None
+        for time_s, event in zip(events["time_s"], events["event"], strict=True):
+            if event == "login":
+                assert not logged_in
+                if logged_out_at is not None:
+                    assert relogin_after_s is not None
+                    assert time_s >= logged_out_at + relogin_after_s
+                logged_in = True
+            else:
+                assert logged_in, f"{event} while logged out"
+            if event == "logout":
+                mine = failed[failed["session"] == session]
+                assert (mine["received_s"] == time_s).any()
+                logged_in, logged_out_at = False, time_s
+
+
+@given(scenarios(strategies=("locked", "queued")))
+def test_single_flight_never_overlaps_refreshes(scenario):
+    result = Observed(scenario).result
+
+    for _, refreshes in per_session(result.refreshes).items():
+        refreshes = refreshes.sort_values("sent_s")
+        assert (refreshes["sent_s"].iloc[1:].to_numpy() >= refreshes["received_s"].iloc[:-1].to_numpy()).all()
+        assert not refreshes["trigger"].duplicated().any()  # one refresh per dead token
+        assert (refreshes["request"] == -1).all()
+
+
+@given(scenarios(strategies=("naive",)))
+def test_naive_sends_one_refresh_per_first_401(scenario):
+    result = Observed(scenario).result
+    requests = result.requests
+
+    refreshed = sorted(result.refreshes["request"])
+    assert refreshed == list(requests.loc[requests["unauthorized"] >= 1, "request"])
+
+
+@given(scenarios(strategies=("queued",)))
+def test_queued_holds_requests_made_during_a_refresh(scenario):
+    result = Observed(scenario).result
+    requests = per_session(result.requests)
+
+    for session, refreshes in per_session(result.refreshes).items():
+        made = requests.get(session, result.requests.iloc[:0])
+        for sent_s, received_s in zip(refreshes["sent_s"], refreshes["received_s"], strict=True):
+            during = made[(made["created_s"] > sent_s) & (made["created_s"] < received_s)]
+            assert (during["held_s"] > 0).all()

@@ -1,0 +1,60 @@
+"""One session driven by hand: the single-flight event, and a refresh
+answer that comes back after the user was logged out."""
+
+import random
+
+import simpy
+
+from sim import Capacities, Latencies, TokenPolicy
+from sim.auth_server import AuthServer
+from sim.records import Recorder
+from sim.resource_server import ResourceServer
+from sim.session import ClientSession
+
+LATENCIES = Latencies(rtt_s=0.1, auth_service_s=0.02)
+
+
+def logged_in_session():
+    env, recorder = simpy.Environment(), Recorder()
+    parts = (TokenPolicy(access_ttl_s=10), LATENCIES, Capacities(), recorder, random.Random(0))
+    session = ClientSession(env, 0, AuthServer(env, *parts), ResourceServer(env, *parts), recorder)
+    env.process(session.login())
+    env.run()
+    return env, session
+
+
+def test_a_shared_refresh_is_one_event_until_it_fires():
+    env, session = logged_in_session()
+    stale = session.store.access
+
+    first = session.shared_refresh(stale)
+    assert session.shared_refresh(stale) is first
+    env.run()
+
+    assert first.value is session.store.access is not stale
+    assert session.refreshing is None
+    assert session.shared_refresh(session.store.access) is not first
+
+
+def test_a_late_refresh_answer_does_not_log_the_user_back_in():
+    env, session = logged_in_session()
+    answers = []
+
+    def refresh():
+        answers.append((yield from session.refresh(session.store.access)))
+
+    env.process(refresh())
+    env.run(until=env.now + 0.06)  # the refresh is at the server
+    session.logout()
+    env.run()
+
+    assert answers[0] is not None  # the server did answer 200 ...
+    assert (session.logged_in, session.store.access, session.store.refresh) == (False, None, None)
+    assert [event.event for event in session.recorder.token_events] == ["login", "logout"]
+
+
+def test_logging_out_twice_counts_once():
+    _, session = logged_in_session()
+    session.logout()
+    session.logout()
+    assert session.logouts == 1
