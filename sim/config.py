@@ -209,11 +209,11 @@ class Scenario:
                 continue
             names = {f.name for f in dataclasses.fields(part)}
             mine = {k: rest.pop(k) for k in list(rest) if k in names}
-            if mine:
-                own[part_name] = dataclasses.replace(part, **mine)
+            if mine:  # on top of a part given in the same call, if there is one
+                own[part_name] = dataclasses.replace(own.get(part_name, part), **mine)
         if rest:
-            unknown = ", ".join(sorted(rest))
-            raise ConfigError(unknown, rest[next(iter(sorted(rest)))], "is not a scenario field")
+            name = sorted(rest)[0]
+            raise ConfigError(name, rest[name], "is not a scenario field")
         return dataclasses.replace(self, **own)
 
     def as_dict(self) -> dict[str, Any]:
