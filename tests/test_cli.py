@@ -126,7 +126,11 @@ def test_bad_trace_file_names_the_line(capsys, tmp_path):
 
 def test_module_entry_point_exits_2_without_traceback():
     done = subprocess.run(
-        [sys.executable, "-m", "sim", "run", "--refresh-ttl", "-1"], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "sim", "run", "--refresh-ttl", "-1"],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 2
     assert done.stderr.strip() == "error: refresh_ttl_s = -1: must be a whole number of seconds >= 1"
