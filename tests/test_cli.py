@@ -142,5 +142,5 @@ def test_bench_prints_its_figures(capsys):
     report = json.loads(out)
     assert status == 0
     assert report["requests"] > 1000
-    assert report["floor_requests"] == pytest.approx(report["requests"], rel=0.05)
+    assert report["floor_requests"] == report["requests"]  # the same arrivals
     assert report["ratio"] > 0 and report["peak_rss_mb"] > 0
