@@ -19,6 +19,7 @@ import pandas as pd
 
 from .config import STRATEGY_NAMES, WORKLOAD_KINDS, ConfigError, Scenario
 from .experiment import compare, run, summary_table
+from .metrics import json_ready
 from .scenario_file import load_scenario
 
 # flag -> (scenario field, type, help)
@@ -75,6 +76,9 @@ def _add_scenario_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--synchronized", dest="synchronized", action="store_true", default=None,
                         help="steady: all users log in at time 0")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--save", metavar="DIR", help="also write each run's records (CSV) and summary with provenance (JSON)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,8 +130,11 @@ def scenario_from_args(args: argparse.Namespace) -> tuple[Scenario, tuple[str, .
     return scenario, strategies
 
 
-def _json_ready(summary: dict) -> dict:
-    return {key: (None if isinstance(value, float) and math.isnan(value) else value) for key, value in summary.items()}
+def _save(results: list, folder: str | None) -> None:
+    if folder:
+        for result in results:
+            for path in result.save(Path(folder)):
+                print(f"wrote {path}", file=sys.stderr)
 
 
 def format_table(table: pd.DataFrame) -> str:
@@ -146,8 +153,9 @@ def format_table(table: pd.DataFrame) -> str:
 def _run(args: argparse.Namespace) -> None:
     scenario, _ = scenario_from_args(args)
     result = run(scenario)
+    _save([result], args.save)
     if args.json:
-        print(json.dumps(_json_ready(result.summary)))
+        print(json.dumps(json_ready(result.summary)))
     else:
         print(f"scenario: {scenario.name}, seed {scenario.seed}")
         print(format_table(summary_table([result])))
@@ -156,8 +164,9 @@ def _run(args: argparse.Namespace) -> None:
 def _compare(args: argparse.Namespace) -> None:
     scenario, strategies = scenario_from_args(args)
     results = compare(scenario, strategies)
+    _save(results, args.save)
     if args.json:
-        print(json.dumps([_json_ready(result.summary) for result in results]))
+        print(json.dumps([json_ready(result.summary) for result in results]))
     else:
         print(f"scenario: {scenario.name}, seed {scenario.seed}, {scenario.workload.kind} workload")
         print(format_table(summary_table(results)))

@@ -12,11 +12,13 @@ each); ``replicate`` repeats that over seeds for confidence intervals.
 from __future__ import annotations
 
 import itertools
+import json
 import platform
 import time
 from collections.abc import Iterable
 from functools import cached_property
 from importlib.metadata import version
+from pathlib import Path
 
 import pandas as pd
 import simpy
@@ -24,7 +26,7 @@ import simpy
 from . import workload as workloads
 from .auth_server import AuthServer
 from .config import STRATEGY_NAMES, Scenario
-from .metrics import in_flight, mean_ci, summarize, with_latency
+from .metrics import in_flight, json_ready, mean_ci, summarize, with_latency
 from .randomness import stream
 from .records import Recorder
 from .resource_server import ResourceServer
@@ -96,6 +98,24 @@ class Result:
     def provenance(self) -> dict:
         """Everything needed to rerun this result."""
         return {"scenario": self.scenario.as_dict(), "seed": self.seed, "versions": self.versions}
+
+    def save(self, folder: Path) -> list[Path]:
+        """Write the records as CSV and the summary with its provenance as JSON.
+
+        Files are named after the strategy: ``naive-requests.csv``,
+        ``naive-calls.csv``, ``naive-token-events.csv``, ``naive-summary.json``.
+        """
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = self.strategy
+        written = []
+        for name, frame in (("requests", self.requests), ("calls", self.calls), ("token-events", self.token_events)):
+            path = folder / f"{stem}-{name}.csv"
+            frame.to_csv(path, index=False)
+            written.append(path)
+        path = folder / f"{stem}-summary.json"
+        path.write_text(json.dumps({"summary": json_ready(self.summary), **self.provenance()}, indent=2) + "\n")
+        written.append(path)
+        return written
 
     def __repr__(self) -> str:
         return f"<Result {self.strategy} seed={self.seed}: {self.records.request_count} requests>"

@@ -118,6 +118,11 @@ def summarize(
     return summary
 
 
+def json_ready(summary: dict) -> dict:
+    """The summary with NaN (no such requests) as ``None``, so it is valid JSON."""
+    return {key: None if isinstance(value, float) and math.isnan(value) else value for key, value in summary.items()}
+
+
 def mean_ci(values: pd.Series, confidence: float = 0.95) -> tuple[float, float]:
     """Mean and half-width of a t confidence interval over replications."""
     from scipy import stats  # noqa: PLC0415  (heavy; only replications need it)

@@ -144,3 +144,13 @@ def test_bench_prints_its_figures(capsys):
     assert report["requests"] > 1000
     assert report["floor_requests"] == report["requests"]  # the same arrivals
     assert report["ratio"] > 0 and report["peak_rss_mb"] > 0
+
+
+def test_save_writes_records_and_provenance(capsys, tmp_path):
+    status, _, _ = run_cli(capsys, "run", "--strategy", "queued", "--concurrency", "3", "--save", str(tmp_path))
+    saved = json.loads((tmp_path / "queued-summary.json").read_text())
+    requests = (tmp_path / "queued-requests.csv").read_text().splitlines()
+    assert status == 0
+    assert saved["summary"]["requests"] == 3 and len(requests) == 1 + 3
+    assert saved["scenario"]["workload"]["concurrency"] == 3
+    assert saved["seed"] == 1 and "PyJWT" in saved["versions"]
