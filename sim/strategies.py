@@ -37,7 +37,7 @@ bottom like the interceptor it models.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import Any, Protocol
 
 import simpy
@@ -97,7 +97,7 @@ def _token_after_401(
     return (yield from session.wait_for(request, session.shared_refresh(used)))
 
 
-STRATEGIES: dict[str, Callable[[ClientSession, Request], Generator[simpy.Event, Any, None]]] = {
+STRATEGIES: dict[str, RefreshStrategy] = {
     "naive": naive,
     "locked": locked,
     "queued": queued,
