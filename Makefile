@@ -22,8 +22,9 @@ figures: $(READY)
 notebooks: $(READY)
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/[0-9]*.ipynb
 
+# Opens JupyterLab at the index; --allow-root only matters in containers run as root.
 jupyter: $(READY)
-	$(VENV)/bin/jupyter lab notebooks/00-index.ipynb
+	$(VENV)/bin/jupyter lab --allow-root notebooks/00-index.ipynb
 
 bench: $(READY)
 	$(PY) -m sim bench
