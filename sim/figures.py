@@ -3,7 +3,9 @@
 Each figure has three parts, kept apart so a notebook can use any of them:
 
 - a data function ``<name>_data() -> DataFrame`` that runs the simulation
-  with fixed seeds and returns exactly the numbers the figure shows;
+  with fixed seeds and returns exactly the numbers the figure shows (the
+  morning-rush figures also take ``scenario=``, and ``<name>_of(results)``
+  makes the same table from runs a notebook already has);
 - a drawing function ``sim.plots.fig_<name>(data) -> Figure`` that runs no
   simulation at all;
 - an entry in ``FIGURES`` saying what the figure shows and which notebook
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -44,7 +46,6 @@ from .config import (
     Workload,
 )
 from .experiment import Result, confidence_table, replicate, run
-from .metrics import in_flight
 
 CSV_FLOAT_FORMAT = "%.6g"
 PNG_DPI = 150
@@ -81,6 +82,13 @@ def _run_once(scenario: Scenario) -> Result:
     saves time. Callers must not modify the frames of the result.
     """
     return run(scenario)
+
+
+def _runs(scenario: Scenario, seed: int | None, strategies: Iterable[str] = STRATEGY_NAMES) -> list[Result]:
+    """``scenario`` run once per strategy, on ``seed`` if given, else on its own."""
+    if seed is not None:
+        scenario = scenario.with_(seed=seed)
+    return [_run_once(scenario.with_(strategy=name)) for name in strategies]
 
 
 # -- 1. sequence diagram ---------------------------------------------------
@@ -198,23 +206,31 @@ def refresh_storm_data(
 # -- 3. refresh calls over time ----------------------------------------------
 
 
-def refresh_timeline_data(bin_s: float = 10.0, seed: int = 1) -> pd.DataFrame:
+def refresh_timeline_data(bin_s: float = 10.0, seed: int | None = None, scenario: Scenario = RUSH) -> pd.DataFrame:
     """Refresh calls sent in each ``bin_s`` window of a morning rush.
 
     The ``RUSH`` scenario: 100 users log in together, so their access tokens
     (120 s) die together and come back as a spike of refreshes at each expiry.
+    Any other ``scenario`` runs the same way, every strategy on its seed (or
+    on ``seed``); ``refresh_timeline_of`` counts runs you already have.
     """
-    scenario = RUSH.with_(seed=seed)
-    duration_s = scenario.workload.duration_s
-    edges = np.arange(0.0, duration_s + bin_s, bin_s)
+    return refresh_timeline_of(_runs(scenario, seed), bin_s)
+
+
+def refresh_timeline_of(results: Iterable[Result], bin_s: float = 10.0) -> pd.DataFrame:
+    """``refresh_timeline_data``'s table for given runs, one strategy each.
+
+    Windows cover each run's ``workload.duration_s``.
+    """
     frames = []
-    for strategy in STRATEGY_NAMES:
-        sent = _run_once(scenario.with_(strategy=strategy)).refreshes["sent_s"]
-        counts, _ = np.histogram(sent, bins=edges)
+    for result in results:
+        scenario = result.scenario
+        edges = np.arange(0.0, scenario.workload.duration_s + bin_s, bin_s)
+        counts, _ = np.histogram(result.refreshes["sent_s"], bins=edges)
         frames.append(
             pd.DataFrame(
                 {
-                    "strategy": strategy,
+                    "strategy": result.strategy,
                     "bin_start_s": edges[:-1],
                     "bin_s": bin_s,
                     "refresh_calls": counts,
@@ -231,24 +247,31 @@ def refresh_timeline_data(bin_s: float = 10.0, seed: int = 1) -> pd.DataFrame:
 CDF_LEVELS = np.unique(np.round(np.concatenate([np.linspace(0, 1, 101), [0.995, 0.999]]), 6))
 
 
-def latency_cdf_data(seed: int = 1) -> pd.DataFrame:
+def latency_cdf_data(seed: int | None = None, scenario: Scenario = RUSH) -> pd.DataFrame:
     """Quantiles of request latency per strategy, split by meeting an expiry.
 
-    The ``RUSH`` scenario. ``met_expiry`` is true for requests that got a 401
-    or waited for a refresh. One row per (strategy, met_expiry, fraction):
+    The ``RUSH`` scenario, or any other ``scenario`` (every strategy on its
+    seed, or on ``seed``); ``latency_cdf_of`` does the same for runs you
+    already have. ``met_expiry`` is true for requests that got a 401 or
+    waited for a refresh. One row per (strategy, met_expiry, fraction):
     ``latency_ms`` is the ``fraction`` quantile of the successful requests'
     latency; ``requests`` is how many requests the group holds.
     """
+    return latency_cdf_of(_runs(scenario, seed))
+
+
+def latency_cdf_of(results: Iterable[Result]) -> pd.DataFrame:
+    """``latency_cdf_data``'s table for given runs, one strategy each."""
     frames = []
-    for strategy in STRATEGY_NAMES:
-        requests = _run_once(RUSH.with_(strategy=strategy, seed=seed)).requests
+    for result in results:
+        requests = result.requests
         ok = requests[requests["reason"] == "ok"]
         for met in (False, True):
             latency = ok.loc[ok["met_expiry"] == met, "latency_s"]
             frames.append(
                 pd.DataFrame(
                     {
-                        "strategy": strategy,
+                        "strategy": result.strategy,
                         "met_expiry": met,
                         "fraction": CDF_LEVELS,
                         "latency_ms": latency.quantile(CDF_LEVELS).to_numpy() * 1000,
@@ -262,33 +285,51 @@ def latency_cdf_data(seed: int = 1) -> pd.DataFrame:
 # -- 5. auth-server load -------------------------------------------------------
 
 
-def auth_load_data(bin_s: float = 5.0, seed: int = 1) -> pd.DataFrame:
+def auth_load_data(
+    bin_s: float = 5.0,
+    seed: int | None = None,
+    scenario: Scenario = RUSH,
+    logins: tuple[str, ...] = ("together", "spread"),
+) -> pd.DataFrame:
     """Refresh calls held by the auth server over time, logins together or spread.
 
-    The ``RUSH`` scenario (one auth worker), with users logging in together
-    (``logins = "together"``) or spread over the first access lifetime
-    (``"spread"``). ``peak_in_flight`` is the most refresh calls the auth
-    server held (in its queue or being served) at any moment of each
-    ``bin_s`` window.
+    The ``RUSH`` scenario (one auth worker), or any other steady
+    ``scenario`` (every strategy on its seed, or on ``seed``), with users
+    logging in together (``logins = "together"``) or spread over the first
+    access lifetime (``"spread"``). ``peak_in_flight`` is the most refresh
+    calls the auth server held (in its queue or being served) at any moment
+    of each ``bin_s`` window. ``auth_load_of`` does the same for runs you
+    already have.
     """
-    duration_s = RUSH.workload.duration_s
+    results = []
+    for name in logins:
+        if name not in ("together", "spread"):
+            raise ValueError(f"logins = {name!r}: must be together or spread")
+        results += _runs(scenario.with_(synchronized=name == "together"), seed)
+    return auth_load_of(results, bin_s)
+
+
+def auth_load_of(results: Iterable[Result], bin_s: float = 5.0) -> pd.DataFrame:
+    """``auth_load_data``'s table for given runs, one strategy each.
+
+    ``logins`` is ``"together"`` for a run whose workload is
+    ``synchronized``, else ``"spread"``; windows cover ``workload.duration_s``.
+    """
     frames = []
-    for logins, synchronized in (("together", True), ("spread", False)):
-        scenario = RUSH.with_(synchronized=synchronized, seed=seed)
-        for strategy in STRATEGY_NAMES:
-            steps = in_flight(_run_once(scenario.with_(strategy=strategy)).refreshes)
-            starts, peaks = _peak_per_bin(steps, bin_s, duration_s)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "logins": logins,
-                        "strategy": strategy,
-                        "time_s": starts,
-                        "peak_in_flight": peaks,
-                        "auth_capacity": scenario.capacities.auth_capacity,
-                    }
-                )
+    for result in results:
+        scenario = result.scenario
+        starts, peaks = _peak_per_bin(result.auth_load, bin_s, scenario.workload.duration_s)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "logins": "together" if scenario.workload.synchronized else "spread",
+                    "strategy": result.strategy,
+                    "time_s": starts,
+                    "peak_in_flight": peaks,
+                    "auth_capacity": scenario.capacities.auth_capacity,
+                }
             )
+        )
     return pd.concat(frames, ignore_index=True)
 
 

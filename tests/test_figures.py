@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+import sim
 from sim import figures, plots
 
 COMMITTED = Path(__file__).resolve().parent.parent / "figures"
@@ -135,6 +136,27 @@ def test_ttl_sensitivity():
     fig = plots.fig_ttl_sensitivity(pd.DataFrame(rows))
     assert_labelled(fig)
     assert_legend_names(fig)
+
+
+# -- any scenario, or runs already made --------------------------------------------
+
+
+SMALL = figures.RUSH.with_(users=4, duration_s=150.0)
+
+
+def test_data_functions_take_any_scenario_or_runs():
+    runs = sim.compare(SMALL)
+    pd.testing.assert_frame_equal(figures.latency_cdf_data(scenario=SMALL), figures.latency_cdf_of(runs))
+    pd.testing.assert_frame_equal(figures.refresh_timeline_data(scenario=SMALL), figures.refresh_timeline_of(runs))
+    timeline = figures.refresh_timeline_of(runs)
+    assert timeline["bin_start_s"].max() == 140.0 and set(timeline["strategy"]) == set(STRATEGIES)
+    load = figures.auth_load_data(scenario=SMALL, logins=("spread",))
+    pd.testing.assert_frame_equal(load, figures.auth_load_of(sim.compare(SMALL.with_(synchronized=False))))
+    assert set(load["logins"]) == {"spread"}
+    other_seed = figures.latency_cdf_data(seed=2, scenario=SMALL)
+    assert not other_seed["latency_ms"].equals(figures.latency_cdf_data(scenario=SMALL)["latency_ms"])
+    with pytest.raises(ValueError, match="logins"):
+        figures.auth_load_data(scenario=SMALL, logins=("morning",))
 
 
 def test_each_strategy_keeps_its_colour():
