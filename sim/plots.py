@@ -4,7 +4,10 @@ Every function here is ``fig_<name>(data) -> Figure`` and does no
 simulation: it draws the DataFrame that ``sim.figures.<name>_data()``
 returns (or the same columns read back from ``figures/<name>.csv``). So a
 notebook can draw a figure from its own runs, and ``python -m sim figures``
-draws the committed ones with the very same code.
+draws the committed ones with the very same code. Two have no file in
+``figures/`` because they draw whatever a notebook ran: ``fig_sweep`` (a
+metric against a swept parameter) and ``fig_in_flight`` (one run's
+``auth_load``).
 
 One palette, everywhere: each strategy keeps its colour, line style and
 marker in every figure (``STRATEGY_COLORS``, from the colour-blind-safe
@@ -17,7 +20,7 @@ on the caller's settings.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import matplotlib as mpl
@@ -27,7 +30,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import FixedLocator, NullLocator, ScalarFormatter
+from matplotlib.ticker import (
+    FixedLocator,
+    FuncFormatter,
+    LogLocator,
+    MaxNLocator,
+    NullFormatter,
+    NullLocator,
+    ScalarFormatter,
+)
 
 from .config import STRATEGY_NAMES
 
@@ -216,9 +227,15 @@ def _draw_sequence(ax: Axes, events: pd.DataFrame, requests: int, end_ms: float)
         for held_from, held_to in waits:
             if held_to > held_from:
                 ax.plot([x, x], [held_from, held_to], color=MESSAGE_COLORS["refresh"], lw=2.2, ls=":", zorder=2)
+        if waits[0][1] > waits[0][0]:  # held before it was sent at all (queued)
+            ax.text(x + 0.06, waits[0][0], "held", rotation=90, ha="left", va="top", fontsize=7.5, color="0.25")
 
+    # a late 401: sent with the old token, answered after the new one was stored
+    first_stored_ms = stored["received_ms"].min() if len(stored) else np.inf
     for _, call in api.iterrows():
         x = lanes[f"request {int(call['request'])}"]
+        if call["status"] == 401 and call["received_ms"] > first_stored_ms:
+            ax.text(x + 0.06, call["received_ms"], "late\n401", ha="left", va="center", fontsize=7.5, color="0.25")
         _arrow(ax, (x, call["sent_ms"]), (lanes["api"], call["arrived_ms"]), MESSAGE_COLORS["call"])
         ax.text(x - 0.03, call["sent_ms"] - 2, call["token"], ha="right", va="bottom", fontsize=8)
         _activation(ax, lanes["api"], call["arrived_ms"], call["served_ms"])
@@ -474,3 +491,187 @@ def fig_ttl_sensitivity(table: pd.DataFrame) -> Figure:
         fig.suptitle(f"Mean over {reps} seeds, shaded: 95 % confidence interval", fontsize=10)
         axes[-1].legend(title="strategy", loc="lower left")
         return fig
+
+
+# -- one run's auth-server load, as recorded -------------------------------------------
+
+
+def fig_in_flight(
+    loads: Mapping[str, pd.DataFrame],
+    capacity: int | None = None,
+    *,
+    unit: str = "ms",
+    origin_s: float | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Refresh calls held by the auth server over time: one run's step function per strategy.
+
+    ``loads`` maps a strategy to the ``auth_load`` of its run (``time_s``,
+    and ``in_flight`` from then on until the next row), e.g.
+    ``{r.strategy: r.auth_load for r in sim.compare(...)}``. Time is counted
+    in ``unit`` (``"ms"`` or ``"s"``) from ``origin_s``, by default the
+    moment the first refresh call arrived; the plot spans from there to the
+    last change. ``capacity``, the auth workers, is drawn as a dashed line:
+    calls above it wait in the auth server's queue. Made for one burst; over
+    a long run the steps blur, and ``fig_auth_load`` (the most held in each
+    window) reads better.
+    """
+    if unit not in ("ms", "s"):
+        raise ValueError(f"unit = {unit!r}: must be ms or s")
+    scale = 1000.0 if unit == "ms" else 1.0
+    with style():
+        fig = Figure(figsize=(8, 4.2), layout="constrained")
+        ax = fig.subplots()
+        busy = [load.loc[load["in_flight"] > 0, "time_s"] for load in loads.values()]
+        first_s = min((float(t.min()) for t in busy if len(t)), default=0.0)
+        start_s = first_s if origin_s is None else origin_s
+        last = max(float(load["time_s"].max()) for load in loads.values()) - start_s
+        pad = 0.08 * last if last > 0 else 1.0 / scale
+        left, right = min(0.0, (first_s - start_s) * scale) - pad * scale, (last + pad) * scale
+        known = [name for name in STRATEGY_NAMES if name in loads]
+        peak = 0
+        for name in known + [name for name in loads if name not in known]:
+            load = loads[name].sort_values("time_s")
+            times = (load["time_s"].to_numpy(float) - start_s) * scale
+            values = load["in_flight"].to_numpy(int)
+            inside = times > left
+            carried = values[~inside][-1] if (~inside).any() else 0
+            edges = np.concatenate([[left], times[inside], [right]])
+            heights = np.concatenate([[carried], values[inside]])
+            line = _line_style(name) if name in STRATEGY_COLORS else {"label": name, "color": "0.3"}
+            peak = max(peak, int(values.max()))
+            line["label"] = f"{line['label']} (peak {int(values.max())})"
+            ax.stairs(heights, edges, lw=1.8, baseline=None, **line)
+        if capacity:
+            ax.axhline(
+                capacity,
+                color="black",
+                lw=0.9,
+                linestyle="--",
+                zorder=0,
+                label=f"{capacity} auth worker{'s' if capacity != 1 else ''}: calls above the line wait in a queue",
+            )
+        ax.set_xlim(left, right)
+        top = max(peak, capacity or 0) * 1.12 + 0.5
+        ax.set_ylim(-0.02 * top, top)  # a little below 0, so lines at 0 stay visible
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        if origin_s is None:
+            ax.set_xlabel(f"time since the first refresh call arrived ({unit})")
+        elif origin_s == 0:
+            ax.set_xlabel(f"simulated time ({unit})")
+        else:
+            ax.set_xlabel(f"time since t = {origin_s:g} s ({unit})")
+        ax.set_ylabel("refresh calls held by the auth server\n(queued or being served)")
+        if title:
+            ax.set_title(title, loc="left")
+        ax.legend(title="strategy", loc="best")
+        return fig
+
+
+# -- any sweep: a metric against a parameter ----------------------------------------------
+
+# Unit suffixes of column names, as axis labels write them (longest first).
+_UNIT_SUFFIXES = {"_per_s": "per s", "_pct": "%", "_ms": "ms", "_s": "s"}
+
+
+def column_label(column: str) -> str:
+    """An axis label from a column name: ``expiry_latency_p95_s`` -> ``expiry latency p95 (s)``."""
+    for suffix, unit in _UNIT_SUFFIXES.items():
+        if column.endswith(suffix) and len(column) > len(suffix):
+            return f"{column[: -len(suffix)].replace('_', ' ')} ({unit})"
+    return column.replace("_", " ")
+
+
+def fig_sweep(
+    table: pd.DataFrame,
+    x: str,
+    y: str | Sequence[str],
+    *,
+    labels: Mapping[str, str] | None = None,
+    log_x: bool = False,
+    log_y: bool = False,
+    reference: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """A metric against a swept parameter, one line per strategy; several metrics, one panel each.
+
+    ``table`` has one row per (``x`` value, ``strategy``), like rows of
+    ``sim.summary_table`` with the parameter added, or ``sim.confidence_table``
+    per parameter value. A column ``<y>_ci`` beside a metric (the half-width
+    of its 95 % confidence interval) is drawn as a band around its line.
+    ``labels`` gives axis labels by column, units included; by default a
+    column's name is used, a unit suffix (``_s``, ``_ms``, ``_pct``,
+    ``_per_s``) written as ``(s)``. ``reference`` maps a metric to a column
+    drawn as a dotted black line in its panel (one value per ``x``, e.g. a
+    formula to compare with). The x axis is ticked at the swept values.
+    """
+    metrics = [y] if isinstance(y, str) else list(y)
+    labels = dict(labels or {})
+    reference = dict(reference or {})
+
+    def label(column: str) -> str:
+        return labels.get(column, column_label(column))
+
+    with style():
+        fig = Figure(figsize=(max(6.5, 1.2 + 3.6 * len(metrics)), 4.3), layout="constrained")
+        axes = fig.subplots(1, len(metrics), sharex=True, squeeze=False)[0]
+        handles: dict[str, object] = {}
+        for ax, metric in zip(axes, metrics, strict=True):
+            for strategy in _strategies(table):
+                rows = table[table["strategy"] == strategy].sort_values(x)
+                line = _line_style(strategy)
+                if f"{metric}_ci" in rows:
+                    mean, half = rows[metric], rows[f"{metric}_ci"]
+                    ax.fill_between(rows[x], mean - half, mean + half, color=line["color"], alpha=0.18, lw=0)
+                    handles["95 % confidence interval"] = Rectangle((0, 0), 1, 1, color="0.5", alpha=0.3)
+                marker = {"marker": STRATEGY_MARKERS[strategy], "markersize": 5}
+                if strategy == "queued":
+                    marker["markerfacecolor"] = "white"
+                (drawn,) = ax.plot(rows[x], rows[metric], **line, **marker)
+                handles.setdefault(line["label"], drawn)
+            if metric in reference:
+                ref = table.drop_duplicates(x).sort_values(x)
+                (drawn,) = ax.plot(ref[x], ref[reference[metric]], color="black", lw=1.2, linestyle=":", zorder=3)
+                handles.setdefault(label(reference[metric]), drawn)
+            ax.set_xlabel(label(x))
+            ax.set_ylabel(label(metric))
+            _sweep_ylim(ax, table, metric, reference.get(metric), log_y)
+        if log_x:
+            axes[0].set_xscale("log")
+        values = sorted(set(table[x]))
+        if len(values) <= 12:
+            axes[0].xaxis.set_major_locator(FixedLocator(values))
+            axes[0].xaxis.set_minor_locator(NullLocator())
+            axes[0].xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        if title:
+            fig.suptitle(title, fontsize=11)
+        strategies = [text for text in handles if text.split(":")[0] in STRATEGY_NAMES]
+        ordered = strategies + [text for text in handles if text not in strategies]
+        fig.legend(
+            [handles[text] for text in ordered],
+            ordered,
+            loc="outside lower center",
+            ncols=min(len(ordered), 3),
+            title="strategy" if ordered == strategies else None,
+        )
+        return fig
+
+
+def _sweep_ylim(ax: Axes, table: pd.DataFrame, metric: str, reference: str | None, log: bool) -> None:
+    """Room above every line, band and reference; from 0 unless log or negative; plain log ticks."""
+    shown = [table[metric]]
+    if f"{metric}_ci" in table:
+        shown += [table[metric] - table[f"{metric}_ci"], table[metric] + table[f"{metric}_ci"]]
+    if reference:
+        shown.append(table[reference])
+    values = pd.concat(shown).dropna()
+    low, high = float(values.min()), float(values.max())
+    if log:
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 3, 5)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        if low > 0:
+            ax.set_ylim(low / 1.3, high * 1.3)
+    elif low >= 0:
+        ax.set_ylim(0, high * 1.08 if high > 0 else 1)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import sim
@@ -57,6 +58,75 @@ def test_sequence_diagram_draws_one_panel_per_strategy():
     assert titles[1].splitlines()[1].startswith("1 refresh call,")
     assert "time" in fig.axes[0].get_ylabel() and "ms" in fig.axes[0].get_ylabel()
     assert any("401" in text for text in legend_texts(fig))
+
+
+def test_sequence_diagram_three_panels_side_by_side():
+    """naive, locked and queued: titles apart, the late 401 and the held requests marked."""
+    events = figures.sequence_diagram_data(gap_ms=60, strategies=STRATEGIES)
+    fig = plots.fig_sequence_diagram(events)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    boxes = [ax.title.get_window_extent(renderer) for ax in fig.axes]
+    assert [ax.get_title().splitlines()[0] for ax in fig.axes] == list(STRATEGIES)
+    for left, right in zip(boxes, boxes[1:], strict=False):
+        assert left.x1 < right.x0, "panel titles overlap"
+    texts = {ax.get_title().splitlines()[0]: [t.get_text() for t in ax.texts] for ax in fig.axes}
+    assert texts["locked"].count("late\n401") == 1  # request 4, sent before the store, answered after
+    assert "late\n401" not in texts["queued"] and texts["queued"].count("held") == 2  # requests 3 and 4
+
+
+def test_in_flight():
+    loads = {
+        "naive": pd.DataFrame({"time_s": [0.0, 10.0, 10.03, 10.06], "in_flight": [0, 8, 4, 0]}),
+        "locked": pd.DataFrame({"time_s": [0.0, 10.0, 10.03], "in_flight": [0, 1, 0]}),
+    }
+    fig = plots.fig_in_flight(loads, capacity=4)
+    assert_labelled(fig)
+    assert_legend_names(fig, ("naive", "locked"))
+    assert "(ms)" in fig.axes[0].get_xlabel()
+    texts = legend_texts(fig)
+    assert any("peak 8" in text for text in texts) and any("4 auth workers" in text for text in texts)
+    low, high = fig.axes[0].get_xlim()
+    assert low < 0 and high > 60  # from the first arrival to the last change, in ms
+    in_seconds = plots.fig_in_flight(loads, unit="s", origin_s=0)
+    assert in_seconds.axes[0].get_xlabel() == "simulated time (s)"
+
+
+def test_sweep():
+    rows = [
+        {"auth_service_s": x, "strategy": s, "unauthorized_responses": 400 + (100 * x if s == "locked" else 0),
+         "expiry_latency_p95_s": 0.3 + x, "expiry_latency_p95_s_ci": 0.05, "formula_s": 0.2 + x}
+        for s in STRATEGIES
+        for x in (0.03, 0.3, 1.0)
+    ]  # fmt: skip
+    table = pd.DataFrame(rows)
+    fig = plots.fig_sweep(
+        table,
+        "auth_service_s",
+        ["unauthorized_responses", "expiry_latency_p95_s"],
+        labels={"unauthorized_responses": "401 responses"},
+        log_x=True,
+        reference={"expiry_latency_p95_s": "formula_s"},
+    )
+    assert_labelled(fig)
+    assert_legend_names(fig)
+    first, second = fig.axes
+    assert first.get_xlabel() == "auth service (s)" and first.get_ylabel() == "401 responses"
+    assert second.get_ylabel() == "expiry latency p95 (s)"
+    assert [tick.get_text() for tick in first.get_xticklabels()] == ["0.03", "0.3", "1"]
+    texts = legend_texts(fig)
+    assert "95 % confidence interval" in texts and "formula (s)" in texts
+    assert len(second.collections) == len(STRATEGIES)  # one band per strategy, where a _ci column is
+    assert not first.collections
+
+
+def test_column_label_writes_the_unit():
+    assert plots.column_label("expiry_latency_p95_ms") == "expiry latency p95 (ms)"
+    assert plots.column_label("rtt_s") == "rtt (s)"
+    assert plots.column_label("page_rate_per_s") == "page rate (per s)"
+    assert plots.column_label("expiry_share_pct") == "expiry share (%)"
+    assert plots.column_label("auth_capacity") == "auth capacity"
+    assert plots.column_label("extra (s)") == "extra (s)"
 
 
 def test_refresh_storm():
