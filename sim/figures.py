@@ -411,7 +411,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "one while the other requests wait for it, and all four retry together.",
         sequence_diagram_data,
         plots.fig_sequence_diagram,
-        ("01-two-tokens", "03-single-flight-lock"),
+        ("01-two-tokens", "03-single-flight-lock", "04-queue-and-replay"),
     ),
     FigureSpec(
         "refresh_storm",
@@ -450,7 +450,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "together and when their logins are spread out: together, naive piles up a queue of 20+.",
         auth_load_data,
         plots.fig_auth_load,
-        ("02-refresh-storm", "05-comparing-strategies"),
+        ("05-comparing-strategies",),
     ),
     FigureSpec(
         "ttl_sensitivity",

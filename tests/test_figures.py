@@ -7,8 +7,12 @@
   fails here: rebuild with ``python -m sim figures`` and commit the new files
   if the move is meant.
 - ``build_all`` run twice gives byte-identical files.
+- Every notebook a figure lists in ``FIGURES`` calls its drawing function,
+  and every notebook that calls one is listed (``figures/README.md`` says so).
 """
 
+import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +25,7 @@ import sim
 from sim import figures, plots
 
 COMMITTED = Path(__file__).resolve().parent.parent / "figures"
+NOTEBOOKS = sorted((COMMITTED.parent / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 STRATEGIES = ("naive", "locked", "queued")
 
 
@@ -227,6 +232,23 @@ def test_data_functions_take_any_scenario_or_runs():
     assert not other_seed["latency_ms"].equals(figures.latency_cdf_data(scenario=SMALL)["latency_ms"])
     with pytest.raises(ValueError, match="logins"):
         figures.auth_load_data(scenario=SMALL, logins=("morning",))
+
+
+# -- the README's "used in": notebooks really draw the figures they are listed for ---
+
+
+def notebook_code(path: Path) -> str:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
+
+
+@pytest.mark.parametrize("spec", figures.FIGURES, ids=lambda spec: spec.name)
+def test_listed_notebooks_are_the_ones_that_draw_the_figure(spec):
+    assert spec.draw.__name__ == f"fig_{spec.name}"
+    assert set(spec.notebooks) <= {path.stem for path in NOTEBOOKS}, "a listed notebook does not exist"
+    calls = re.compile(rf"\bfig_{spec.name}\(")
+    drawing = [path.stem for path in NOTEBOOKS if calls.search(notebook_code(path))]
+    assert sorted(spec.notebooks) == drawing, f"fig_{spec.name}( is called in {drawing}"
 
 
 def test_each_strategy_keeps_its_colour():
