@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 import pandas as pd
 
 from .config import STRATEGY_NAMES, WORKLOAD_KINDS, ConfigError, Scenario
-from .experiment import compare, run, summary_table
+from .experiment import compare, confidence_table, replicate, run, summary_table
 from .metrics import json_ready
 from .scenario_file import load_scenario
 
@@ -93,6 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     several = commands.add_parser("compare", help="simulate several strategies on one seed")
     several.add_argument("--strategies", default=None, metavar="A,B,...", help=f"from {', '.join(STRATEGY_NAMES)}")
+    several.add_argument(
+        "--replications",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run seeds seed..seed+N-1 and print each metric's mean and 95%% confidence half-width",
+    )
     _add_scenario_flags(several)
 
     bench = commands.add_parser("bench", help="speed and memory against a bare-SimPy floor")
@@ -161,8 +168,48 @@ def _run(args: argparse.Namespace) -> None:
         print(format_table(summary_table([result])))
 
 
+def format_confidence_table(table: pd.DataFrame) -> str:
+    """Metrics down, strategies across, each cell ``mean ± half-width``."""
+
+    def cell(mean: float, half: float) -> str:
+        if math.isnan(mean):
+            return "-"
+        return f"{mean:,.3f} ± {half:,.3f}" if not math.isnan(half) else f"{mean:,.3f}"
+
+    keys = [key for key in TABLE_ROWS if key != "wall_time_s"]
+    shown = pd.DataFrame(
+        {row["strategy"]: [cell(row[key], row[f"{key}_ci"]) for key in keys] for _, row in table.iterrows()}
+    )
+    shown.index = keys
+    return shown.to_string()
+
+
+def _compare_replicated(args: argparse.Namespace, scenario: Scenario, strategies: tuple[str, ...]) -> None:
+    runs = replicate(scenario, strategies, args.replications, first_seed=scenario.seed)
+    table = confidence_table(runs, [key for key in TABLE_ROWS if key != "wall_time_s"])
+    _save_frame(runs, args.save)
+    if args.json:
+        print(json.dumps([json_ready(row) for row in table.to_dict("records")]))
+    else:
+        last = scenario.seed + args.replications - 1
+        print(f"scenario: {scenario.name}, seeds {scenario.seed}..{last}, {scenario.workload.kind} workload")
+        print(format_confidence_table(table))
+
+
+def _save_frame(runs: pd.DataFrame, folder: str | None) -> None:
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        path = Path(folder) / "replications.csv"
+        runs.to_csv(path, index=False)
+        print(f"wrote {path}", file=sys.stderr)
+
+
 def _compare(args: argparse.Namespace) -> None:
     scenario, strategies = scenario_from_args(args)
+    if args.replications < 1:
+        raise ConfigError("replications", args.replications, "must be a whole number >= 1")
+    if args.replications > 1:
+        return _compare_replicated(args, scenario, strategies)
     results = compare(scenario, strategies)
     _save(results, args.save)
     if args.json:

@@ -83,6 +83,7 @@ def test_article_scenario_has_the_articles_lifetimes():
         (["run", "--concurrency", "many"], "error: argument --concurrency: invalid int value: 'many'"),
         (["run", "--scenario", "no/such.toml"], "error: scenario = 'no/such.toml': no such file"),
         (["bench", "--requests", "10"], "error: requests = 10: must be a whole number >= 1000"),
+        (["compare", "--replications", "0"], "error: replications = 0: must be a whole number >= 1"),
         ([], "error: the following arguments are required: {run,compare,bench,figures}"),
     ],
 )
@@ -154,3 +155,25 @@ def test_save_writes_records_and_provenance(capsys, tmp_path):
     assert saved["summary"]["requests"] == 3 and len(requests) == 1 + 3
     assert saved["scenario"]["workload"]["concurrency"] == 3
     assert saved["seed"] == 1 and "PyJWT" in saved["versions"]
+
+
+def test_replications_print_mean_and_half_width(capsys):
+    argv = ["compare", "--strategies", "naive,locked", "--concurrency", "4", "--replications", "3"]
+    status, out, _ = run_cli(capsys, *argv)
+    lines = out.splitlines()
+    assert status == 0
+    assert lines[0].startswith("scenario: command line, seeds 1..3")
+    refresh_row = next(line for line in lines if line.startswith("refresh_calls "))
+    # a burst is deterministic: every seed gives the same count, so the half-width is 0
+    assert refresh_row.split()[1:] == ["4.000", "±", "0.000", "1.000", "±", "0.000"]
+
+
+def test_replications_json_and_saved_runs(capsys, tmp_path):
+    argv = ["compare", "--workload", "steady", "--users", "5", "--duration", "1200", "--page-rate", "0.2"]
+    status, out, _ = run_cli(capsys, *argv, "--replications", "4", "--json", "--save", str(tmp_path))
+    rows = json.loads(out)
+    runs = (tmp_path / "replications.csv").read_text().splitlines()
+    assert status == 0
+    assert [row["strategy"] for row in rows] == ["naive", "locked", "queued"]
+    assert all(row["requests_ci"] > 0 for row in rows)  # seeds differ in their arrivals
+    assert len(runs) == 1 + 3 * 4
