@@ -9,15 +9,10 @@ one is a ``simpy.Resource``: a call waits for a free worker, like a car
 waiting for a pump in SimPy's gas-station example.
 
 What the server does is passed in as ``handle(now_s) -> (service_s, answer)``:
-it is evaluated for the moment a worker picks the call up, so a token is
-checked against the server's clock at that moment, as real middleware would.
-
-With no queue that moment is known when the call is sent (``rtt/2`` later),
-so the whole exchange is a single wait: one event instead of two, which is
-most of the model's cost at a million requests. That shortcut is exact only
-while the answer depends on nothing but the token and the time; a server
-that keeps state between calls (refresh-token rotation, revocation) passes
-``stateless=False`` and is handled at its real arrival time.
+it runs when a worker picks the call up, so a token is checked against the
+server's clock at that moment, as real middleware would. (The resource
+server, whose answer depends on nothing but the token and the time, takes a
+shortcut of its own when it has no queue; see ``resource_server.py``.)
 """
 
 from __future__ import annotations
@@ -57,15 +52,9 @@ def exchange(
     half_rtt_s: float,
     workers: simpy.Resource | None,
     handle: Callable[[float], tuple[float, Any]],
-    stateless: bool = False,
 ) -> Generator[simpy.Event, Any, Exchange]:
     """Carry one call to a server and its answer back; return its ``Exchange``."""
     sent = env.now
-    if workers is None and stateless:
-        arrived = sent + half_rtt_s
-        service, answer = handle(arrived)
-        yield env.timeout(half_rtt_s + service + half_rtt_s)
-        return Exchange(sent, arrived, arrived, arrived + service, env.now, answer)
     yield env.timeout(half_rtt_s)
     arrived = env.now
     if workers is None:

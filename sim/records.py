@@ -21,6 +21,7 @@ import pandas as pd
 
 # Why a request ended; "ok" is the only success.
 REASONS = ("ok", "unauthorized", "logged_out")
+_REASON_CODES = {reason: code for code, reason in enumerate(REASONS)}
 
 
 class RequestRecord(NamedTuple):
@@ -94,7 +95,7 @@ class Recorder:
         self._session.append(session)
         self._created.append(created_s)
         self._finished.append(finished_s)
-        self._reason.append(REASONS.index(reason))
+        self._reason.append(_REASON_CODES[reason])
         self._api_calls.append(api_calls)
         self._unauthorized.append(unauthorized)
         self._held.append(held_s)

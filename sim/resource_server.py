@@ -17,7 +17,7 @@ from typing import Any
 import simpy
 
 from .config import Capacities, Latencies, TokenPolicy
-from .network import exchange, service_time_sampler, workers_for
+from .network import Exchange, exchange, service_time_sampler, workers_for
 from .records import CallRecord, Recorder
 from .tokens import TokenVerifier, token_id
 
@@ -52,28 +52,42 @@ class ResourceServer:
 
     def call(self, token: str | None, session: int, request: int) -> Generator[simpy.Event, Any, int]:
         """Send one API call with ``token``; return the status (200 or 401)."""
-        # Checking a token needs nothing but the token and the clock: stateless.
-        result = yield from exchange(
-            self.env, self.half_rtt_s, self.workers, lambda now_s: self._handle(token, now_s), stateless=True
-        )
-        status = 200 if result.answer == "valid" else 401
+        env = self.env
+        if self.workers is None:
+            # No queue, and the answer depends on nothing but the token and the time: the
+            # moment the call arrives is known now, so the whole exchange is one wait. One
+            # event instead of two, which is most of the model's cost at a million requests.
+            sent = env.now
+            arrived = sent + self.half_rtt_s
+            service, outcome = self._handle(token, arrived)
+            yield env.timeout(self.half_rtt_s + service + self.half_rtt_s)
+            if self.record_calls:
+                self._record(
+                    session, request, token, Exchange(sent, arrived, arrived, arrived + service, env.now, outcome)
+                )
+            return 200 if outcome == "valid" else 401
+        result = yield from exchange(env, self.half_rtt_s, self.workers, lambda now_s: self._handle(token, now_s))
         if self.record_calls:
-            self.recorder.calls.append(
-                CallRecord(
-                    session,
-                    request,
-                    "api",
-                    "resource",
-                    result.sent_s,
-                    result.arrived_s,
-                    result.started_s,
-                    result.served_s,
-                    result.received_s,
-                    status,
-                    result.answer,
-                    token_id(token),
-                    "",
-                    "",
-                )  # fmt: skip
-            )
-        return status
+            self._record(session, request, token, result)
+        return 200 if result.answer == "valid" else 401
+
+    def _record(self, session: int, request: int, token: str | None, result: Exchange) -> None:
+        status = 200 if result.answer == "valid" else 401
+        self.recorder.calls.append(
+            CallRecord(
+                session,
+                request,
+                "api",
+                "resource",
+                result.sent_s,
+                result.arrived_s,
+                result.started_s,
+                result.served_s,
+                result.received_s,
+                status,
+                result.answer,
+                token_id(token),
+                "",
+                "",
+            )  # fmt: skip
+        )
