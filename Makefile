@@ -10,10 +10,10 @@ READY := $(VENV)/.ready
 compare: $(READY)
 	$(PY) -m sim compare --scenario scenarios/article.toml
 
-# All tests: the model's tests, then every notebook executed from a clean kernel.
+# All tests, including every notebook executed from a clean kernel and
+# compared with its committed outputs (tests/test_notebook_outputs.py).
 test: $(READY)
 	$(PY) -m pytest tests
-	$(PY) -m pytest --nbmake notebooks
 
 figures: $(READY)
 	$(PY) -m sim figures --out figures

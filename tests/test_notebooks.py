@@ -1,6 +1,6 @@
-"""The notebooks' conventions (STYLE.md): what `pytest --nbmake notebooks` does not check.
+"""The notebooks' conventions (STYLE.md): what executing them does not check.
 
-nbmake executes every notebook; these checks read the committed files only, so
+test_notebook_outputs.py executes every notebook; these checks read the committed files only, so
 they take well under a second: names, the opening and closing cells, imports,
 and that the notebooks are committed with their outputs (`make notebooks`).
 """
