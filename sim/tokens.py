@@ -73,11 +73,6 @@ class TokenIssuer:
         return jwt.encode(claims, _KEYS[kind], algorithm=ALGORITHM)
 
 
-def expires_at_s(token: str) -> float:
-    """Simulated time at which a token expires (reads ``exp`` without checking)."""
-    return jwt.decode(token, options={"verify_signature": False})["exp"] - SIM_EPOCH
-
-
 @lru_cache(maxsize=4096)  # records name the same few tokens again and again
 def token_id(token: str | None) -> str:
     """The token's ``jti`` (unchecked), or "" for no token; for records only."""
