@@ -34,7 +34,7 @@ import simpy
 
 from .config import Capacities, Latencies, TokenPolicy
 from .network import exchange, service_time_sampler, workers_for
-from .records import CallRecord, Recorder
+from .records import Recorder, call_record
 from .tokens import TokenIssuer, TokenVerifier, token_id
 
 
@@ -99,21 +99,8 @@ class AuthServer:
 
     def _record(self, session: int, request: int, endpoint: str, result, presented: str, trigger: str) -> None:
         answer = result.answer
-        self.recorder.calls.append(
-            CallRecord(
-                session,
-                request,
-                "auth",
-                endpoint,
-                result.sent_s,
-                result.arrived_s,
-                result.started_s,
-                result.served_s,
-                result.received_s,
-                answer.status,
-                answer.outcome,
-                presented,
-                token_id(answer.access),
-                trigger,
-            )  # fmt: skip
-        )
+        record = call_record(
+            session, request, "auth", endpoint, result, answer.status, answer.outcome,
+            presented, token_id(answer.access), trigger,
+        )  # fmt: skip
+        self.recorder.calls.append(record)

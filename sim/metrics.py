@@ -43,12 +43,14 @@ SUMMARY_KEYS = (
 )  # fmt: skip
 
 
+def met_expiry(requests: pd.DataFrame) -> pd.Series:
+    """Requests that met an expiry: got a 401, or waited for a refresh."""
+    return (requests["unauthorized"] > 0) | (requests["held_s"] > 0)
+
+
 def with_latency(requests: pd.DataFrame) -> pd.DataFrame:
     """Add ``latency_s`` and ``met_expiry`` columns to a requests frame."""
-    return requests.assign(
-        latency_s=requests["finished_s"] - requests["created_s"],
-        met_expiry=(requests["unauthorized"] > 0) | (requests["held_s"] > 0),
-    )
+    return requests.assign(latency_s=requests["finished_s"] - requests["created_s"], met_expiry=met_expiry(requests))
 
 
 def in_flight(calls: pd.DataFrame) -> pd.DataFrame:
@@ -89,7 +91,7 @@ def summarize(
     """The headline numbers of one run (see the module docstring for each key)."""
     latency = requests["finished_s"].to_numpy() - requests["created_s"].to_numpy()
     ok = (requests["reason"] == "ok").to_numpy()
-    met = ((requests["unauthorized"] > 0) | (requests["held_s"] > 0)).to_numpy()
+    met = met_expiry(requests).to_numpy()
     latency_ok = pd.Series(latency[ok])
     refreshes = calls[calls["endpoint"] == "refresh"]
     summary = {

@@ -56,6 +56,16 @@ class CallRecord(NamedTuple):
     trigger: str  # refresh only: jti of the access token whose 401 set it off
 
 
+def call_record(session: int, request: int, server: str, endpoint: str, times, status: int, outcome: str,
+                token: str, issued: str = "", trigger: str = "") -> CallRecord:  # fmt: skip
+    """A ``CallRecord`` from ``times``: anything with ``sent_s`` ... ``received_s`` (an ``Exchange``)."""
+    return CallRecord(
+        session, request, server, endpoint,
+        times.sent_s, times.arrived_s, times.started_s, times.served_s, times.received_s,
+        status, outcome, token, issued, trigger,
+    )  # fmt: skip
+
+
 class TokenEvent(NamedTuple):
     """A change to a session's token store."""
 

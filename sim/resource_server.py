@@ -18,7 +18,7 @@ import simpy
 
 from .config import Capacities, Latencies, TokenPolicy
 from .network import Exchange, exchange, service_time_sampler, workers_for
-from .records import CallRecord, Recorder
+from .records import Recorder, call_record
 from .tokens import TokenVerifier, token_id
 
 
@@ -61,33 +61,15 @@ class ResourceServer:
             arrived = sent + self.half_rtt_s
             service, outcome = self._handle(token, arrived)
             yield env.timeout(self.half_rtt_s + service + self.half_rtt_s)
-            if self.record_calls:
-                self._record(
-                    session, request, token, Exchange(sent, arrived, arrived, arrived + service, env.now, outcome)
-                )
-            return 200 if outcome == "valid" else 401
-        result = yield from exchange(env, self.half_rtt_s, self.workers, lambda now_s: self._handle(token, now_s))
+            result = None
+        else:
+            result = yield from exchange(env, self.half_rtt_s, self.workers, lambda now_s: self._handle(token, now_s))
+            outcome = result.answer
+        status = 200 if outcome == "valid" else 401
         if self.record_calls:
-            self._record(session, request, token, result)
-        return 200 if result.answer == "valid" else 401
-
-    def _record(self, session: int, request: int, token: str | None, result: Exchange) -> None:
-        status = 200 if result.answer == "valid" else 401
-        self.recorder.calls.append(
-            CallRecord(
-                session,
-                request,
-                "api",
-                "resource",
-                result.sent_s,
-                result.arrived_s,
-                result.started_s,
-                result.served_s,
-                result.received_s,
-                status,
-                result.answer,
-                token_id(token),
-                "",
-                "",
-            )  # fmt: skip
-        )
+            if result is None:  # the shortcut's times, as exchange() would have kept them
+                result = Exchange(sent, arrived, arrived, arrived + service, env.now, outcome)
+            self.recorder.calls.append(
+                call_record(session, request, "api", "resource", result, status, outcome, token_id(token))
+            )
+        return status
