@@ -5,34 +5,44 @@ Build a ``Scenario``, ``run`` it, read the ``Result``::
     from sim import Scenario, Workload, run
     result = run(Scenario(workload=Workload(kind="burst", concurrency=5)))
     result.summary["refresh_calls"]    # 5: the article's interceptor, five refreshes
+
+The package follows a run from its configuration to its figures:
+``config`` -> ``workload`` -> ``client`` -> ``servers`` -> ``records`` ->
+``metrics`` -> ``figures`` / ``plots``, with ``experiment`` wiring them.
 """
 
 from .config import (
+    POLICY_FIELDS,
+    PRESETS,
     STRATEGY_NAMES,
     Capacities,
     ClientPolicy,
     ConfigError,
     Latencies,
+    Preset,
+    RefreshPolicy,
     Scenario,
     TokenPolicy,
     Workload,
 )
 from .experiment import Result, compare, confidence_table, replicate, run, summary_table
 from .metrics import SUMMARY_KEYS, in_flight, mean_ci
-from .strategies import STRATEGIES, locked, naive, queued
 from .tokens import SIM_EPOCH, TokenIssuer, TokenVerifier
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
-    "STRATEGIES",
-    "STRATEGY_NAMES",
+    "POLICY_FIELDS",
+    "PRESETS",
     "SIM_EPOCH",
+    "STRATEGY_NAMES",
     "SUMMARY_KEYS",
     "Capacities",
     "ClientPolicy",
     "ConfigError",
     "Latencies",
+    "Preset",
+    "RefreshPolicy",
     "Result",
     "Scenario",
     "TokenIssuer",
@@ -42,10 +52,7 @@ __all__ = [
     "compare",
     "confidence_table",
     "in_flight",
-    "locked",
     "mean_ci",
-    "naive",
-    "queued",
     "replicate",
     "run",
     "summary_table",

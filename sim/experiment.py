@@ -1,12 +1,13 @@
 """Run a scenario: build the system, let SimPy play it out, keep the records.
 
 ``run(scenario)`` wires one auth server, one resource server and a client
-session per user, starts the workload and runs the clock until every
+tab per user, starts the workload and runs the clock until every
 request has ended. It returns a ``Result`` that carries the scenario it
 ran, its seed and the package versions, so any number can be traced back.
 
-``compare`` runs several strategies on one seed (the same arrivals for
-each); ``replicate`` repeats that over seeds for confidence intervals.
+``compare`` runs several client presets ("strategies") on one seed (the
+same arrivals for each); ``replicate`` repeats that over seeds for
+confidence intervals.
 """
 
 from __future__ import annotations
@@ -24,14 +25,12 @@ import pandas as pd
 import simpy
 
 from . import workload as workloads
-from .auth_server import AuthServer
+from .client import ClientTab, send
 from .config import STRATEGY_NAMES, Scenario
 from .metrics import in_flight, json_ready, mean_ci, summarize, with_latency
 from .randomness import stream
 from .records import Recorder
-from .resource_server import ResourceServer
-from .session import ClientSession, Request
-from .strategies import STRATEGIES
+from .servers import AuthServer, ResourceServer
 
 
 def package_versions() -> dict[str, str]:
@@ -52,6 +51,7 @@ class Result:
 
     @property
     def strategy(self) -> str:
+        """The client's label: its preset's name, plus any policy field set otherwise."""
         return self.scenario.strategy
 
     @property
@@ -86,9 +86,10 @@ class Result:
     @cached_property
     def summary(self) -> dict:
         return summarize(
-            self.records.requests_frame(),
+            self.records.request_columns(),
             self.calls,
             strategy=self.strategy,
+            policy=self.scenario.client.policy(),
             logouts=self.logouts,
             sim_time_s=self.sim_time_s,
             wall_time_s=self.wall_time_s,
@@ -134,30 +135,28 @@ def run(scenario: Scenario) -> Result:
         env, scenario.tokens, scenario.latencies, scenario.capacities, recorder,
         stream(seed, "api_service"), record_calls=scenario.record_calls,
     )  # fmt: skip
-    strategy = STRATEGIES[scenario.strategy]
-    sessions: dict[int, ClientSession] = {}
+    policy, relogin_after_s = scenario.client.policy(), scenario.client.relogin_after_s
+    tabs: dict[int, ClientTab] = {}
     request_ids = itertools.count()
 
     def login(user: int):
-        session = sessions[user] = ClientSession(env, user, auth, api, recorder, scenario.client.relogin_after_s)
-        yield from session.login()
+        tab = tabs[user] = ClientTab(env, user, auth, api, recorder, policy, relogin_after_s)
+        yield from tab.login()
 
     def arrive(user: int) -> None:
-        session = sessions[user]
-        request = Request(next(request_ids), env.now)
-        if session.logged_in:
-            env.process(strategy(session, request))
-        else:  # the user is on the login page: the app sends nothing
-            session.end(request, "logged_out")
+        send(tabs[user], next(request_ids), env.now)
 
     workloads.start(env, scenario.workload, scenario.tokens, seed, login, arrive)
     env.run()
-    logouts = sum(session.logouts for session in sessions.values())
+    logouts = sum(tab.logouts for tab in tabs.values())
     return Result(scenario, recorder, logouts, env.now, time.perf_counter() - started)
 
 
 def compare(scenario: Scenario, strategies: Iterable[str] = STRATEGY_NAMES) -> list[Result]:
-    """Run each strategy on the same scenario and seed (the same arrivals)."""
+    """Run each preset on the same scenario and seed (the same arrivals).
+
+    Policy fields the scenario sets (``max_retries=3``) apply to every preset.
+    """
     return [run(scenario.with_(strategy=name)) for name in strategies]
 
 

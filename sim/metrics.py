@@ -8,6 +8,9 @@ times. Nothing here touches the simulation.
 The summary's keys, and what they mean:
 
 =========================  ===================================================
+``strategy``               the client preset, plus any field set otherwise
+``single_flight`` ...      the policy fields it resolved to (``max_retries``,
+                           ``late_401_check``, ``hold_while_refreshing``)
 ``requests``               requests the app made
 ``requests_ok``            ... that ended with a 200
 ``requests_failed``        ... that did not (``unauthorized`` or ``logged_out``)
@@ -31,12 +34,15 @@ The summary's keys, and what they mean:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
+from .config import POLICY_FIELDS, RefreshPolicy
+
 SUMMARY_KEYS = (
-    "strategy", "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok",
+    "strategy", *POLICY_FIELDS, "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok",
     "unauthorized_responses", "logouts", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s",
     "auth_peak_in_flight", "refresh_amplification", "expiry_requests", "expiry_latency_p95_s",
     "clear_latency_p95_s", "sim_time_s", "wall_time_s", "seed",
@@ -74,44 +80,55 @@ def refresh_amplification(refreshes: pd.DataFrame) -> float:
     return len(refreshes) / episodes if episodes else math.nan
 
 
-def _quantile(values: pd.Series, q: float) -> float:
-    return float(values.quantile(q)) if len(values) else math.nan
+def quantiles(values: np.ndarray, levels: tuple[float, ...]) -> list[float]:
+    """The ``levels`` quantiles of ``values`` (linear between order statistics, as pandas
+    and numpy default to), or NaN for no values."""
+    if not len(values):
+        return [math.nan] * len(levels)
+    return [float(q) for q in np.quantile(values, levels)]
 
 
 def summarize(
-    requests: pd.DataFrame,
+    requests: pd.DataFrame | Mapping[str, np.ndarray],
     calls: pd.DataFrame,
     *,
     strategy: str,
+    policy: RefreshPolicy,
     logouts: int,
     sim_time_s: float,
     wall_time_s: float,
     seed: int,
 ) -> dict:
-    """The headline numbers of one run (see the module docstring for each key)."""
-    latency = requests["finished_s"].to_numpy() - requests["created_s"].to_numpy()
-    ok = (requests["reason"] == "ok").to_numpy()
-    met = met_expiry(requests).to_numpy()
-    latency_ok = pd.Series(latency[ok])
+    """The headline numbers of one run (see the module docstring for each key).
+
+    ``requests`` is a requests frame, or its columns as arrays
+    (``Recorder.request_columns``).
+    """
+    latency = np.asarray(requests["finished_s"]) - np.asarray(requests["created_s"])
+    ok = np.asarray(requests["reason"] == "ok")
+    met = np.asarray(met_expiry(requests))
+    latency_ok = latency[ok]
+    p50, p95, p99 = quantiles(latency_ok, (0.50, 0.95, 0.99))
     refreshes = calls[calls["endpoint"] == "refresh"]
     summary = {
         "strategy": strategy,
-        "requests": len(requests),
+        **{name: getattr(policy, name) for name in POLICY_FIELDS},
+        "requests": len(latency),
         "requests_ok": int(ok.sum()),
         "requests_failed": int(len(ok) - ok.sum()),
         "refresh_calls": len(refreshes),
         "refresh_calls_ok": int((refreshes["status"] == 200).sum()),
-        "unauthorized_responses": int(requests["unauthorized"].sum()),
+        "unauthorized_responses": int(np.asarray(requests["unauthorized"]).sum()),
         "logouts": logouts,
-        "latency_p50_s": _quantile(latency_ok, 0.50),
-        "latency_p95_s": _quantile(latency_ok, 0.95),
-        "latency_p99_s": _quantile(latency_ok, 0.99),
+        "latency_p50_s": p50,
+        "latency_p95_s": p95,
+        "latency_p99_s": p99,
         "latency_max_s": float(latency_ok.max()) if len(latency_ok) else math.nan,
         "auth_peak_in_flight": int(in_flight(refreshes)["in_flight"].max()),
         "refresh_amplification": refresh_amplification(refreshes),
         "expiry_requests": int(met.sum()),
-        "expiry_latency_p95_s": _quantile(pd.Series(latency[ok & met]), 0.95),
-        "clear_latency_p95_s": _quantile(pd.Series(latency[ok & ~met]), 0.95),
+        "expiry_latency_p95_s": quantiles(latency[ok & met], (0.95,))[0],
+        "clear_latency_p95_s": quantiles(latency[ok & ~met], (0.95,))[0],
         "sim_time_s": sim_time_s,
         "wall_time_s": wall_time_s,
         "seed": seed,

@@ -89,6 +89,8 @@ class TokenVerifier:
 
     ``check(token, now_s)`` returns a ``Verdict``. The signature check is
     cached per exact token string; expiry is decided on every call.
+    ``accepts(token, now_s)`` is ``check(...).ok`` for the hot path: it
+    looks up one number per good token, the moment it stops being valid.
     """
 
     def __init__(self, kind: str, leeway_s: float = 0.0, cache_size: int = 4096):
@@ -97,6 +99,14 @@ class TokenVerifier:
         self._key = _KEYS[kind]
         self._cache: OrderedDict[str, Verdict] = OrderedDict()
         self._cache_size = cache_size
+        self._expires: dict[str, float] = {}  # good tokens: exp + leeway, the epoch second they die
+
+    def accepts(self, token: str | None, now_s: float) -> bool:
+        """Whether ``check(token, now_s).ok``, with one dict lookup for a token seen before."""
+        expires = self._expires.get(token)
+        if expires is None:
+            return self.check(token, now_s).ok
+        return SIM_EPOCH + now_s < expires
 
     def check(self, token: str | None, now_s: float) -> Verdict:
         if not token:
@@ -105,8 +115,11 @@ class TokenVerifier:
         if verdict is None:
             verdict = self._verify_signature(token)
             self._cache[token] = verdict
+            if verdict.ok:
+                self._expires[token] = verdict.claims["exp"] + self.leeway_s
             if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+                oldest, _ = self._cache.popitem(last=False)
+                self._expires.pop(oldest, None)
         if verdict.ok and SIM_EPOCH + now_s >= verdict.claims["exp"] + self.leeway_s:
             return Verdict(False, "expired", verdict.claims)
         return verdict

@@ -1,8 +1,10 @@
 """Invariants over random configurations (Hypothesis), Ciw style.
 
-Each example runs one small scenario, watching the run from the inside:
-every ``Request`` the app made and every ``ClientSession`` are kept, so the
-records can be checked against what really happened.
+Each example runs one small scenario with a random client: a preset with
+any of its policy fields set otherwise, so the whole policy space is
+searched. The run is watched from the inside: the id of every request the
+app made and every ``ClientTab`` are kept, so the records can be checked
+against what really happened.
 """
 
 import atexit
@@ -16,35 +18,34 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim import Capacities, ClientPolicy, Latencies, Scenario, TokenPolicy, Workload, experiment
+from sim.client import ClientTab
 from sim.records import REASONS
-from sim.session import ClientSession, Request
 
 
 class Observed:
-    """A finished run plus the requests and sessions it created."""
+    """A finished run plus the requests and tabs it created."""
 
     def __init__(self, scenario):
-        requests, sessions = [], []
+        made, tabs = [], []
+        send = experiment.send
 
-        class SeenRequest(Request):
-            __slots__ = ()
+        def seen_send(tab, request_id, created_s):
+            made.append(request_id)
+            send(tab, request_id, created_s)
 
-            def __init__(self, *args):
-                super().__init__(*args)
-                requests.append(self)
-
-        class SeenSession(ClientSession):
+        class SeenTab(ClientTab):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
-                sessions.append(self)
+                tabs.append(self)
 
         with (
-            mock.patch.object(experiment, "Request", SeenRequest),
-            mock.patch.object(experiment, "ClientSession", SeenSession),
+            mock.patch.object(experiment, "send", seen_send),
+            mock.patch.object(experiment, "ClientTab", SeenTab),
         ):
             self.result = experiment.run(scenario)
-        self.made = requests
-        self.sessions = sessions
+        self.made = made
+        self.sessions = tabs
+        self.policy = scenario.client.policy()
 
 
 seconds = st.floats(0.0, 0.2, allow_nan=False)
@@ -63,8 +64,27 @@ def trace_file(rows):
 trace_rows = st.lists(st.tuples(st.floats(0.0, 120.0), st.integers(0, 4)), min_size=1, max_size=40)
 
 
+def maybe(values):
+    """A policy field left to its preset (``None``) or set to one of ``values``."""
+    return st.none() | values
+
+
 @st.composite
-def scenarios(draw, strategies=("naive", "locked", "queued")):
+def clients(draw, strategies=("naive", "locked", "queued")):
+    """A preset with any of its policy fields set otherwise."""
+    return ClientPolicy(
+        strategy=draw(st.sampled_from(strategies)),
+        single_flight=draw(maybe(st.sampled_from(["none", "tab"]))),
+        hold_while_refreshing=draw(maybe(st.booleans())),
+        late_401_check=draw(maybe(st.booleans())),
+        max_retries=draw(maybe(st.integers(0, 4))),
+        relogin_after_s=draw(st.none() | st.floats(0.0, 30.0)),
+    )
+
+
+@st.composite
+def scenarios(draw, strategies=("naive", "locked", "queued"), where=lambda policy: True):
+    """A small random scenario whose resolved client policy satisfies ``where``."""
     access_ttl_s = draw(st.integers(1, 30))
     kind = draw(st.sampled_from(["burst", "steady", "trace"]))
     workload = Workload(
@@ -95,10 +115,7 @@ def scenarios(draw, strategies=("naive", "locked", "queued")):
             auth_capacity=draw(st.integers(0, 3)),
         ),
         workload=workload,
-        client=ClientPolicy(
-            strategy=draw(st.sampled_from(strategies)),
-            relogin_after_s=draw(st.none() | st.floats(0.0, 30.0)),
-        ),
+        client=draw(clients(strategies).filter(lambda client: where(client.policy()))),
         seed=draw(st.integers(0, 2**16)),
         record_calls=True,
     )
@@ -113,7 +130,7 @@ def test_every_request_ends_exactly_once(scenario):
     seen = Observed(scenario)
     requests = seen.result.requests
 
-    assert sorted(requests["request"]) == sorted(r.id for r in seen.made)
+    assert sorted(requests["request"]) == sorted(seen.made)
     assert list(requests["request"]) == list(range(len(seen.made)))
     assert set(requests["reason"]) <= set(REASONS)
     assert (requests["finished_s"] >= requests["created_s"]).all()
@@ -133,18 +150,19 @@ def test_nothing_is_left_waiting(scenario):
 
 
 @given(scenarios())
-def test_a_request_retries_at_most_once(scenario):
-    requests = Observed(scenario).result.requests
+def test_a_request_never_retries_more_than_its_limit(scenario):
+    seen = Observed(scenario)
+    requests, limit = seen.result.requests, seen.policy.max_retries
     reason = requests["reason"]
 
-    assert requests["api_calls"].between(0, 2).all()
+    assert requests["api_calls"].between(0, 1 + limit).all()
     ok = requests[reason == "ok"]  # only the last call succeeded
     assert (ok["unauthorized"] == ok["api_calls"] - 1).all()
-    denied = requests[reason == "unauthorized"]  # a second 401 is final
-    assert ((denied["api_calls"] == 2) & (denied["unauthorized"] == 2)).all()
-    out = requests[reason == "logged_out"]  # sent nothing, or got its one 401
+    denied = requests[reason == "unauthorized"]  # a 401 past the last retry is final
+    assert ((denied["api_calls"] == 1 + limit) & (denied["unauthorized"] == 1 + limit)).all()
+    out = requests[reason == "logged_out"]  # sent nothing, or every call got a 401 and a refresh failed
     assert (out["api_calls"] == out["unauthorized"]).all()
-    assert (out["api_calls"] <= 1).all()
+    assert (out["api_calls"] <= limit).all()
 
 
 @given(scenarios())
@@ -197,28 +215,35 @@ def test_sessions_go_login_logout_login(scenario):
                 logged_in, logged_out_at = False, time_s
 
 
-@given(scenarios(strategies=("locked", "queued")))
+@given(scenarios(where=lambda policy: policy.single_flight == "tab"))
 def test_single_flight_never_overlaps_refreshes(scenario):
-    result = Observed(scenario).result
+    seen = Observed(scenario)
 
-    for _, refreshes in per_session(result.refreshes).items():
+    for _, refreshes in per_session(seen.result.refreshes).items():
         refreshes = refreshes.sort_values("sent_s")
         assert (refreshes["sent_s"].iloc[1:].to_numpy() >= refreshes["received_s"].iloc[:-1].to_numpy()).all()
-        assert not refreshes["trigger"].duplicated().any()  # one refresh per dead token
-        assert (refreshes["request"] == -1).all()
+        assert (refreshes["request"] == -1).all()  # the tab's refresh, not a request's
+        if seen.policy.late_401_check:  # a late 401 is noticed: one refresh per dead token
+            assert not refreshes["trigger"].duplicated().any()
 
 
-@given(scenarios(strategies=("naive",)))
-def test_naive_sends_one_refresh_per_first_401(scenario):
-    result = Observed(scenario).result
-    requests = result.requests
+@given(scenarios(where=lambda policy: policy.single_flight == "none"))
+def test_without_single_flight_every_round_may_send_its_own_refresh(scenario):
+    seen = Observed(scenario)
+    requests, limit = seen.result.requests, seen.policy.max_retries
+    # a round of refresh-and-retry starts after each 401 that is not past the last retry
+    rounds = requests["unauthorized"].where(requests["reason"] != "unauthorized", limit)
+    sent = seen.result.refreshes.groupby("request").size().reindex(requests["request"], fill_value=0)
 
-    refreshed = sorted(result.refreshes["request"])
-    assert refreshed == list(requests.loc[requests["unauthorized"] >= 1, "request"])
+    assert (seen.result.refreshes["request"] >= 0).all()  # each belongs to the request that sent it
+    if seen.policy.late_401_check:  # a late 401 retries without one
+        assert (sent.to_numpy() <= rounds.to_numpy()).all()
+    else:
+        assert (sent.to_numpy() == rounds.to_numpy()).all()
 
 
-@given(scenarios(strategies=("queued",)))
-def test_queued_holds_requests_made_during_a_refresh(scenario):
+@given(scenarios(where=lambda policy: policy.hold_while_refreshing and policy.single_flight == "tab"))
+def test_held_requests_made_during_a_refresh(scenario):
     result = Observed(scenario).result
     requests = per_session(result.requests)
 

@@ -1,15 +1,14 @@
-"""One session driven by hand: the single-flight event, and a refresh
+"""One tab driven by hand: the single-flight event, and a refresh
 answer that comes back after the user was logged out."""
 
 import random
 
 import simpy
 
-from sim import Capacities, Latencies, TokenPolicy
-from sim.auth_server import AuthServer
+from sim import PRESETS, Capacities, Latencies, TokenPolicy
+from sim.client import ClientTab
 from sim.records import Recorder
-from sim.resource_server import ResourceServer
-from sim.session import ClientSession
+from sim.servers import AuthServer, ResourceServer
 
 LATENCIES = Latencies(rtt_s=0.1, auth_service_s=0.02)
 
@@ -17,7 +16,8 @@ LATENCIES = Latencies(rtt_s=0.1, auth_service_s=0.02)
 def logged_in_session():
     env, recorder = simpy.Environment(), Recorder()
     parts = (TokenPolicy(access_ttl_s=10), LATENCIES, Capacities(), recorder, random.Random(0))
-    session = ClientSession(env, 0, AuthServer(env, *parts), ResourceServer(env, *parts), recorder)
+    policy = PRESETS["locked"].policy
+    session = ClientTab(env, 0, AuthServer(env, *parts), ResourceServer(env, *parts), recorder, policy)
     env.process(session.login())
     env.run()
     return env, session

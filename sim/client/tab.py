@@ -1,7 +1,7 @@
-"""A client session: one browser tab with its token store.
+"""A client tab: one user's browser tab, its token store and its three moves.
 
 The article keeps both tokens in ``localStorage`` and gives the app three
-moves, which are the session's methods here:
+moves, which are the tab's methods here:
 
 - ``login()``: POST /login, store both tokens;
 - ``refresh()``: POST /refresh-token with the stored refresh token, store the
@@ -9,10 +9,10 @@ moves, which are the session's methods here:
   to the login page;
 - ``call_api()``: send one request with a given access token.
 
-The strategies in ``strategies.py`` decide *when* to call these. What is
-shared by all of them lives here: the single-flight refresh (one
-``env.event()`` that every waiting request yields, replaced once it fires,
-as in SimPy's "School" example) and the bookkeeping of each request.
+*When* to make these moves is the interceptors' business
+(``interceptors.py``); the tab only knows how. It also holds the refresh
+in flight (``single_flight.py``) and writes each request's record when the
+request ends.
 """
 
 from __future__ import annotations
@@ -22,39 +22,20 @@ from typing import Any
 
 import simpy
 
-from .auth_server import AuthServer
-from .records import Recorder, TokenEvent
-from .resource_server import ResourceServer
-from .tokens import token_id
+from ..config import RefreshPolicy
+from ..records import Recorder, TokenEvent
+from ..servers import AuthServer, ResourceServer
+from ..tokens import token_id
+from .request import Request
+from .single_flight import SingleFlight
+from .storage import TokenStore
 
 
-class TokenStore:
-    """The tab's ``localStorage``: an access and a refresh token, or none."""
+class ClientTab:
+    """One user's tab: tokens, the servers it talks to, its refresh policy, its requests.
 
-    __slots__ = ("access", "refresh")
-
-    def __init__(self) -> None:
-        self.access: str | None = None
-        self.refresh: str | None = None
-
-
-class Request:
-    """One request the app makes; ``retried`` is the article's ``_retry`` flag."""
-
-    __slots__ = ("id", "created_s", "api_calls", "unauthorized", "held_s", "retried")
-    # held_s: time spent waiting for a refresh, its own or a shared one
-
-    def __init__(self, request_id: int, created_s: float):
-        self.id = request_id
-        self.created_s = created_s
-        self.api_calls = 0
-        self.unauthorized = 0
-        self.held_s = 0.0
-        self.retried = False
-
-
-class ClientSession:
-    """One user's tab: tokens, the servers it talks to, and its requests."""
+    Records call it a ``session`` (its ``id`` is the user's number).
+    """
 
     def __init__(
         self,
@@ -63,6 +44,7 @@ class ClientSession:
         auth: AuthServer,
         api: ResourceServer,
         recorder: Recorder,
+        policy: RefreshPolicy,
         relogin_after_s: float | None = None,
     ):
         self.env = env
@@ -70,12 +52,17 @@ class ClientSession:
         self.auth = auth
         self.api = api
         self.recorder = recorder
+        self.policy = policy
         self.relogin_after_s = relogin_after_s
         self.store = TokenStore()
         self.logged_in = False
         self.logouts = 0
-        # The refresh in flight, shared by everyone who waits for it (single-flight).
-        self.refreshing: simpy.Event | None = None
+        self.flight = SingleFlight(env)
+
+    @property
+    def refreshing(self) -> simpy.Event | None:
+        """The tab's refresh in flight (an event giving the new access token, or ``None``), if any."""
+        return self.flight.in_flight
 
     # -- the three moves -------------------------------------------------
 
@@ -86,16 +73,13 @@ class ClientSession:
         self._note("login")
         return True
 
-    def refresh(self, stale: str | None, request: Request | None = None) -> Generator[simpy.Event, Any, str | None]:
+    def refresh(self, stale: str | None, request_id: int = -1) -> Generator[simpy.Event, Any, str | None]:
         """Ask for a new access token after ``stale`` got a 401; return it, or ``None`` after logging out.
 
-        The ``request`` that sends it (if one does) counts the wait as held.
+        ``request_id`` names the request that sends it, if one does (-1:
+        the tab's shared refresh).
         """
-        start = self.env.now
-        request_id = request.id if request else -1
         answer = yield from self.auth.refresh(self.store.refresh, self.id, request_id, token_id(stale))
-        if request is not None:
-            request.held_s += self.env.now - start
         if answer.status != 200:
             self.logout()
             return None
@@ -116,29 +100,34 @@ class ClientSession:
             self.env.process(self._relogin())
 
     def call_api(self, request: Request, token: str | None) -> Generator[simpy.Event, Any, int]:
+        """One API call with ``token`` from inside the request's process; the status."""
         request.api_calls += 1
         status = yield from self.api.call(token, self.id, request.id)
         if status == 401:
             request.unauthorized += 1
         return status
 
-    # -- single-flight ---------------------------------------------------
+    # -- waiting ---------------------------------------------------------
+
+    def own_refresh(self, request: Request, stale: str | None) -> Generator[simpy.Event, Any, str | None]:
+        """``request``'s own refresh (no single-flight): the article's ``await axios.post('/refresh-token')``.
+
+        If requests are held while refreshing, this becomes the refresh they wait for.
+        """
+        if self.policy.hold_while_refreshing:
+            return (yield from self.wait_for(request, self.flight.launch(self.refresh(stale, request.id))))
+        start = self.env.now
+        token = yield from self.refresh(stale, request.id)
+        request.held_s += self.env.now - start
+        return token
 
     def shared_refresh(self, stale: str | None) -> simpy.Event:
-        """The refresh in flight, starting one (for ``stale``) if there is none.
+        """The refresh in flight, starting one (for ``stale``) if there is none (single-flight).
 
         Yielding the returned event gives the new access token, or ``None``
-        if the refresh failed and the session logged out.
+        if the refresh failed and the tab logged out.
         """
-        if self.refreshing is None:
-            self.refreshing = self.env.event()
-            self.env.process(self._run_shared_refresh(stale, self.refreshing))
-        return self.refreshing
-
-    def _run_shared_refresh(self, stale: str | None, done: simpy.Event) -> Generator[simpy.Event, Any, None]:
-        token = yield from self.refresh(stale)
-        self.refreshing = None  # cleared before waking the waiters: the next expiry starts a new one
-        done.succeed(token)
+        return self.flight.join(lambda: self.refresh(stale))
 
     def wait_for(self, request: Request, event: simpy.Event) -> Generator[simpy.Event, Any, Any]:
         """Hold ``request`` until ``event`` fires; the time counts as held."""
@@ -154,8 +143,8 @@ class ClientSession:
 
     def end(self, request: Request, reason: str) -> None:
         self.recorder.request_done(
-            request.id, self.id, request.created_s, self.env.now, reason,
-            request.api_calls, request.unauthorized, request.held_s,
+            request=request.id, session=self.id, created_s=request.created_s, finished_s=self.env.now,
+            reason=reason, api_calls=request.api_calls, unauthorized=request.unauthorized, held_s=request.held_s,
         )  # fmt: skip
 
     def _note(self, event: str) -> None:

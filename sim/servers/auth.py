@@ -32,10 +32,10 @@ from typing import Any, NamedTuple
 
 import simpy
 
-from .config import Capacities, Latencies, TokenPolicy
-from .network import exchange, service_time_sampler, workers_for
-from .records import Recorder, call_record
-from .tokens import TokenIssuer, TokenVerifier, token_id
+from ..config import Capacities, Latencies, TokenPolicy
+from ..records import CallRecord, Recorder
+from ..tokens import TokenIssuer, TokenVerifier, token_id
+from .exchange import Exchange, exchange, service_time_sampler, workers_for
 
 
 class AuthAnswer(NamedTuple):
@@ -75,7 +75,7 @@ class AuthServer:
             return self.service_time(), AuthAnswer(200, "valid", access, refresh)
 
         result = yield from exchange(self.env, self.half_rtt_s, self.workers, handle)
-        self._record(session, -1, "login", result, "", "")
+        self._record(result, session=session, request=-1, endpoint="login", token="")
         return result.answer
 
     def refresh(
@@ -94,13 +94,20 @@ class AuthServer:
             return self.service_time(), AuthAnswer(200, "valid", access)
 
         result = yield from exchange(self.env, self.half_rtt_s, self.workers, handle)
-        self._record(session, request, "refresh", result, token_id(refresh_token), trigger)
+        self._record(
+            result, session=session, request=request, endpoint="refresh", token=token_id(refresh_token), trigger=trigger
+        )
         return result.answer
 
-    def _record(self, session: int, request: int, endpoint: str, result, presented: str, trigger: str) -> None:
+    def _record(self, result: Exchange, **call: Any) -> None:
         answer = result.answer
-        record = call_record(
-            session, request, "auth", endpoint, result, answer.status, answer.outcome,
-            presented, token_id(answer.access), trigger,
-        )  # fmt: skip
-        self.recorder.calls.append(record)
+        self.recorder.calls.append(
+            CallRecord(
+                server="auth",
+                **result.times(),
+                status=answer.status,
+                outcome=answer.outcome,
+                issued=token_id(answer.access),
+                **call,
+            )  # fmt: skip
+        )

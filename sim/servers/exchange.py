@@ -12,11 +12,17 @@ What the server does is passed in as ``handle(now_s) -> (service_s, answer)``:
 it runs when a worker picks the call up, so a token is checked against the
 server's clock at that moment, as real middleware would. (The resource
 server, whose answer depends on nothing but the token and the time, takes a
-shortcut of its own when it has no queue; see ``resource_server.py``.)
+shortcut of its own when it has no queue; see ``resource.py``.)
+
+A call is usually made from inside a request's SimPy process (``yield
+from exchange(...)``). A request that need not wait for anything is no
+process at all: ``drive`` runs the same ``exchange`` on the events' own
+callbacks, so such a call costs only the events of the exchange itself.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Generator
 from typing import Any, NamedTuple
@@ -33,6 +39,11 @@ class Exchange(NamedTuple):
     served_s: float
     received_s: float
     answer: Any
+
+    def times(self) -> dict[str, float]:
+        """The five times by name, for a ``CallRecord(**exchange.times(), ...)``."""
+        return {"sent_s": self.sent_s, "arrived_s": self.arrived_s, "started_s": self.started_s,
+                "served_s": self.served_s, "received_s": self.received_s}  # fmt: skip
 
 
 def workers_for(env: simpy.Environment, capacity: int) -> simpy.Resource | None:
@@ -61,11 +72,41 @@ def exchange(
         service, answer = handle(arrived)
         yield env.timeout(service + half_rtt_s)  # the work and the trip back: one wait
         return Exchange(sent, arrived, arrived, arrived + service, env.now, answer)
+    served = yield from queue_and_serve(env, sent, workers, handle)
+    yield env.timeout(half_rtt_s)
+    return served._replace(received_s=env.now)
+
+
+def queue_and_serve(
+    env: simpy.Environment, sent_s: float, workers: simpy.Resource, handle: Callable[[float], tuple[float, Any]]
+) -> Generator[simpy.Event, Any, Exchange]:
+    """A call that has arrived waits for a worker and is served: its ``Exchange`` up to the
+    answer leaving the server (``received_s`` is not known yet: ``nan``)."""
+    arrived = env.now
     with workers.request() as worker:
         yield worker
         started = env.now
         service, answer = handle(started)
         yield env.timeout(service)
-    served = env.now
-    yield env.timeout(half_rtt_s)
-    return Exchange(sent, arrived, started, served, env.now, answer)
+    return Exchange(sent_s, arrived, started, env.now, math.nan, answer)
+
+
+def drive(steps: Generator[simpy.Event, Any, Any], then: Callable[[Any], None]) -> None:
+    """Run ``steps`` as a process would, with no process: ``then(result)`` when it returns.
+
+    A SimPy process adds two events of its own (its start and its end) to
+    the events it waits for. Here each event the generator yields resumes it
+    from that event's callbacks, so only the generator's own events are
+    scheduled. Nothing can wait for it, which is all a request that waits
+    for nothing needs.
+    """
+
+    def resume(event: simpy.Event | None) -> None:
+        try:
+            waiting_for = steps.send(None if event is None else event._value)
+        except StopIteration as done:
+            then(done.value)
+            return
+        waiting_for.callbacks.append(resume)
+
+    resume(None)

@@ -1,0 +1,52 @@
+"""What a run is made of: validated, frozen value objects, one per concern.
+
+A scenario is the article's system with numbers filled in: how long tokens
+live (``TokenPolicy``), how far away and how fast the servers are
+(``Latencies``), how many requests each server works on at once
+(``Capacities``), who sends requests and when (``Workload``), and how the
+client reacts to a 401 (``ClientPolicy``: a named preset from ``PRESETS``,
+any of whose ``RefreshPolicy`` fields can be set otherwise).
+
+Every field carries its unit in its name (``access_ttl_s`` is seconds) and is
+checked when the object is made, so a bad value fails at once with a message
+that names the field, the value and what is allowed::
+
+    >>> TokenPolicy(access_ttl_s=-5)
+    Traceback (most recent call last):
+    ...
+    sim.config.fields.ConfigError: access_ttl_s = -5: must be a whole number of seconds >= 1
+
+Sweeps copy a scenario with one thing changed: ``scenario.with_(access_ttl_s=60)``
+(a thin wrapper over ``dataclasses.replace`` that finds the right part).
+"""
+
+from .client import POLICY_FIELDS, ClientPolicy, policy_value_text
+from .fields import ConfigError
+from .presets import PRESETS, STRATEGY_NAMES, Preset, preset_matching
+from .refresh import MAX_RETRIES_LIMIT, SINGLE_FLIGHT_SCOPES, RefreshPolicy
+from .scenario import Scenario, scenario_parts
+from .servers import SERVICE_DISTRIBUTIONS, Capacities, Latencies
+from .tokens import TokenPolicy
+from .workload import WORKLOAD_KINDS, Workload
+
+__all__ = [
+    "MAX_RETRIES_LIMIT",
+    "POLICY_FIELDS",
+    "PRESETS",
+    "SERVICE_DISTRIBUTIONS",
+    "SINGLE_FLIGHT_SCOPES",
+    "STRATEGY_NAMES",
+    "WORKLOAD_KINDS",
+    "Capacities",
+    "ClientPolicy",
+    "ConfigError",
+    "Latencies",
+    "Preset",
+    "RefreshPolicy",
+    "Scenario",
+    "TokenPolicy",
+    "Workload",
+    "policy_value_text",
+    "preset_matching",
+    "scenario_parts",
+]

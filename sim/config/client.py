@@ -1,0 +1,81 @@
+"""How the client behaves: a preset, any of its fields changed, and what a user does after a logout."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from .fields import check_choice, check_seconds, setting
+from .presets import PRESETS, STRATEGY_NAMES
+from .refresh import MAX_RETRIES_LIMIT, SINGLE_FLIGHT_SCOPES, RefreshPolicy
+
+# The fields of RefreshPolicy, each of which a ClientPolicy may set over its preset.
+POLICY_FIELDS = tuple(f.name for f in dataclasses.fields(RefreshPolicy))
+
+
+def policy_value_text(value: object) -> str:
+    """A policy value as a scenario file writes it: ``true``, ``tab``, ``3``."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+@dataclass(frozen=True)
+class ClientPolicy:
+    """The client's refresh behaviour: a preset, and any of its fields set otherwise.
+
+    ``strategy`` names a preset (``naive``, ``locked``, ``queued``); each
+    policy field left at ``None`` takes the preset's value, any other value
+    replaces it, so ``ClientPolicy("locked", hold_while_refreshing=True)``
+    behaves exactly as ``queued``. ``policy()`` gives the resolved fields.
+
+    ``relogin_after_s``: think time before the user logs in again after a
+    failed refresh logged them out; ``None`` (the default) means they don't.
+    """
+
+    strategy: str = setting("naive", f"client preset: {', '.join(STRATEGY_NAMES)}; the flags below change its fields")
+    single_flight: str | None = setting(
+        None,
+        "none: every 401 sends its own refresh (the article); tab: one refresh in flight per tab, "
+        "the other 401s wait for it (default: the preset's)",
+    )
+    hold_while_refreshing: bool | None = setting(
+        None,
+        "hold new requests while a refresh is in flight and send them with the new token (default: the preset's)",
+    )
+    late_401_check: bool | None = setting(
+        None,
+        "after a 401, if the token that got it was already replaced, retry with the stored one "
+        "and send no refresh (default: the preset's)",
+    )
+    max_retries: int | None = setting(
+        None,
+        f"refresh-and-retry rounds per request, 0 to {MAX_RETRIES_LIMIT}: 1 is the article's _retry flag, "
+        "0 never refreshes (default: the preset's)",
+    )
+    relogin_after_s: float | None = setting(None, "think time before logging in again after a logout, s")
+
+    def __post_init__(self) -> None:
+        check_choice("strategy", self.strategy, STRATEGY_NAMES)
+        if self.single_flight is not None:
+            check_choice("single_flight", self.single_flight, SINGLE_FLIGHT_SCOPES)
+        self.policy()  # checks every field that is set
+        if self.relogin_after_s is not None:
+            check_seconds("relogin_after_s", self.relogin_after_s)
+
+    def overrides(self) -> dict[str, object]:
+        """The policy fields set here, whatever the preset says."""
+        return {name: getattr(self, name) for name in POLICY_FIELDS if getattr(self, name) is not None}
+
+    def policy(self) -> RefreshPolicy:
+        """The preset's fields with this policy's own on top."""
+        return dataclasses.replace(PRESETS[self.strategy].policy, **self.overrides())
+
+    @property
+    def label(self) -> str:
+        """The preset's name, followed by every field that differs from it: ``locked+max_retries=3``."""
+        preset = PRESETS[self.strategy].policy
+        changed = [
+            f"{name}={policy_value_text(value)}"
+            for name, value in self.overrides().items()
+            if getattr(preset, name) != value
+        ]
+        return "+".join([self.strategy, *changed])

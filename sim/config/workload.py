@@ -1,0 +1,46 @@
+"""Who sends requests, and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .fields import ConfigError, check_bool, check_choice, check_seconds, check_whole, setting
+
+WORKLOAD_KINDS = ("burst", "steady", "trace")
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Who sends requests, and when.
+
+    - ``burst``: ``users`` sessions log in at 0; at ``at_s`` (default: one
+      second after the first access token expires) each fires
+      ``concurrency`` requests at once. The article's warning case.
+    - ``steady``: ``users`` sessions log in spread uniformly over the first
+      access lifetime (all at 0 if ``synchronized``); each loads pages as a
+      Poisson process of ``page_rate_per_s``, every page sending
+      ``concurrency`` requests in parallel, until ``duration_s``.
+    - ``trace``: requests replayed from a CSV file ``arrivals`` with
+      columns ``time_s,user``; each user logs in at its first arrival.
+    """
+
+    kind: str = setting("burst", f"one of {', '.join(WORKLOAD_KINDS)}", flag="--workload")
+    users: int = setting(1, "number of sessions")
+    concurrency: int = setting(5, "requests per burst or per page")
+    at_s: float | None = setting(None, "burst: when the requests fire, s (default: access TTL + 1)")
+    page_rate_per_s: float = setting(0.05, "steady: pages per second per user")
+    duration_s: float = setting(3600.0, "steady: how long users load pages, s")
+    synchronized: bool = setting(False, "steady: all users log in at time 0")
+    arrivals: str | None = setting(None, "trace: CSV file of time_s,user")
+
+    def __post_init__(self) -> None:
+        check_choice("kind", self.kind, WORKLOAD_KINDS)
+        check_whole("users", self.users, 1)
+        check_whole("concurrency", self.concurrency, 1)
+        if self.at_s is not None:
+            check_seconds("at_s", self.at_s)
+        check_seconds("page_rate_per_s", self.page_rate_per_s, positive=True)
+        check_seconds("duration_s", self.duration_s, positive=True)
+        check_bool("synchronized", self.synchronized)
+        if self.kind == "trace" and not self.arrivals:
+            raise ConfigError("arrivals", self.arrivals, "the trace workload needs a CSV file of time_s,user")

@@ -1,0 +1,119 @@
+"""The protected API: does the work for a valid access token, 401 otherwise.
+
+The article does not show its API, only that an expired access token gets
+``401 Unauthorized``. Like any JWT middleware, this one checks the token
+before doing any work, so a 401 costs only the short validation time
+(``api_401_service_s``), not the full service time. It checks against its
+own clock at the moment a worker picks the call up: a token that was fine
+when the client sent it may be expired when it arrives.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Generator
+from typing import Any
+
+import simpy
+
+from ..config import Capacities, Latencies, TokenPolicy
+from ..records import CallRecord, Recorder
+from ..tokens import TokenVerifier, token_id
+from .exchange import Exchange, drive, queue_and_serve, service_time_sampler, workers_for
+
+
+class ResourceServer:
+    """``GET /api/...``: 200 or 401."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        tokens: TokenPolicy,
+        latencies: Latencies,
+        capacities: Capacities,
+        recorder: Recorder,
+        rng: random.Random,
+        record_calls: bool = False,
+    ):
+        self.env = env
+        self.verifier = TokenVerifier("access", tokens.leeway_s)
+        self.half_rtt_s = latencies.rtt_s / 2
+        self.service_time = service_time_sampler(latencies.api_service_s, latencies.service_distribution, rng)
+        self.reject_s = latencies.api_401_service_s
+        self.workers = workers_for(env, capacities.api_capacity)
+        self.recorder = recorder
+        self.record_calls = record_calls
+
+    def _handle(self, token: str | None, now_s: float) -> tuple[float, str]:
+        if self.verifier.accepts(token, now_s):
+            return self.service_time(), "valid"
+        return self.reject_s, self.verifier.check(token, now_s).reason
+
+    def call(self, token: str | None, session: int, request: int) -> Generator[simpy.Event, Any, int]:
+        """Send one API call with ``token`` from inside a process; return the status (200 or 401)."""
+        if self.workers is None:
+            return (yield self._at_once(token, session, request))
+        served = yield from self._trip_there(token)
+        return (yield self._trip_back(token, session, request, served))
+
+    def send(self, token: str | None, session: int, request: int, answered: Callable[[simpy.Event], None]) -> None:
+        """The same call for a request that is no process: ``answered(answer)`` once the answer is back.
+
+        ``answer`` is the event of the answer reaching the client; its value
+        is the status. The call costs only its own events: with no queue,
+        the one of the shortcut; with one, the trips' and the queue's.
+        """
+        if self.workers is None:
+            self._at_once(token, session, request).callbacks.append(answered)
+        else:
+            drive(
+                self._trip_there(token),
+                lambda served: self._trip_back(token, session, request, served).callbacks.append(answered),
+            )
+
+    # -- the exchange, in the two shapes it takes ------------------------
+
+    def _at_once(self, token: str | None, session: int, request: int) -> simpy.Event:
+        """No queue, and the answer depends on nothing but the token and the time: the moment
+        the call arrives is known now, so the whole exchange is one wait."""
+        env, half_rtt_s = self.env, self.half_rtt_s
+        sent = env.now
+        arrived = sent + half_rtt_s
+        if self.verifier.accepts(token, arrived):  # most calls: skip _handle's detour
+            service, outcome = self.service_time(), "valid"
+        else:
+            service, outcome = self._handle(token, arrived)
+        answer = env.timeout(half_rtt_s + service + half_rtt_s, 200 if outcome == "valid" else 401)
+        if self.record_calls:
+            served = Exchange(sent, arrived, arrived, arrived + service, math.nan, outcome)
+            answer.callbacks.append(lambda back: self._record(token, session, request, served, back))
+        return answer
+
+    def _trip_there(self, token: str | None) -> Generator[simpy.Event, Any, Exchange]:
+        """Half a round trip, a worker's queue, the work: the answer leaves the server."""
+        sent = self.env.now
+        yield self.env.timeout(self.half_rtt_s)
+        return (yield from queue_and_serve(self.env, sent, self.workers, lambda now_s: self._handle(token, now_s)))
+
+    def _trip_back(self, token: str | None, session: int, request: int, served: Exchange) -> simpy.Event:
+        """The answer's half round trip back: an event whose value is the status."""
+        answer = self.env.timeout(self.half_rtt_s, 200 if served.answer == "valid" else 401)
+        if self.record_calls:
+            answer.callbacks.append(lambda back: self._record(token, session, request, served, back))
+        return answer
+
+    def _record(self, token: str | None, session: int, request: int, served: Exchange, back: simpy.Event) -> None:
+        """The call's record, when its answer is back (before the client reads it)."""
+        self.recorder.calls.append(
+            CallRecord(
+                session=session,
+                request=request,
+                server="api",
+                endpoint="resource",
+                **served._replace(received_s=self.env.now).times(),
+                status=back.value,
+                outcome=served.answer,
+                token=token_id(token),
+            )  # fmt: skip
+        )
