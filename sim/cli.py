@@ -1,49 +1,32 @@
 """The command line: ``python -m sim run | compare | bench | figures``.
 
-Every flag maps to one scenario field (``--access-ttl`` to ``access_ttl_s``);
-flags override a ``--scenario`` file, which overrides the defaults. Bad
-input prints one line, ``error: <field> = <value>: <what is allowed>``, and
-exits with status 2; there is never a traceback for a user's mistake.
+Every flag maps to one scenario field (``--access-ttl`` to ``access_ttl_s``)
+and is made from that field's declaration (``sim.config.fields.setting``):
+its name, type and help text, so a new field is a new flag with nothing to
+add here. Flags override a ``--scenario`` file, which overrides the
+defaults. Bad input prints one line, ``error: <field> = <value>: <what is
+allowed>``, and exits with status 2; there is never a traceback for a
+user's mistake.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
 
 import pandas as pd
 
-from .config import STRATEGY_NAMES, WORKLOAD_KINDS, ConfigError, Scenario
+from .config import POLICY_FIELDS, PRESETS, STRATEGY_NAMES, ConfigError, Scenario, policy_value_text, scenario_parts
+from .config.fields import flag_of, help_of, metavar_of, on_command_line
 from .experiment import compare, confidence_table, replicate, run, summary_table
 from .metrics import json_ready
 from .scenario_file import load_scenario
-
-# flag -> (scenario field, type, help)
-SCENARIO_FLAGS: dict[str, tuple[str, Any, str]] = {
-    "--workload": ("kind", str, f"one of {', '.join(WORKLOAD_KINDS)}"),
-    "--users": ("users", int, "number of sessions"),
-    "--concurrency": ("concurrency", int, "requests per burst or per page"),
-    "--at": ("at_s", float, "burst: when the requests fire, s (default: access TTL + 1)"),
-    "--page-rate": ("page_rate_per_s", float, "steady: pages per second per user"),
-    "--duration": ("duration_s", float, "steady: how long users load pages, s"),
-    "--arrivals": ("arrivals", str, "trace: CSV file of time_s,user"),
-    "--access-ttl": ("access_ttl_s", float, "access-token lifetime, whole s (default 900)"),
-    "--refresh-ttl": ("refresh_ttl_s", float, "refresh-token lifetime, whole s (default 604800)"),
-    "--leeway": ("leeway_s", float, "clock tolerance past exp, s (default 0)"),
-    "--rtt": ("rtt_s", float, "client-server round trip, s"),
-    "--api-service": ("api_service_s", float, "API work per valid request, s"),
-    "--api-401-service": ("api_401_service_s", float, "API time to reject a bad token, s"),
-    "--auth-service": ("auth_service_s", float, "auth server time per login/refresh, s"),
-    "--service-distribution": ("service_distribution", str, "fixed or exponential"),
-    "--api-capacity": ("api_capacity", int, "API workers (0 = unbounded)"),
-    "--auth-capacity": ("auth_capacity", int, "auth workers (0 = unbounded)"),
-    "--relogin-after": ("relogin_after_s", float, "think time before logging in again after a logout, s"),
-    "--seed": ("seed", int, "random seed"),
-}
 
 TABLE_ROWS = (
     "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok", "refresh_amplification",
@@ -51,6 +34,21 @@ TABLE_ROWS = (
     "expiry_requests", "expiry_latency_p95_s", "clear_latency_p95_s", "auth_peak_in_flight", "sim_time_s",
     "wall_time_s",
 )  # fmt: skip
+
+
+def _presets_text() -> str:
+    """Each preset and the policy fields it stands for, for --help."""
+    return "; ".join(
+        f"{name} = "
+        + ", ".join(f"{field} {policy_value_text(value)}" for field, value in asdict(preset.policy).items())
+        for name, preset in PRESETS.items()
+    )
+
+
+RUN_DESCRIPTION = (
+    f"Simulate dual-token silent refresh. A client preset (--strategy) is a set of policy fields: {_presets_text()}. "
+    "Any policy flag overrides its preset's value. Times are in seconds."
+)
 
 
 class UsageError(Exception):
@@ -68,15 +66,52 @@ def number(text: str) -> float | int:
     return int(value) if value.is_integer() else value
 
 
-def _add_scenario_flags(parser: argparse.ArgumentParser) -> None:
+# The parts of a scenario as --help groups them.
+GROUP_TITLES = {
+    "tokens": "token lifetimes",
+    "latencies": "latencies",
+    "capacities": "server capacities",
+    "workload": "workload",
+    "client": "client: a preset, and policy fields that override it",
+    "": "run",
+}
+
+
+def scenario_flags() -> list[tuple[str, str, dataclasses.Field]]:
+    """(part, qualified name, field) for every scenario field that has a flag.
+
+    The part is "" for the scenario's own fields (``seed``, ``record_calls``).
+    """
+    flags = [
+        (part, f"{part}.{field.name}", field)
+        for part, cls in scenario_parts().items()
+        for field in dataclasses.fields(cls)
+        if on_command_line(field)
+    ]
+    own = [f for f in dataclasses.fields(Scenario) if f.name not in scenario_parts() and on_command_line(f)]
+    return flags + [("", field.name, field) for field in own]
+
+
+def _add_scenario_flags(parser: argparse.ArgumentParser, *, skip: tuple[str, ...] = ()) -> None:
     parser.add_argument("--scenario", metavar="FILE.toml", help="scenario file; flags override it")
-    for flag, (field, kind, text) in SCENARIO_FLAGS.items():
-        typ = number if kind is float else kind
-        parser.add_argument(flag, dest=field, type=typ, default=None, help=text)
-    parser.add_argument("--synchronized", dest="synchronized", action="store_true", default=None,
-                        help="steady: all users log in at time 0")  # fmt: skip
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    parser.add_argument(
+    groups: dict[str, argparse._ArgumentGroup] = {}
+    for part, name, field in scenario_flags():
+        if field.name in skip:
+            continue
+        group = groups.get(part) or groups.setdefault(part, parser.add_argument_group(GROUP_TITLES[part]))
+        kind = str(field.type)
+        if kind.startswith("bool"):
+            group.add_argument(
+                flag_of(field), dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_of(field)
+            )
+        else:
+            parse = number if kind.startswith(("int", "float")) else str
+            group.add_argument(
+                flag_of(field), dest=name, type=parse, default=None, metavar=metavar_of(field), help=help_of(field)
+            )
+    output = parser.add_argument_group("output")
+    output.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    output.add_argument(
         "--save", metavar="DIR", help="also write each run's records (CSV) and summary with provenance (JSON)"
     )
 
@@ -87,12 +122,18 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", required=True, parser_class=_Parser, metavar="{run,compare,bench,figures}"
     )
 
-    one = commands.add_parser("run", help="simulate one strategy")
-    one.add_argument("--strategy", choices=STRATEGY_NAMES, default=None)
+    one = commands.add_parser("run", help="simulate one client preset", description=RUN_DESCRIPTION)
     _add_scenario_flags(one)
 
-    several = commands.add_parser("compare", help="simulate several strategies on one seed")
-    several.add_argument("--strategies", default=None, metavar="A,B,...", help=f"from {', '.join(STRATEGY_NAMES)}")
+    several = commands.add_parser(
+        "compare", help="simulate several client presets on one seed", description=RUN_DESCRIPTION
+    )
+    several.add_argument(
+        "--strategies",
+        default=None,
+        metavar="A,B,...",
+        help=f"presets to compare, from {', '.join(STRATEGY_NAMES)}; policy flags apply to each",
+    )
     several.add_argument(
         "--replications",
         type=int,
@@ -100,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="run seeds seed..seed+N-1 and print each metric's mean and 95%% confidence half-width",
     )
-    _add_scenario_flags(several)
+    _add_scenario_flags(several, skip=("strategy",))
 
     bench = commands.add_parser("bench", help="speed and memory against a bare-SimPy floor")
     bench.add_argument("--requests", type=int, default=1_000_000, help="about how many requests (default 1e6)")
@@ -117,19 +158,16 @@ def scenario_from_args(args: argparse.Namespace) -> tuple[Scenario, tuple[str, .
         scenario, strategies = load_scenario(args.scenario)
     else:
         scenario, strategies = Scenario(name="command line"), STRATEGY_NAMES
-    changes = {field: getattr(args, field) for field, *_ in SCENARIO_FLAGS.values()}
-    changes["synchronized"] = args.synchronized
-    if getattr(args, "strategy", None):
-        changes["strategy"] = args.strategy
-    changes = {key: value for key, value in changes.items() if value is not None}
-    if "kind" in changes and changes["kind"] != "trace" and "arrivals" not in changes:
-        changes["arrivals"] = None  # switching away from a file's trace workload
+    flagged = {name for _, name, _ in scenario_flags()}
+    changes = {name: value for name, value in vars(args).items() if name in flagged and value is not None}
+    if "workload.kind" in changes and changes["workload.kind"] != "trace" and "workload.arrivals" not in changes:
+        changes["workload.arrivals"] = None  # switching away from a file's trace workload
     if getattr(args, "strategies", None):
         strategies = tuple(name.strip() for name in args.strategies.split(","))
         for name in strategies:
             if name not in STRATEGY_NAMES:
                 raise ConfigError("strategies", name, f"must be drawn from {', '.join(STRATEGY_NAMES)}")
-    scenario = scenario.with_(**changes)
+    scenario = scenario.with_(changes)
     if scenario.workload.kind == "trace":
         from .workload import read_arrivals  # noqa: PLC0415
 
@@ -145,15 +183,18 @@ def _save(results: list, folder: str | None) -> None:
 
 
 def format_table(table: pd.DataFrame) -> str:
-    """Metrics down, strategies across: easy to read with three columns."""
+    """Metrics down, clients across: first the policy fields each client resolved to, then the metrics."""
 
     def cell(value: Any) -> str:
+        if isinstance(value, bool | str):
+            return policy_value_text(value)
         if isinstance(value, float):
             return "-" if math.isnan(value) else f"{value:,.3f}"
         return f"{value:,}"
 
-    shown = pd.DataFrame({row["strategy"]: [cell(row[key]) for key in TABLE_ROWS] for _, row in table.iterrows()})
-    shown.index = list(TABLE_ROWS)
+    rows = [*POLICY_FIELDS, *TABLE_ROWS]
+    shown = pd.DataFrame({row["strategy"]: [cell(row[key]) for key in rows] for _, row in table.iterrows()})
+    shown.index = rows
     return shown.to_string()
 
 
@@ -164,12 +205,13 @@ def _run(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(json_ready(result.summary)))
     else:
+        table = summary_table([result])
         print(f"scenario: {scenario.name}, seed {scenario.seed}")
-        print(format_table(summary_table([result])))
+        print(format_table(table))
 
 
 def format_confidence_table(table: pd.DataFrame) -> str:
-    """Metrics down, strategies across, each cell ``mean ± half-width``."""
+    """Metrics down, clients across, each cell ``mean ± half-width`` (policy fields as they are)."""
 
     def cell(mean: float, half: float) -> str:
         if math.isnan(mean):
@@ -178,15 +220,19 @@ def format_confidence_table(table: pd.DataFrame) -> str:
 
     keys = [key for key in TABLE_ROWS if key != "wall_time_s"]
     shown = pd.DataFrame(
-        {row["strategy"]: [cell(row[key], row[f"{key}_ci"]) for key in keys] for _, row in table.iterrows()}
+        {
+            row["strategy"]: [policy_value_text(row[name]) for name in POLICY_FIELDS]
+            + [cell(row[key], row[f"{key}_ci"]) for key in keys]
+            for _, row in table.iterrows()
+        }
     )
-    shown.index = keys
+    shown.index = [*POLICY_FIELDS, *keys]
     return shown.to_string()
 
 
 def _compare_replicated(args: argparse.Namespace, scenario: Scenario, strategies: tuple[str, ...]) -> None:
     runs = replicate(scenario, strategies, args.replications, first_seed=scenario.seed)
-    table = confidence_table(runs, [key for key in TABLE_ROWS if key != "wall_time_s"])
+    table = confidence_table(runs, [key for key in TABLE_ROWS if key != "wall_time_s"], by=["strategy", *POLICY_FIELDS])
     _save_frame(runs, args.save)
     if args.json:
         print(json.dumps([json_ready(row) for row in table.to_dict("records")]))
@@ -215,8 +261,9 @@ def _compare(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps([json_ready(result.summary) for result in results]))
     else:
+        table = summary_table(results)
         print(f"scenario: {scenario.name}, seed {scenario.seed}, {scenario.workload.kind} workload")
-        print(format_table(summary_table(results)))
+        print(format_table(table))
 
 
 def _bench(args: argparse.Namespace) -> None:

@@ -74,13 +74,19 @@ def test_article_scenario_has_the_articles_lifetimes():
         (["run", "--access-ttl", "-5"], "error: access_ttl_s = -5: must be a whole number of seconds >= 1"),
         (["run", "--access-ttl", "2.5"], "error: access_ttl_s = 2.5: must be a whole number of seconds >= 1"),
         (["run", "--rtt", "-0.1"], "error: rtt_s = -0.1: must be a number of seconds >= 0"),
-        (["run", "--strategy", "magic"], "error: argument --strategy: invalid choice: 'magic'"),
+        (["run", "--strategy", "magic"], "error: strategy = 'magic': must be one of naive, locked, queued"),
+        (["run", "--single-flight", "global"], "error: single_flight = 'global': must be one of none, tab"),
+        (["run", "--max-retries", "-1"], "error: max_retries = -1: must be a whole number from 0 to 100"),
+        (["run", "--max-retries", "101"], "error: max_retries = 101: must be a whole number from 0 to 100"),
+        (["run", "--max-retries", "1.5"], "error: max_retries = 1.5: must be a whole number from 0 to 100"),
+        (["run", "--hold-while-refreshing=yes"], "error: argument --hold-while-refreshing/--no-hold-while-refre"),
+        (["compare", "--strategy", "naive"], "error: unrecognized arguments: --strategy naive"),
         (["compare", "--strategies", "naive,magic"], "error: strategies = 'magic': must be drawn from naive"),
         (["run", "--workload", "flood"], "error: kind = 'flood': must be one of burst, steady, trace"),
         (["run", "--users", "0"], "error: users = 0: must be a whole number >= 1"),
         (["run", "--api-capacity", "-1"], "error: api_capacity = -1: must be a whole number of workers"),
         (["run", "--workload", "trace"], "error: arrivals = None: the trace workload needs a CSV file"),
-        (["run", "--concurrency", "many"], "error: argument --concurrency: invalid int value: 'many'"),
+        (["run", "--concurrency", "many"], "error: argument --concurrency: invalid number value: 'many'"),
         (["run", "--scenario", "no/such.toml"], "error: scenario = 'no/such.toml': no such file"),
         (["bench", "--requests", "10"], "error: requests = 10: must be a whole number >= 1000"),
         (["compare", "--replications", "0"], "error: replications = 0: must be a whole number >= 1"),
@@ -106,6 +112,12 @@ def test_bad_input_is_one_line_and_status_2(capsys, argv, expected):
         ("tokens = 3\n", "tokens = 3: must be a [section] of keys"),
         ("strategies = ['naive', 'psychic']\n", "strategies = ['naive', 'psychic']: must be a list drawn from"),
         ("[workload]\nkind = 'trace'\narrivals = 'missing.csv'\n", "no such file"),
+        ("[client]\nsingle_flight = 'browser'\n", "[client] single_flight = 'browser': must be one of none, tab"),
+        ("[client]\nhold_while_refreshing = 'yes'\n", "[client] hold_while_refreshing = 'yes': must be true or false"),
+        ("[client]\nlate_401_check = 1\n", "[client] late_401_check = 1: must be true or false"),
+        ("[client]\nmax_retries = 500\n", "[client] max_retries = 500: must be a whole number from 0 to 100"),
+        ("[client]\nmax_retry = 3\n", "[client] max_retry = 3: unknown key; allowed: strategy, single_flight"),
+        ("record_calls = 'no'\n", "record_calls = 'no': must be true or false"),
     ],
 )
 def test_bad_scenario_file_names_the_key(capsys, tmp_path, text, expected):
@@ -177,3 +189,57 @@ def test_replications_json_and_saved_runs(capsys, tmp_path):
     assert [row["strategy"] for row in rows] == ["naive", "locked", "queued"]
     assert all(row["requests_ci"] > 0 for row in rows)  # seeds differ in their arrivals
     assert len(runs) == 1 + 3 * 4
+
+
+def test_a_policy_flag_overrides_its_preset(capsys):
+    """``--strategy locked --hold-while-refreshing`` is ``queued``, field for field and number for number."""
+    argv = ["--workload", "trace", "--arrivals", str(ROOT / "scenarios/traces/three-users.csv"), "--json"]
+    _, out, _ = run_cli(capsys, "run", "--strategy", "locked", "--hold-while-refreshing", *argv)
+    _, queued, _ = run_cli(capsys, "run", "--strategy", "queued", *argv)
+    mixed, queued = json.loads(out), json.loads(queued)
+    assert mixed.pop("strategy") == "locked+hold_while_refreshing=true"
+    assert queued.pop("strategy") == "queued"
+    for summary in (mixed, queued):
+        summary.pop("wall_time_s")
+    assert mixed == queued
+
+
+def test_a_scenario_file_sets_policy_fields_and_flags_override_them(capsys, tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text("[client]\nstrategy = 'locked'\nlate_401_check = false\nmax_retries = 3\n")
+    _, out, _ = run_cli(capsys, "run", "--scenario", str(path), "--json")
+    summary = json.loads(out)
+    assert summary["strategy"] == "locked+late_401_check=false+max_retries=3"
+    assert (summary["single_flight"], summary["late_401_check"], summary["max_retries"]) == ("tab", False, 3)
+    _, out, _ = run_cli(capsys, "run", "--scenario", str(path), "--max-retries", "1", "--json")
+    assert json.loads(out)["strategy"] == "locked+late_401_check=false"
+
+
+def test_tables_name_each_client_and_list_its_policy_fields(capsys):
+    status, out, _ = run_cli(capsys, "compare", "--concurrency", "3", "--max-retries", "2")
+    lines = out.splitlines()
+    assert status == 0
+    assert lines[1].split() == ["naive+max_retries=2", "locked+max_retries=2", "queued+max_retries=2"]
+    rows = {line.split()[0]: line.split()[1:] for line in lines[2:]}
+    assert rows["single_flight"] == ["none", "tab", "tab"]
+    assert rows["hold_while_refreshing"] == ["false", "false", "true"]
+    assert rows["late_401_check"] == ["false", "true", "true"]
+    assert rows["max_retries"] == ["2", "2", "2"]
+
+
+def test_help_explains_every_policy_field(capsys):
+    from sim.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["run", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    flags = [
+        "--strategy {naive,locked,queued}",
+        "--single-flight {none,tab}",
+        "--hold-while-refreshing, --no-hold-while-refreshing",
+        "--late-401-check, --no-late-401-check",
+        "--max-retries MAX_RETRIES",
+    ]
+    for flag in flags:
+        assert flag in text
+    assert "queued = single_flight tab, hold_while_refreshing true, late_401_check true, max_retries 1" in text

@@ -156,3 +156,61 @@ def test_read_arrivals_needs_rows_and_a_file(tmp_path):
         read_arrivals(write(tmp_path, "time_s,user\n"))
     with pytest.raises(ConfigError, match="no such file"):
         read_arrivals(str(tmp_path / "missing.csv"))
+
+
+def test_a_preset_is_a_refresh_policy_and_fields_override_it():
+    from sim import PRESETS, RefreshPolicy
+
+    assert ClientPolicy("locked", hold_while_refreshing=True).policy() == PRESETS["queued"].policy
+    assert ClientPolicy("naive").policy() == RefreshPolicy()  # the article's interceptor is the default
+    assert ClientPolicy("locked", max_retries=3).policy() == RefreshPolicy("tab", False, True, 3)
+
+
+def test_a_client_is_labelled_by_its_preset_and_what_differs_from_it():
+    assert ClientPolicy("queued").label == "queued"
+    assert ClientPolicy("queued", hold_while_refreshing=True).label == "queued"  # same as the preset
+    assert ClientPolicy("locked", hold_while_refreshing=True).label == "locked+hold_while_refreshing=true"
+    assert ClientPolicy("naive", single_flight="tab", max_retries=0).label == "naive+single_flight=tab+max_retries=0"
+    assert Scenario().with_(strategy="locked", late_401_check=False).strategy == "locked+late_401_check=false"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: ClientPolicy(single_flight="browser"), "single_flight = 'browser': must be one of none, tab"),
+        (lambda: ClientPolicy(hold_while_refreshing=1), "hold_while_refreshing = 1: must be true or false"),
+        (lambda: ClientPolicy(late_401_check="no"), "late_401_check = 'no': must be true or false"),
+        (lambda: ClientPolicy(max_retries=-1), "max_retries = -1: must be a whole number from 0 to 100"),
+        (lambda: ClientPolicy(max_retries=2.5), "max_retries = 2.5: must be a whole number from 0 to 100"),
+        (lambda: ClientPolicy(max_retries=True), "max_retries = True: must be a whole number from 0 to 100"),
+        (lambda: Scenario(record_calls="no"), "record_calls = 'no': must be true or false"),
+    ],
+)
+def test_policy_fields_are_checked(make, message):
+    with pytest.raises(ConfigError) as caught:
+        make()
+    assert str(caught.value) == message
+
+
+def test_with_takes_part_qualified_names():
+    changed = Scenario().with_({"tokens.access_ttl_s": 60, "client.max_retries": 2}, seed=4)
+    assert (changed.tokens.access_ttl_s, changed.client.max_retries, changed.seed) == (60, 2, 4)
+    with pytest.raises(ConfigError, match="tokens.rtt_s = 1: is not a scenario field"):
+        Scenario().with_({"tokens.rtt_s": 1})
+
+
+def test_with_refuses_a_name_two_parts_share(monkeypatch):
+    """Two parts with a field of one name (``jitter_s`` in two places, say) must be named part.field."""
+    import dataclasses
+
+    from sim.config import scenario as scenario_module
+
+    @dataclasses.dataclass(frozen=True)
+    class Tokens(TokenPolicy):
+        rtt_s: float = 0.0  # now both tokens and latencies have rtt_s
+
+    parts = {**scenario_module.scenario_parts(), "tokens": Tokens}
+    monkeypatch.setattr(scenario_module, "scenario_parts", lambda: parts)
+    with pytest.raises(ConfigError, match="rtt_s = 0.2: is a field of tokens and latencies: name it as part.field"):
+        Scenario(tokens=Tokens()).with_(rtt_s=0.2)
+    assert Scenario(tokens=Tokens()).with_({"latencies.rtt_s": 0.2}).latencies.rtt_s == 0.2

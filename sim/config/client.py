@@ -31,11 +31,12 @@ class ClientPolicy:
     failed refresh logged them out; ``None`` (the default) means they don't.
     """
 
-    strategy: str = setting("naive", f"client preset: {', '.join(STRATEGY_NAMES)}; the flags below change its fields")
+    strategy: str = setting("naive", "client preset; the flags below change its fields", choices=STRATEGY_NAMES)
     single_flight: str | None = setting(
         None,
         "none: every 401 sends its own refresh (the article); tab: one refresh in flight per tab, "
         "the other 401s wait for it (default: the preset's)",
+        choices=SINGLE_FLIGHT_SCOPES,
     )
     hold_while_refreshing: bool | None = setting(
         None,

@@ -32,12 +32,15 @@ class ConfigError(ValueError):
         super().__init__(f"{field_name} = {value!r}: {allowed}")
 
 
-def setting(default: Any, help: str, *, flag: str | None = None, cli: bool = True) -> Any:
+def setting(
+    default: Any, help: str, *, flag: str | None = None, choices: tuple[str, ...] = (), cli: bool = True
+) -> Any:
     """A dataclass field with its help text (and its flag, if not the usual one).
 
+    ``choices`` are shown in ``--help`` (the class still checks the value);
     ``cli=False`` keeps a field off the command line (a scenario's ``name``).
     """
-    return dataclasses.field(default=default, metadata={"help": help, "flag": flag, "cli": cli})
+    return dataclasses.field(default=default, metadata={"help": help, "flag": flag, "choices": choices, "cli": cli})
 
 
 def flag_of(field: dataclasses.Field) -> str:
@@ -54,6 +57,12 @@ def flag_of(field: dataclasses.Field) -> str:
 
 def help_of(field: dataclasses.Field) -> str:
     return field.metadata.get("help", "")
+
+
+def metavar_of(field: dataclasses.Field) -> str:
+    """What ``--help`` shows as a flag's value: ``{none,tab}``, ``ACCESS_TTL_S``."""
+    choices = field.metadata.get("choices")
+    return "{" + ",".join(choices) + "}" if choices else field.name.upper()
 
 
 def on_command_line(field: dataclasses.Field) -> bool:

@@ -24,7 +24,9 @@ class Latencies:
     api_service_s: float = setting(0.05, "API work per valid request, s")
     api_401_service_s: float = setting(0.002, "API time to reject a bad token, s")
     auth_service_s: float = setting(0.03, "auth server time per login/refresh, s")
-    service_distribution: str = setting("fixed", f"service times: {' or '.join(SERVICE_DISTRIBUTIONS)}")
+    service_distribution: str = setting(
+        "fixed", "service times: exact, or exponential draws with that mean", choices=SERVICE_DISTRIBUTIONS
+    )
 
     def __post_init__(self) -> None:
         check_seconds("rtt_s", self.rtt_s)

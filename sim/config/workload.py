@@ -24,7 +24,7 @@ class Workload:
       columns ``time_s,user``; each user logs in at its first arrival.
     """
 
-    kind: str = setting("burst", f"one of {', '.join(WORKLOAD_KINDS)}", flag="--workload")
+    kind: str = setting("burst", "who sends requests, and when", flag="--workload", choices=WORKLOAD_KINDS)
     users: int = setting(1, "number of sessions")
     concurrency: int = setting(5, "requests per burst or per page")
     at_s: float | None = setting(None, "burst: when the requests fire, s (default: access TTL + 1)")
