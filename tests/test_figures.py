@@ -148,6 +148,37 @@ def test_refresh_storm():
     assert_legend_names(fig)
 
 
+def test_a_strategy_that_is_no_preset_is_drawn_and_named():
+    """A preset with a field set otherwise is drawn after the presets, in a style of its own, and named."""
+    variant = "locked+max_retries=3"
+    names = (*STRATEGIES, variant)
+    storm = pd.DataFrame(
+        [
+            {"strategy": s, "concurrency": n, "refresh_calls": n if s == "naive" else 1,
+             "unauthorized_responses": n, "slowest_request_ms": 300.0 + n, "auth_capacity": 4}
+            for s in (variant, *STRATEGIES)
+            for n in (1, 2, 4)
+        ]
+    )  # fmt: skip
+    fig = plots.fig_refresh_storm(storm)
+    assert_labelled(fig)
+    assert_legend_names(fig, names)
+    assert legend_texts(fig)[-1] == variant  # presets first, then the rest
+    sweep = pd.DataFrame(
+        [{"auth_capacity": x, "strategy": s, "refresh_calls": x + len(s)} for s in names for x in (1, 2, 4)]
+    )
+    fig = plots.fig_sweep(sweep, "auth_capacity", "refresh_calls")
+    assert_labelled(fig)
+    assert_legend_names(fig, names)
+    assert fig.legends[0].get_title().get_text() == "strategy"
+    looks = plots.strategy_styles([variant, "naive+hold_while_refreshing=true", "other", "locked"])
+    assert list(looks) == ["locked", variant, "naive+hold_while_refreshing=true", "other"]
+    assert looks[variant]["color"] == plots.STRATEGY_COLORS["locked"]
+    assert looks[variant]["marker"] not in plots.STRATEGY_MARKERS.values()
+    shapes = [(look["color"], look["linestyle"], look["marker"]) for look in looks.values()]
+    assert len(set(map(str, shapes))) == len(shapes)
+
+
 def test_refresh_timeline():
     timeline = pd.DataFrame(
         {

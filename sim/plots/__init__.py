@@ -1,0 +1,72 @@
+"""Drawing the figures: data in, ``matplotlib.figure.Figure`` out.
+
+Every function here is ``fig_<name>(data) -> Figure`` and does no
+simulation: it draws the DataFrame that ``sim.figures.<name>_data()``
+returns (or the same columns read back from ``figures/<name>.csv``). So a
+notebook can draw a figure from its own runs, and ``python -m sim figures``
+draws the committed ones with the very same code. Two have no file in
+``figures/`` because they draw whatever a notebook ran: ``fig_sweep`` (a
+metric against a swept parameter) and ``fig_in_flight`` (one run's
+``auth_load``).
+
+One file per family of figures, all re-exported here:
+
+- ``style``: the fixed look (``STYLE``, ``style()``), the sequence diagram's
+  ``MESSAGE_COLORS`` and each strategy's style (``strategy_style``);
+- ``sequence``: ``fig_sequence_diagram``;
+- ``comparison``: ``fig_refresh_storm``, ``fig_refresh_timeline``,
+  ``fig_latency_cdf``, ``fig_auth_load``, ``fig_ttl_sensitivity``;
+- ``sweep``: ``fig_sweep``, ``fig_in_flight`` and ``column_label``.
+
+One palette, everywhere: each strategy keeps its colour, line style and
+marker in every figure (``STRATEGY_COLORS``, from the colour-blind-safe
+Okabe-Ito set in ``sim.palette``), as the preset registry
+(``sim.config.PRESETS``) gives them. A strategy label that is no preset, such
+as ``locked+max_retries=3``, is drawn after the presets with a fallback
+style: its preset's colour, a dotted line and a marker of its own. Figures
+are made with ``matplotlib.figure.Figure``, not ``pyplot``, so nothing is
+left open in a global figure list; in a notebook the returned figure
+displays itself. Each function resets matplotlib's style to one fixed look
+(``STYLE``) while it draws, so the result does not depend on the caller's
+settings.
+"""
+
+from ..palette import OKABE_ITO
+from .comparison import fig_auth_load, fig_latency_cdf, fig_refresh_storm, fig_refresh_timeline, fig_ttl_sensitivity
+from .sequence import fig_sequence_diagram
+from .sweep import column_label, fig_in_flight, fig_sweep
+from .theme import (
+    MESSAGE_COLORS,
+    STRATEGY_COLORS,
+    STRATEGY_LABELS,
+    STRATEGY_LINESTYLES,
+    STRATEGY_MARKERS,
+    STYLE,
+    strategy_order,
+    strategy_style,
+    strategy_styles,
+    style,
+)
+
+__all__ = [
+    "MESSAGE_COLORS",
+    "OKABE_ITO",
+    "STRATEGY_COLORS",
+    "STRATEGY_LABELS",
+    "STRATEGY_LINESTYLES",
+    "STRATEGY_MARKERS",
+    "STYLE",
+    "column_label",
+    "fig_auth_load",
+    "fig_in_flight",
+    "fig_latency_cdf",
+    "fig_refresh_storm",
+    "fig_refresh_timeline",
+    "fig_sequence_diagram",
+    "fig_sweep",
+    "fig_ttl_sensitivity",
+    "strategy_order",
+    "strategy_style",
+    "strategy_styles",
+    "style",
+]

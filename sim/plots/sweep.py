@@ -1,0 +1,205 @@
+"""Figures of whatever a notebook ran: a metric against a swept parameter, and one run's auth-server load."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import (
+    FixedLocator,
+    FuncFormatter,
+    LogLocator,
+    MaxNLocator,
+    NullFormatter,
+    NullLocator,
+)
+
+from .theme import STRATEGY_LABELS, _line_style, _strategies, strategy_styles, style
+
+# -- one run's auth-server load, as recorded -------------------------------------------
+
+
+def fig_in_flight(
+    loads: Mapping[str, pd.DataFrame],
+    capacity: int | None = None,
+    *,
+    unit: str = "ms",
+    origin_s: float | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Refresh calls held by the auth server over time: one run's step function per strategy.
+
+    ``loads`` maps a strategy to the ``auth_load`` of its run (``time_s``,
+    and ``in_flight`` from then on until the next row), e.g.
+    ``{r.strategy: r.auth_load for r in sim.compare(...)}``. Time is counted
+    in ``unit`` (``"ms"`` or ``"s"``) from ``origin_s``, by default the
+    moment the first refresh call arrived; the plot spans from there to the
+    last change. ``capacity``, the auth workers, is drawn as a dashed line:
+    calls above it wait in the auth server's queue. Made for one burst; over
+    a long run the steps blur, and ``fig_auth_load`` (the most held in each
+    window) reads better.
+    """
+    if unit not in ("ms", "s"):
+        raise ValueError(f"unit = {unit!r}: must be ms or s")
+    scale = 1000.0 if unit == "ms" else 1.0
+    with style():
+        fig = Figure(figsize=(8, 4.2), layout="constrained")
+        ax = fig.subplots()
+        busy = [load.loc[load["in_flight"] > 0, "time_s"] for load in loads.values()]
+        first_s = min((float(t.min()) for t in busy if len(t)), default=0.0)
+        start_s = first_s if origin_s is None else origin_s
+        last = max(float(load["time_s"].max()) for load in loads.values()) - start_s
+        pad = 0.08 * last if last > 0 else 1.0 / scale
+        left, right = min(0.0, (first_s - start_s) * scale) - pad * scale, (last + pad) * scale
+        peak = 0
+        for name, look in strategy_styles(loads).items():
+            load = loads[name].sort_values("time_s")
+            times = (load["time_s"].to_numpy(float) - start_s) * scale
+            values = load["in_flight"].to_numpy(int)
+            inside = times > left
+            carried = values[~inside][-1] if (~inside).any() else 0
+            edges = np.concatenate([[left], times[inside], [right]])
+            heights = np.concatenate([[carried], values[inside]])
+            line = _line_style(look)
+            peak = max(peak, int(values.max()))
+            line["label"] = f"{line['label']} (peak {int(values.max())})"
+            ax.stairs(heights, edges, lw=1.8, baseline=None, **line)
+        if capacity:
+            ax.axhline(
+                capacity,
+                color="black",
+                lw=0.9,
+                linestyle="--",
+                zorder=0,
+                label=f"{capacity} auth worker{'s' if capacity != 1 else ''}: calls above the line wait in a queue",
+            )
+        ax.set_xlim(left, right)
+        top = max(peak, capacity or 0) * 1.12 + 0.5
+        ax.set_ylim(-0.02 * top, top)  # a little below 0, so lines at 0 stay visible
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        if origin_s is None:
+            ax.set_xlabel(f"time since the first refresh call arrived ({unit})")
+        elif origin_s == 0:
+            ax.set_xlabel(f"simulated time ({unit})")
+        else:
+            ax.set_xlabel(f"time since t = {origin_s:g} s ({unit})")
+        ax.set_ylabel("refresh calls held by the auth server\n(queued or being served)")
+        if title:
+            ax.set_title(title, loc="left")
+        ax.legend(title="strategy", loc="best")
+        return fig
+
+
+# -- any sweep: a metric against a parameter ----------------------------------------------
+
+# Unit suffixes of column names, as axis labels write them (longest first).
+_UNIT_SUFFIXES = {"_per_s": "per s", "_pct": "%", "_ms": "ms", "_s": "s"}
+
+
+def column_label(column: str) -> str:
+    """An axis label from a column name: ``expiry_latency_p95_s`` -> ``expiry latency p95 (s)``."""
+    for suffix, unit in _UNIT_SUFFIXES.items():
+        if column.endswith(suffix) and len(column) > len(suffix):
+            return f"{column[: -len(suffix)].replace('_', ' ')} ({unit})"
+    return column.replace("_", " ")
+
+
+def fig_sweep(
+    table: pd.DataFrame,
+    x: str,
+    y: str | Sequence[str],
+    *,
+    labels: Mapping[str, str] | None = None,
+    log_x: bool = False,
+    log_y: bool = False,
+    reference: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """A metric against a swept parameter, one line per strategy; several metrics, one panel each.
+
+    ``table`` has one row per (``x`` value, ``strategy``), like rows of
+    ``sim.summary_table`` with the parameter added, or ``sim.confidence_table``
+    per parameter value. A column ``<y>_ci`` beside a metric (the half-width
+    of its 95 % confidence interval) is drawn as a band around its line.
+    ``labels`` gives axis labels by column, units included; by default a
+    column's name is used, a unit suffix (``_s``, ``_ms``, ``_pct``,
+    ``_per_s``) written as ``(s)``. ``reference`` maps a metric to a column
+    drawn as a dotted black line in its panel (one value per ``x``, e.g. a
+    formula to compare with). The x axis is ticked at the swept values.
+    """
+    metrics = [y] if isinstance(y, str) else list(y)
+    labels = dict(labels or {})
+    reference = dict(reference or {})
+
+    def label(column: str) -> str:
+        return labels.get(column, column_label(column))
+
+    with style():
+        fig = Figure(figsize=(max(6.5, 1.2 + 3.6 * len(metrics)), 4.3), layout="constrained")
+        axes = fig.subplots(1, len(metrics), sharex=True, squeeze=False)[0]
+        handles: dict[str, object] = {}
+        looks = _strategies(table)
+        for ax, metric in zip(axes, metrics, strict=True):
+            for strategy, look in looks.items():
+                rows = table[table["strategy"] == strategy].sort_values(x)
+                line = _line_style(look)
+                if f"{metric}_ci" in rows:
+                    mean, half = rows[metric], rows[f"{metric}_ci"]
+                    ax.fill_between(rows[x], mean - half, mean + half, color=line["color"], alpha=0.18, lw=0)
+                    handles["95 % confidence interval"] = Rectangle((0, 0), 1, 1, color="0.5", alpha=0.3)
+                marker = {"marker": look["marker"], "markersize": 5}
+                if strategy == "queued":
+                    marker["markerfacecolor"] = "white"
+                (drawn,) = ax.plot(rows[x], rows[metric], **line, **marker)
+                handles.setdefault(line["label"], drawn)
+            if metric in reference:
+                ref = table.drop_duplicates(x).sort_values(x)
+                (drawn,) = ax.plot(ref[x], ref[reference[metric]], color="black", lw=1.2, linestyle=":", zorder=3)
+                handles.setdefault(label(reference[metric]), drawn)
+            ax.set_xlabel(label(x))
+            ax.set_ylabel(label(metric))
+            _sweep_ylim(ax, table, metric, reference.get(metric), log_y)
+        if log_x:
+            axes[0].set_xscale("log")
+        values = sorted(set(table[x]))
+        if len(values) <= 12:
+            axes[0].xaxis.set_major_locator(FixedLocator(values))
+            axes[0].xaxis.set_minor_locator(NullLocator())
+            axes[0].xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        if title:
+            fig.suptitle(title, fontsize=11)
+        drawn_labels = {look["label"] for look in looks.values()}
+        strategies = [text for text in handles if text in drawn_labels]
+        ordered = strategies + [text for text in handles if text not in strategies]
+        fig.legend(
+            [handles[text] for text in ordered],
+            ordered,
+            loc="outside lower center",
+            ncols=min(len(ordered), 3 if set(looks) <= set(STRATEGY_LABELS) else 2),  # other labels run long
+            title="strategy" if ordered == strategies else None,
+        )
+        return fig
+
+
+def _sweep_ylim(ax: Axes, table: pd.DataFrame, metric: str, reference: str | None, log: bool) -> None:
+    """Room above every line, band and reference; from 0 unless log or negative; plain log ticks."""
+    shown = [table[metric]]
+    if f"{metric}_ci" in table:
+        shown += [table[metric] - table[f"{metric}_ci"], table[metric] + table[f"{metric}_ci"]]
+    if reference:
+        shown.append(table[reference])
+    values = pd.concat(shown).dropna()
+    low, high = float(values.min()), float(values.max())
+    if log:
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 3, 5)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        if low > 0:
+            ax.set_ylim(low / 1.3, high * 1.3)
+    elif low >= 0:
+        ax.set_ylim(0, high * 1.08 if high > 0 else 1)
