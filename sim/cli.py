@@ -141,6 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="run seeds seed..seed+N-1 and print each metric's mean and 95%% confidence half-width",
     )
+    several.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run the presets in N processes at once (default 0: one per CPU; 1: one after another)",
+    )
     _add_scenario_flags(several, skip=("strategy",))
 
     bench = commands.add_parser("bench", help="speed and memory against a bare-SimPy floor")
@@ -256,7 +263,9 @@ def _compare(args: argparse.Namespace) -> None:
         raise ConfigError("replications", args.replications, "must be a whole number >= 1")
     if args.replications > 1:
         return _compare_replicated(args, scenario, strategies)
-    results = compare(scenario, strategies)
+    if args.jobs < 0:
+        raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")
+    results = compare(scenario, strategies, jobs=args.jobs)
     _save(results, args.save)
     if args.json:
         print(json.dumps([json_ready(result.summary) for result in results]))

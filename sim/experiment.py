@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import platform
 import time
 from collections.abc import Iterable
@@ -152,12 +153,29 @@ def run(scenario: Scenario) -> Result:
     return Result(scenario, recorder, logouts, env.now, time.perf_counter() - started)
 
 
-def compare(scenario: Scenario, strategies: Iterable[str] = STRATEGY_NAMES) -> list[Result]:
+def compare(scenario: Scenario, strategies: Iterable[str] = STRATEGY_NAMES, jobs: int = 1) -> list[Result]:
     """Run each preset on the same scenario and seed (the same arrivals).
 
     Policy fields the scenario sets (``max_retries=3``) apply to every preset.
+    With ``jobs`` > 1 the runs go to that many processes at once (0: one
+    per CPU); each run is the same whichever process makes it.
     """
-    return [run(scenario.with_(strategy=name)) for name in strategies]
+    scenarios = [scenario.with_(strategy=name) for name in strategies]
+    jobs = min(jobs or available_cpus(), len(scenarios))
+    if jobs <= 1:
+        return [run(one) for one in scenarios]
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+    from multiprocessing import get_all_start_methods, get_context  # noqa: PLC0415
+
+    # fork is quickest (nothing to import again) where there is one
+    context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return list(pool.map(run, scenarios))
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def summary_table(results: Iterable[Result]) -> pd.DataFrame:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 
 import jwt
 
@@ -70,18 +69,34 @@ class TokenIssuer:
             "exp": iat + self.ttl_s[kind],
             "jti": f"{kind[0]}{self._issued}",
         }
-        return jwt.encode(claims, _KEYS[kind], algorithm=ALGORITHM)
+        token = jwt.encode(claims, _KEYS[kind], algorithm=ALGORITHM)
+        _remember_id(token, claims["jti"])  # records name it: no need to decode it again for that
+        return token
 
 
-@lru_cache(maxsize=4096)  # records name the same few tokens again and again
+# token -> jti, for records: the issuer writes each token's in, the oldest go first.
+_IDS: OrderedDict[str, str] = OrderedDict()
+_IDS_KEPT = 65_536
+
+
+def _remember_id(token: str, jti: str) -> None:
+    _IDS[token] = jti
+    if len(_IDS) > _IDS_KEPT:
+        _IDS.popitem(last=False)
+
+
 def token_id(token: str | None) -> str:
     """The token's ``jti`` (unchecked), or "" for no token; for records only."""
     if not token:
         return ""
-    try:
-        return jwt.decode(token, options={"verify_signature": False}).get("jti", "")
-    except jwt.InvalidTokenError:
-        return "?"
+    jti = _IDS.get(token)
+    if jti is None:  # not one we issued lately: read it
+        try:
+            jti = jwt.decode(token, options={"verify_signature": False}).get("jti", "")
+        except jwt.InvalidTokenError:
+            jti = "?"
+        _remember_id(token, jti)
+    return jti
 
 
 class TokenVerifier:

@@ -90,6 +90,7 @@ def test_article_scenario_has_the_articles_lifetimes():
         (["run", "--scenario", "no/such.toml"], "error: scenario = 'no/such.toml': no such file"),
         (["bench", "--requests", "10"], "error: requests = 10: must be a whole number >= 1000"),
         (["compare", "--replications", "0"], "error: replications = 0: must be a whole number >= 1"),
+        (["compare", "--jobs", "-1"], "error: jobs = -1: must be a whole number >= 0 (0: one process per CPU)"),
         ([], "error: the following arguments are required: {run,compare,bench,figures}"),
     ],
 )
@@ -150,13 +151,37 @@ def test_module_entry_point_exits_2_without_traceback():
     assert "Traceback" not in done.stderr
 
 
-def test_bench_prints_its_figures(capsys):
+def test_bench_prints_its_figures(capsys, monkeypatch):
+    import sim.bench
+
+    monkeypatch.setattr(sim.bench, "reference_scenario", lambda requests, api_capacity=0: small(api_capacity))
     status, out, _ = run_cli(capsys, "bench", "--requests", "2000", "--json")
     report = json.loads(out)
     assert status == 0
-    assert report["requests"] > 1000
-    assert report["floor_requests"] == report["requests"]  # the same arrivals
-    assert report["ratio"] > 0 and report["peak_rss_mb"] > 0
+    for part in ("unbounded_api", "bounded_api"):
+        assert report[part]["floor_requests"] == report[part]["requests"] > 100  # the same arrivals
+        assert report[part]["ratio"] > 0
+    assert report["bounded_api"]["api_capacity"] == sim.bench.BOUNDED_API_WORKERS
+    assert set(report["slider_default_run_s"]) == {path.stem for path in (ROOT / "notebooks").glob("0[1-9]-*.ipynb")}
+    assert report["article_compare_wall_s"] > 0 and report["peak_rss_mb"] > 0
+    text = sim.bench.format_report(report)
+    assert "ratio to floor" in text and "06-sensitivity" in text
+
+
+def small(api_capacity):
+    """A bench workload of a few hundred requests, so the test is quick."""
+    from sim.bench import BOUNDED_API_WORKERS, Scenario, Workload
+
+    workload = Workload(kind="steady", users=20, concurrency=5, page_rate_per_s=0.1, duration_s=300)
+    return Scenario(workload=workload).with_(strategy="queued", api_capacity=api_capacity and BOUNDED_API_WORKERS)
+
+
+def test_compare_in_several_processes_gives_the_same_runs(capsys):
+    argv = ["compare", "--workload", "steady", "--users", "5", "--duration", "600", "--json"]
+    _, one_by_one, _ = run_cli(capsys, *argv, "--jobs", "1")
+    _, at_once, _ = run_cli(capsys, *argv, "--jobs", "3")
+    strip = lambda text: [{k: v for k, v in row.items() if k != "wall_time_s"} for row in json.loads(text)]  # noqa: E731
+    assert strip(one_by_one) == strip(at_once)
 
 
 def test_save_writes_records_and_provenance(capsys, tmp_path):

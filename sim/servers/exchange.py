@@ -55,7 +55,8 @@ def service_time_sampler(mean_s: float, distribution: str, rng: random.Random) -
     """A function giving service times: always ``mean_s``, or exponential draws with that mean."""
     if distribution == "fixed" or mean_s == 0:
         return lambda: mean_s
-    return lambda: rng.expovariate(1.0 / mean_s)
+    rate = 1.0 / mean_s
+    return lambda: rng.expovariate(rate)
 
 
 def exchange(

@@ -22,6 +22,8 @@ from ..records import CallRecord, Recorder
 from ..tokens import TokenVerifier, token_id
 from .exchange import Exchange, drive, queue_and_serve, service_time_sampler, workers_for
 
+Answered = Callable[[simpy.Event], None]
+
 
 class ResourceServer:
     """``GET /api/...``: 200 or 401."""
@@ -44,6 +46,8 @@ class ResourceServer:
         self.workers = workers_for(env, capacities.api_capacity)
         self.recorder = recorder
         self.record_calls = record_calls
+        # One shape of exchange or the other, chosen once: ``send`` is on every request's path.
+        self.send = self._at_once if self.workers is None else self._send_through_workers
 
     def _handle(self, token: str | None, now_s: float) -> tuple[float, str]:
         if self.verifier.accepts(token, now_s):
@@ -57,26 +61,23 @@ class ResourceServer:
         served = yield from self._trip_there(token)
         return (yield self._trip_back(token, session, request, served))
 
-    def send(self, token: str | None, session: int, request: int, answered: Callable[[simpy.Event], None]) -> None:
-        """The same call for a request that is no process: ``answered(answer)`` once the answer is back.
+    # ``send(token, session, request, answered)``: the same call for a request that is no
+    # process; ``answered(answer)`` runs once the answer is back. ``answer`` is the event of
+    # the answer reaching the client; its value is the status. The call costs only its own
+    # events: with no queue, the one of the shortcut; with one, the trips' and the queue's.
 
-        ``answer`` is the event of the answer reaching the client; its value
-        is the status. The call costs only its own events: with no queue,
-        the one of the shortcut; with one, the trips' and the queue's.
-        """
-        if self.workers is None:
-            self._at_once(token, session, request).callbacks.append(answered)
-        else:
-            drive(
-                self._trip_there(token),
-                lambda served: self._trip_back(token, session, request, served).callbacks.append(answered),
-            )
+    def _send_through_workers(self, token: str | None, session: int, request: int, answered: Answered) -> None:
+        drive(
+            self._trip_there(token),
+            lambda served: self._trip_back(token, session, request, served).callbacks.append(answered),
+        )
 
     # -- the exchange, in the two shapes it takes ------------------------
 
-    def _at_once(self, token: str | None, session: int, request: int) -> simpy.Event:
+    def _at_once(self, token: str | None, session: int, request: int, answered: Answered | None = None) -> simpy.Event:
         """No queue, and the answer depends on nothing but the token and the time: the moment
-        the call arrives is known now, so the whole exchange is one wait."""
+        the call arrives is known now, so the whole exchange is one wait (``answered`` then
+        runs when it is over)."""
         env, half_rtt_s = self.env, self.half_rtt_s
         sent = env.now
         arrived = sent + half_rtt_s
@@ -88,6 +89,8 @@ class ResourceServer:
         if self.record_calls:
             served = Exchange(sent, arrived, arrived, arrived + service, math.nan, outcome)
             answer.callbacks.append(lambda back: self._record(token, session, request, served, back))
+        if answered is not None:
+            answer.callbacks.append(answered)
         return answer
 
     def _trip_there(self, token: str | None) -> Generator[simpy.Event, Any, Exchange]:

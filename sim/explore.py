@@ -1,0 +1,84 @@
+"""The runs behind the notebooks' sliders, each with the slider's starting values.
+
+A slider re-runs a simulation every time it moves, so each of these must
+answer in well under a second for its defaults; ``python -m sim bench``
+times every one (``SLIDERS``). The notebooks call these functions and
+format what they return; the scenarios they vary are spelled out here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from .config import Capacities, Latencies, Scenario, TokenPolicy, Workload
+from .experiment import Result, compare, run
+from .figures import RUSH, sequence_diagram_data
+from .scenario_file import load_scenario
+
+# notebooks/01: one request, alone, with the default latencies.
+ONE_REQUEST = Scenario(workload=Workload(kind="burst", concurrency=1), record_calls=True, name="one-request")
+
+# notebooks/04: 30 users loading a page of 4 requests every 5 s or so, tokens of 2 min.
+STEADY_30 = Scenario(
+    tokens=TokenPolicy(access_ttl_s=120),
+    latencies=Latencies(service_distribution="exponential"),
+    workload=Workload(kind="steady", users=30, concurrency=4, page_rate_per_s=0.2, duration_s=600),
+    name="steady-30",
+)
+
+ARTICLE_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "article.toml"
+
+
+def one_request(at_s: float = 901.0) -> Result:
+    """notebooks/01: one request sent at ``at_s``, around the access token's death at 900 s."""
+    return run(ONE_REQUEST.with_(at_s=at_s))
+
+
+def burst_of(concurrency: int = 16, auth_capacity: int = 4) -> list[Result]:
+    """notebooks/02: one tab fires ``concurrency`` requests after expiry; every preset."""
+    scenario = Scenario(
+        capacities=Capacities(auth_capacity=auth_capacity),
+        workload=Workload(kind="burst", concurrency=concurrency),
+        name="burst",
+    )
+    return compare(scenario)
+
+
+def spaced_burst(gap_ms: float = 70, requests: int = 4) -> pd.DataFrame:
+    """notebooks/03: ``requests`` requests ``gap_ms`` apart after expiry, call by call, naive and locked."""
+    return sequence_diagram_data(requests=requests, gap_ms=gap_ms, strategies=("naive", "locked"))
+
+
+def locked_vs_queued(**changes: float) -> list[Result]:
+    """notebooks/04: locked and queued on ``STEADY_30`` with ``changes`` applied."""
+    return compare(STEADY_30.with_(**changes), ["locked", "queued"])
+
+
+def holding(auth_service_s: float = 1.0, page_rate_per_s: float = 0.2) -> list[Result]:
+    """notebooks/04: ``locked_vs_queued`` with a refresh time and a page rate."""
+    return locked_vs_queued(auth_service_s=auth_service_s, page_rate_per_s=page_rate_per_s)
+
+
+def architect(users: int = 50, auth_capacity: int = 8) -> list[Result]:
+    """notebooks/05: the article's scenario with ``users`` for 1800 s and ``auth_capacity`` auth workers."""
+    article, strategies = load_scenario(ARTICLE_FILE)
+    return compare(article.with_(users=users, auth_capacity=auth_capacity, duration_s=1800), strategies)
+
+
+def auth_room(auth_service_s: float = 0.1, auth_capacity: int = 1) -> list[Result]:
+    """notebooks/06: the small morning rush with this much auth work and these workers, naive and locked."""
+    return compare(RUSH.with_(auth_service_s=auth_service_s, auth_capacity=auth_capacity), ["naive", "locked"])
+
+
+# notebook -> the function its slider calls (at its defaults, the slider's starting values)
+SLIDERS: dict[str, Callable[[], object]] = {
+    "01-two-tokens": one_request,
+    "02-refresh-storm": burst_of,
+    "03-single-flight-lock": spaced_burst,
+    "04-queue-and-replay": holding,
+    "05-comparing-strategies": architect,
+    "06-sensitivity": auth_room,
+}
