@@ -28,11 +28,12 @@ def burst(strategy, concurrency=5):
     return run(scenario(strategy, Workload(kind="burst", concurrency=concurrency)))
 
 
-def trace(strategy, tmp_path, times):
-    """One user whose requests come at ``times`` (the first, at 0, logs them in)."""
+def trace(strategy, tmp_path, times, **policy):
+    """One user whose requests come at ``times`` (the first, at 0, logs them in);
+    ``policy`` sets fields over the preset."""
     path = tmp_path / "arrivals.csv"
     path.write_text("time_s,user\n" + "".join(f"{t},alice\n" for t in times))
-    return run(scenario(strategy, Workload(kind="trace", arrivals=str(path))))
+    return run(scenario(strategy, Workload(kind="trace", arrivals=str(path))).with_(**policy))
 
 
 def log(result, with_request=False):
@@ -126,17 +127,10 @@ def test_locked_late_401_retries_without_a_new_refresh(tmp_path):
 # -- mixed policies: the presets' fields in other combinations -----------------
 
 
-def mixed(tmp_path, times, **policy):
-    path = tmp_path / "arrivals.csv"
-    path.write_text("time_s,user\n" + "".join(f"{t},alice\n" for t in times))
-    base = scenario("locked", Workload(kind="trace", arrivals=str(path)))
-    return run(base.with_(**policy))
-
-
 def test_single_flight_without_the_late_401_check_refreshes_again_for_a_late_401(tmp_path):
     """axios-auth-refresh's shape: one refresh at a time, but a 401 that comes back after the
     refresh ended (request 2, sent at 11.2 with the old token) starts a second one."""
-    result = mixed(tmp_path, [0, 11, 11.2], late_401_check=False)
+    result = trace("locked", tmp_path, [0, 11, 11.2], late_401_check=False)
 
     assert log(result, with_request=True) == [
         (0.12, "login", 200, -1),
@@ -154,7 +148,7 @@ def test_single_flight_without_the_late_401_check_refreshes_again_for_a_late_401
 
 def test_hold_without_single_flight_waits_for_the_refresh_a_request_sent(tmp_path):
     """naive's own refreshes, but a request made during one is held until it ends."""
-    result = mixed(tmp_path, [0, 11, 11.15], single_flight="none", late_401_check=False, hold_while_refreshing=True)
+    result = trace("locked", tmp_path, [0, 11, 11.15], single_flight="none", late_401_check=False, hold_while_refreshing=True)
 
     held = result.requests.iloc[2]
     assert (held["api_calls"], held["unauthorized"], held["reason"]) == (1, 0, "ok")
@@ -189,7 +183,7 @@ def test_a_loop_guard_stops_a_client_that_retries_until_it_gets_through():
 
 
 def test_no_retries_means_a_401_is_final(tmp_path):
-    result = mixed(tmp_path, [0, 11], max_retries=0)
+    result = trace("locked", tmp_path, [0, 11], max_retries=0)
 
     assert log(result) == [(0.12, "login", 200), (0.27, "resource", 200), (11.11, "resource", 401)]
     assert list(result.requests["reason"]) == ["ok", "unauthorized"]
