@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-# What a notebook may import besides `sim`: display, widgets, and PyJWT for reading claims.
-ALLOWED_IMPORTS = {"sim", "pandas", "ipywidgets", "jwt", "inspect", "datetime"}
+# What a notebook may import besides `sim`: display, widgets, PyJWT for reading claims, and
+# tempfile for a trace file a notebook writes for one run (03: a mixed policy on a tiny burst).
+ALLOWED_IMPORTS = {"sim", "pandas", "ipywidgets", "jwt", "inspect", "datetime", "tempfile"}
 
 
 def cells(path: Path) -> list[dict]:

@@ -148,7 +148,9 @@ def test_single_flight_without_the_late_401_check_refreshes_again_for_a_late_401
 
 def test_hold_without_single_flight_waits_for_the_refresh_a_request_sent(tmp_path):
     """naive's own refreshes, but a request made during one is held until it ends."""
-    result = trace("locked", tmp_path, [0, 11, 11.15], single_flight="none", late_401_check=False, hold_while_refreshing=True)
+    result = trace(
+        "locked", tmp_path, [0, 11, 11.15], single_flight="none", late_401_check=False, hold_while_refreshing=True
+    )
 
     held = result.requests.iloc[2]
     assert (held["api_calls"], held["unauthorized"], held["reason"]) == (1, 0, "ok")

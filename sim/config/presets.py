@@ -56,7 +56,7 @@ PRESETS: dict[str, Preset] = {
             "queued",
             RefreshPolicy(single_flight="tab", hold_while_refreshing=True, late_401_check=True, max_retries=1),
             "locked + hold new requests",
-            "locked, and new requests paused while refreshing (axios-auth-refresh's pauseInstanceWhileRefreshing)",
+            "locked, and new requests held while a refresh is in flight, as axios-auth-refresh's request queue does",
             OKABE_ITO["bluish_green"],
             (0, (4, 2)),  # dashed: locked and queued often coincide, and both must stay visible
             "^",
