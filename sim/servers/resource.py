@@ -82,10 +82,10 @@ class ResourceServer:
         sent = env.now
         arrived = sent + half_rtt_s
         if self.verifier.accepts(token, arrived):  # most calls: skip _handle's detour
-            service, outcome = self.service_time(), "valid"
+            service, outcome, status = self.service_time(), "valid", 200
         else:
-            service, outcome = self._handle(token, arrived)
-        answer = env.timeout(half_rtt_s + service + half_rtt_s, 200 if outcome == "valid" else 401)
+            (service, outcome), status = self._handle(token, arrived), 401
+        answer = env.timeout(half_rtt_s + service + half_rtt_s, status)
         if self.record_calls:
             served = Exchange(sent, arrived, arrived, arrived + service, math.nan, outcome)
             answer.callbacks.append(lambda back: self._record(token, session, request, served, back))
