@@ -153,8 +153,10 @@ def test_module_entry_point_exits_2_without_traceback():
 
 def test_bench_prints_its_figures(capsys, monkeypatch):
     import sim.bench
+    import sim.explore
 
     monkeypatch.setattr(sim.bench, "reference_scenario", lambda requests, api_capacity=0: small(api_capacity))
+    monkeypatch.setattr(sim.explore, "ARTICLE_FILE", ROOT / "scenarios/burst.toml")  # quick stand-ins
     status, out, _ = run_cli(capsys, "bench", "--requests", "2000", "--json")
     report = json.loads(out)
     assert status == 0
@@ -163,7 +165,8 @@ def test_bench_prints_its_figures(capsys, monkeypatch):
         assert report[part]["ratio"] > 0
     assert report["bounded_api"]["api_capacity"] == sim.bench.BOUNDED_API_WORKERS
     assert set(report["slider_default_run_s"]) == {path.stem for path in (ROOT / "notebooks").glob("0[1-9]-*.ipynb")}
-    assert report["article_compare_wall_s"] > 0 and report["peak_rss_mb"] > 0
+    assert report["article_compare_wall_s"] > 0 and report["article_compare_parallel_wall_s"] > 0
+    assert report["peak_rss_mb"] > 0
     text = sim.bench.format_report(report)
     assert "ratio to floor" in text and "06-sensitivity" in text
 
