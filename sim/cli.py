@@ -14,26 +14,23 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
+import os
 import sys
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any, NoReturn
 
 import pandas as pd
 
 from .config import POLICY_FIELDS, PRESETS, STRATEGY_NAMES, ConfigError, Scenario, policy_value_text, scenario_parts
-from .config.fields import flag_of, help_of, metavar_of, on_command_line
-from .experiment import compare, confidence_table, replicate, run, summary_table
+from .config.fields import flag_of, help_of, metavar_of, on_command_line, used_by
+from .estimate import MAX_REQUESTS, MAX_USERS, Estimate, preflight
+from .experiment import Result, compare, confidence_table, replicate, run, summary_table
+from .files import output_folder, write_text
 from .metrics import json_ready
 from .scenario_file import load_scenario
+from .tables import REPLICATED_ROWS, format_confidence_table, format_table
 
-TABLE_ROWS = (
-    "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok", "refresh_amplification",
-    "unauthorized_responses", "logouts", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s",
-    "expiry_requests", "expiry_latency_p95_s", "clear_latency_p95_s", "auth_peak_in_flight", "sim_time_s",
-    "wall_time_s",
-)  # fmt: skip
+PROGRESS_AFTER_S = 3.0  # runs expected to take longer show a progress bar (on a terminal)
 
 
 def _presets_text() -> str:
@@ -109,18 +106,28 @@ def _add_scenario_flags(parser: argparse.ArgumentParser, *, skip: tuple[str, ...
             group.add_argument(
                 flag_of(field), dest=name, type=parse, default=None, metavar=metavar_of(field), help=help_of(field)
             )
+    limits = parser.add_argument_group("limits (checked before the run, from an estimate of its work)")
+    limits.add_argument(
+        "--max-requests", type=int, default=MAX_REQUESTS, metavar="N",
+        help=f"refuse a run expected to make more requests than this (default: {MAX_REQUESTS:,})",
+    )  # fmt: skip
+    limits.add_argument(
+        "--max-users", type=int, default=MAX_USERS, metavar="N",
+        help=f"refuse a run with more users than this (default: {MAX_USERS:,})",
+    )  # fmt: skip
     output = parser.add_argument_group("output")
-    output.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    output.add_argument("--json", action="store_true", help="print JSON instead of a table (default: a table)")
     output.add_argument(
-        "--save", metavar="DIR", help="also write each run's records (CSV) and summary with provenance (JSON)"
+        "--save",
+        metavar="DIR",
+        help="also write each run's records (CSV: requests, auth calls, token events; API calls too with "
+        "--record-calls) and its summary with provenance (JSON) (default: write nothing)",
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m sim", description="Simulate dual-token silent refresh.")
-    commands = parser.add_subparsers(
-        dest="command", required=True, parser_class=_Parser, metavar="{run,compare,bench,figures}"
-    )
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="{run,compare,bench,figures}")
 
     one = commands.add_parser("run", help="simulate one client preset", description=RUN_DESCRIPTION)
     _add_scenario_flags(one)
@@ -139,147 +146,199 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=1,
         metavar="N",
-        help="run seeds seed..seed+N-1 and print each metric's mean and 95%% confidence half-width",
+        help="run seeds seed..seed+N-1 and print each metric's mean and 95%% confidence half-width; "
+        "--save then writes each run's summary, not its records (default: 1)",
     )
     several.add_argument(
         "--jobs",
         type=int,
         default=0,
         metavar="N",
-        help="run the presets in N processes at once (default 0: one per CPU; 1: one after another)",
+        help="run the presets (and replications) in N processes at once (default: 0, one per CPU; "
+        "1: one after another)",
     )
     _add_scenario_flags(several, skip=("strategy",))
 
     bench = commands.add_parser("bench", help="speed and memory against a bare-SimPy floor")
-    bench.add_argument("--requests", type=int, default=1_000_000, help="about how many requests (default 1e6)")
-    bench.add_argument("--json", action="store_true")
+    bench.add_argument(
+        "--requests", type=int, default=1_000_000, help="about how many requests per workload (default: 1,000,000)"
+    )
+    bench.add_argument("--json", action="store_true", help="print JSON instead of a report (default: a report)")
 
     figures = commands.add_parser("figures", help="regenerate every figure and its data")
-    figures.add_argument("--out", default="figures", help="output folder (default figures/)")
+    figures.add_argument("--out", default="figures", help="output folder (default: figures)")
     return parser
 
 
-def scenario_from_args(args: argparse.Namespace) -> tuple[Scenario, tuple[str, ...]]:
-    """The scenario the flags describe: defaults < scenario file < flags."""
+def scenario_from_args(args: argparse.Namespace) -> tuple[Scenario, tuple[str, ...], dict[str, Any]]:
+    """The scenario the flags describe (defaults < scenario file < flags), the presets to
+    run, and the fields the flags changed."""
     if args.scenario:
         scenario, strategies = load_scenario(args.scenario)
     else:
         scenario, strategies = Scenario(name="command line"), STRATEGY_NAMES
-    flagged = {name for _, name, _ in scenario_flags()}
-    changes = {name: value for name, value in vars(args).items() if name in flagged and value is not None}
+    fields = {name: field for _, name, field in scenario_flags()}
+    changes = {name: value for name, value in vars(args).items() if name in fields and value is not None}
     if "workload.kind" in changes and changes["workload.kind"] != "trace" and "workload.arrivals" not in changes:
         changes["workload.arrivals"] = None  # switching away from a file's trace workload
-    if getattr(args, "strategies", None):
-        strategies = tuple(name.strip() for name in args.strategies.split(","))
-        for name in strategies:
-            if name not in STRATEGY_NAMES:
-                raise ConfigError("strategies", name, f"must be drawn from {', '.join(STRATEGY_NAMES)}")
+    if getattr(args, "strategies", None) is not None:
+        strategies = _strategies(args.strategies)
     scenario = scenario.with_(changes)
-    if scenario.workload.kind == "trace":
-        from .workload import read_arrivals  # noqa: PLC0415
+    kind = scenario.workload.kind
+    for name, value in changes.items():  # a flag the workload would ignore is a mistake, not a no-op
+        kinds = used_by(fields[name])
+        if kinds and kind not in kinds and value is not None:
+            raise ConfigError(
+                fields[name].name, value, f"only the {' and '.join(kinds)} workload uses it; this run's is {kind}"
+            )
+    if changes.get("record_calls") and not args.save:
+        raise ConfigError("record_calls", True, "keeps every API call for --save DIR to write: give --save too")
+    return scenario, strategies, changes
 
-        read_arrivals(scenario.workload.arrivals)  # fail now, with the file's line, not mid-run
-    return scenario, strategies
+
+def _strategies(text: str) -> tuple[str, ...]:
+    """The presets a --strategies list names: at least one, each once."""
+    names = tuple(name.strip() for name in text.split(","))
+    allowed = f"must be a comma-separated list drawn from {', '.join(STRATEGY_NAMES)}, each once"
+    for name in names:
+        if name not in STRATEGY_NAMES:
+            raise ConfigError("strategies", name or text, allowed)
+    if len(set(names)) < len(names):
+        raise ConfigError("strategies", text, allowed)
+    return names
 
 
-def _save(results: list, folder: str | None) -> None:
+def header(scenario: Scenario, changes: dict[str, Any], seeds: str) -> str:
+    """What was run: the scenario, the fields the flags changed (the client's show in the table), the seeds."""
+    changed = [
+        f"{name.split('.')[-1]}={_value_text(value)}"
+        for name, value in changes.items()
+        if not name.startswith("client.")
+        and name not in ("seed", "record_calls", "workload.kind")
+        and value is not None
+    ]
+    with_ = f" with {' '.join(changed)}" if changed else ""
+    return f"scenario: {scenario.name}{with_}, {seeds}, {scenario.workload.kind} workload"
+
+
+def _value_text(value: Any) -> str:
+    return policy_value_text(value) if isinstance(value, bool) else str(value)
+
+
+def _checked(scenario: Scenario, args: argparse.Namespace, runs: int) -> Estimate:
+    """The pre-flight check: the run's estimate, or a refusal if it passes a limit."""
+    for flag, value in (("max_requests", args.max_requests), ("max_users", args.max_users)):
+        if value < 1:
+            raise ConfigError(flag, value, "must be a whole number >= 1")
+    work = preflight(scenario, args.max_requests, args.max_users)
+    return Estimate(work.requests * runs, work.users * runs)
+
+
+def _progress_bar(work: Estimate, unit: str = "requests", total: float | None = None):
+    """A progress bar on stderr, for work expected to take a while, on a terminal only."""
+    from tqdm import tqdm  # noqa: PLC0415
+
+    shown = sys.stderr.isatty() and work.seconds > PROGRESS_AFTER_S
+    return tqdm(total=round(total if total is not None else work.requests), unit=f" {unit}", disable=not shown,
+                file=sys.stderr, dynamic_ncols=True, leave=False)  # fmt: skip
+
+
+def _warn_if_empty(results: list[Result]) -> None:
+    for result in results:
+        workload = result.scenario.workload
+        if result.summary["requests"] == 0 and workload.kind == "steady":
+            spread = "at 0" if workload.synchronized else f"over the first {result.scenario.tokens.access_ttl_s} s"
+            print(
+                f"warning: {result.strategy} made no requests: users log in {spread} and load a page every "
+                f"{1 / workload.page_rate_per_s:,.0f} s on average, and duration_s = {workload.duration_s:g} "
+                "ended first",
+                file=sys.stderr,
+            )
+
+
+def _save(results: list[Result], folder: str | None) -> None:
     if folder:
+        where = output_folder(folder, "save")
         for result in results:
-            for path in result.save(Path(folder)):
+            try:
+                written = result.save(where)
+            except OSError as error:
+                raise ConfigError("save", error.filename, f"cannot be written ({error.strerror})") from None
+            for path in written:
                 print(f"wrote {path}", file=sys.stderr)
-
-
-def format_table(table: pd.DataFrame) -> str:
-    """Metrics down, clients across: first the policy fields each client resolved to, then the metrics."""
-
-    def cell(value: Any) -> str:
-        if isinstance(value, bool | str):
-            return policy_value_text(value)
-        if isinstance(value, float):
-            return "-" if math.isnan(value) else f"{value:,.3f}"
-        return f"{value:,}"
-
-    rows = [*POLICY_FIELDS, *TABLE_ROWS]
-    shown = pd.DataFrame({row["strategy"]: [cell(row[key]) for key in rows] for _, row in table.iterrows()})
-    shown.index = rows
-    return shown.to_string()
-
-
-def _run(args: argparse.Namespace) -> None:
-    scenario, _ = scenario_from_args(args)
-    result = run(scenario)
-    _save([result], args.save)
-    if args.json:
-        print(json.dumps(json_ready(result.summary)))
-    else:
-        table = summary_table([result])
-        print(f"scenario: {scenario.name}, seed {scenario.seed}")
-        print(format_table(table))
-
-
-def format_confidence_table(table: pd.DataFrame) -> str:
-    """Metrics down, clients across, each cell ``mean ± half-width`` (policy fields as they are)."""
-
-    def cell(mean: float, half: float) -> str:
-        if math.isnan(mean):
-            return "-"
-        return f"{mean:,.3f} ± {half:,.3f}" if not math.isnan(half) else f"{mean:,.3f}"
-
-    keys = [key for key in TABLE_ROWS if key != "wall_time_s"]
-    shown = pd.DataFrame(
-        {
-            row["strategy"]: [policy_value_text(row[name]) for name in POLICY_FIELDS]
-            + [cell(row[key], row[f"{key}_ci"]) for key in keys]
-            for _, row in table.iterrows()
-        }
-    )
-    shown.index = [*POLICY_FIELDS, *keys]
-    return shown.to_string()
-
-
-def _compare_replicated(args: argparse.Namespace, scenario: Scenario, strategies: tuple[str, ...]) -> None:
-    runs = replicate(scenario, strategies, args.replications, first_seed=scenario.seed)
-    table = confidence_table(runs, [key for key in TABLE_ROWS if key != "wall_time_s"], by=["strategy", *POLICY_FIELDS])
-    _save_frame(runs, args.save)
-    if args.json:
-        print(json.dumps([json_ready(row) for row in table.to_dict("records")]))
-    else:
-        last = scenario.seed + args.replications - 1
-        print(f"scenario: {scenario.name}, seeds {scenario.seed}..{last}, {scenario.workload.kind} workload")
-        print(format_confidence_table(table))
 
 
 def _save_frame(runs: pd.DataFrame, folder: str | None) -> None:
     if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        path = Path(folder) / "replications.csv"
-        runs.to_csv(path, index=False)
+        path = output_folder(folder, "save") / "replications.csv"
+        write_text(path, runs.to_csv(index=False), "save")
         print(f"wrote {path}", file=sys.stderr)
 
 
+def _print_json(rows: Any) -> None:
+    """JSON with no NaN or infinity in it (they are not JSON): those are ``null``."""
+    ready = [json_ready(row) for row in rows] if isinstance(rows, list) else json_ready(rows)
+    print(json.dumps(ready, allow_nan=False))
+
+
+def _run(args: argparse.Namespace) -> None:
+    scenario, _, changes = scenario_from_args(args)
+    work = _checked(scenario, args, runs=1)
+    with _progress_bar(work) as bar:
+        result = run(scenario, progress=bar.update if not bar.disable else None)
+    _warn_if_empty([result])
+    _save([result], args.save)
+    if args.json:
+        _print_json(result.summary)
+    else:
+        print(header(scenario, changes, f"seed {scenario.seed}"))
+        print(format_table(summary_table([result])))
+
+
+def _compare_replicated(
+    args: argparse.Namespace, scenario: Scenario, strategies: tuple[str, ...], changes: dict[str, Any]
+) -> None:
+    work = _checked(scenario, args, runs=len(strategies) * args.replications)
+    runs = replicate(
+        scenario, strategies, args.replications, first_seed=scenario.seed, jobs=args.jobs,
+        progress=sys.stderr.isatty() and work.seconds > PROGRESS_AFTER_S,
+    )  # fmt: skip
+    table = confidence_table(runs, REPLICATED_ROWS, by=["strategy", *POLICY_FIELDS])
+    _save_frame(runs, args.save)
+    if args.json:
+        _print_json(table.to_dict("records"))
+    else:
+        last = scenario.seed + args.replications - 1
+        print(header(scenario, changes, f"seeds {scenario.seed}..{last}"))
+        print(format_confidence_table(table))
+
+
 def _compare(args: argparse.Namespace) -> None:
-    scenario, strategies = scenario_from_args(args)
+    scenario, strategies, changes = scenario_from_args(args)
     if args.replications < 1:
         raise ConfigError("replications", args.replications, "must be a whole number >= 1")
-    if args.replications > 1:
-        return _compare_replicated(args, scenario, strategies)
     if args.jobs < 0:
         raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")
-    results = compare(scenario, strategies, jobs=args.jobs)
+    if args.replications > 1:
+        return _compare_replicated(args, scenario, strategies, changes)
+    work = _checked(scenario, args, runs=len(strategies))
+    with _progress_bar(work, unit="runs", total=len(strategies)) as bar:
+        results = compare(scenario, strategies, jobs=args.jobs, done=lambda _: bar.update())
+    _warn_if_empty(results)
     _save(results, args.save)
     if args.json:
-        print(json.dumps([json_ready(result.summary) for result in results]))
+        _print_json([result.summary for result in results])
     else:
-        table = summary_table(results)
-        print(f"scenario: {scenario.name}, seed {scenario.seed}, {scenario.workload.kind} workload")
-        print(format_table(table))
+        print(header(scenario, changes, f"seed {scenario.seed}"))
+        print(format_table(summary_table(results)))
+    return None
 
 
 def _bench(args: argparse.Namespace) -> None:
     from .bench import format_report, run_benchmark  # noqa: PLC0415
 
-    if args.requests < 1000:
-        raise ConfigError("requests", args.requests, "must be a whole number >= 1000")
+    if not 1000 <= args.requests <= 10_000_000:
+        raise ConfigError("requests", args.requests, "must be a whole number from 1000 to 10000000")
     report = run_benchmark(args.requests)
     print(json.dumps(report) if args.json else format_report(report))
 
@@ -287,15 +346,34 @@ def _bench(args: argparse.Namespace) -> None:
 def _figures(args: argparse.Namespace) -> None:
     from .figures import build_all  # noqa: PLC0415  (matplotlib only when asked for)
 
-    for path in build_all(Path(args.out), progress=True):
+    for path in build_all(output_folder(args.out, "out"), progress=sys.stderr.isatty()):
         print(path)
 
 
+COMMANDS = {"run": _run, "compare": _compare, "bench": _bench, "figures": _figures}
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; 0 if it went well, 2 for a mistake in the input (one line on stderr), 130 for Ctrl-C."""
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
-        {"run": _run, "compare": _compare, "bench": _bench, "figures": _figures}[args.command](args)
+        args = parser.parse_args(argv)
+        if args.command is None:  # a bare `python -m sim`: say what there is
+            parser.print_help()
+            return 0
+        COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit
     except (UsageError, ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except OSError as error:  # anything else the system refused: one line, naming the file if there is one
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
         return 2
     return 0

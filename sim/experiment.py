@@ -16,8 +16,9 @@ import itertools
 import json
 import os
 import platform
+import signal
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
@@ -123,8 +124,15 @@ class Result:
         return f"<Result {self.strategy} seed={self.seed}: {self.records.request_count} requests>"
 
 
-def run(scenario: Scenario) -> Result:
-    """Simulate ``scenario`` until every request has ended."""
+PROGRESS_EVERY = 4096  # requests between two calls of a run's progress callback
+
+
+def run(scenario: Scenario, progress: Callable[[int], None] | None = None) -> Result:
+    """Simulate ``scenario`` until every request has ended.
+
+    ``progress(n)`` (a progress bar's ``update``, say) hears of every
+    ``PROGRESS_EVERY`` requests made, and of the rest at the end.
+    """
     started = time.perf_counter()
     env = simpy.Environment()
     recorder = Recorder()
@@ -147,30 +155,77 @@ def run(scenario: Scenario) -> Result:
     def arrive(user: int) -> None:
         send(tabs[user], next(request_ids), env.now)
 
-    workloads.start(env, scenario.workload, scenario.tokens, seed, login, arrive)
+    def arrive_counted(user: int) -> None:  # the same, telling ``progress`` now and then
+        request_id = next(request_ids)
+        if request_id % PROGRESS_EVERY == PROGRESS_EVERY - 1:
+            progress(PROGRESS_EVERY)
+        send(tabs[user], request_id, env.now)
+
+    workloads.start(
+        env, scenario.workload, scenario.tokens, seed, login, arrive if progress is None else arrive_counted
+    )
     env.run()
+    if progress is not None:
+        progress(recorder.request_count % PROGRESS_EVERY)
     logouts = sum(tab.logouts for tab in tabs.values())
     return Result(scenario, recorder, logouts, env.now, time.perf_counter() - started)
 
 
-def compare(scenario: Scenario, strategies: Iterable[str] = STRATEGY_NAMES, jobs: int = 1) -> list[Result]:
+def compare(
+    scenario: Scenario,
+    strategies: Iterable[str] = STRATEGY_NAMES,
+    jobs: int = 1,
+    done: Callable[[Result], None] | None = None,
+) -> list[Result]:
     """Run each preset on the same scenario and seed (the same arrivals).
 
     Policy fields the scenario sets (``max_retries=3``) apply to every preset.
-    With ``jobs`` > 1 the runs go to that many processes at once (0: one
-    per CPU); each run is the same whichever process makes it.
+    ``jobs`` and ``done`` as for ``run_all``.
     """
-    scenarios = [scenario.with_(strategy=name) for name in strategies]
+    return run_all([scenario.with_(strategy=name) for name in strategies], jobs, done)
+
+
+def run_all(scenarios: list[Scenario], jobs: int = 1, done: Callable[[Result], None] | None = None) -> list[Result]:
+    """Run each scenario; the results in the same order.
+
+    With ``jobs`` > 1 the runs go to that many processes at once (0: one per
+    CPU); each run is the same whichever process makes it. ``done(result)``
+    hears of each run as it ends. Ctrl-C stops every process.
+    """
     jobs = min(jobs or available_cpus(), len(scenarios))
     if jobs <= 1:
-        return [run(one) for one in scenarios]
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
-    from multiprocessing import get_all_start_methods, get_context  # noqa: PLC0415
+        results = []
+        for scenario in scenarios:
+            results.append(run(scenario))
+            if done is not None:
+                done(results[-1])
+        return results
+    import multiprocessing  # noqa: PLC0415
 
     # fork is quickest (nothing to import again) where there is one
-    context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(run, scenarios))
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    pool = context.Pool(jobs, initializer=_leave_interrupts_to_the_parent)
+    try:
+        results: dict[int, Result] = {}
+        for index, result in pool.imap_unordered(_run_numbered, enumerate(scenarios)):
+            results[index] = result
+            if done is not None:
+                done(result)
+        pool.close()
+        return [results[index] for index in range(len(scenarios))]
+    finally:
+        pool.terminate()  # at once on Ctrl-C or an error; a no-op after close() once all are in
+        pool.join()
+
+
+def _run_numbered(numbered: tuple[int, Scenario]) -> tuple[int, Result]:
+    index, scenario = numbered
+    return index, run(scenario)
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """In a worker: Ctrl-C is the parent's to handle (it stops the workers), not each worker's."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def available_cpus() -> int:
@@ -189,20 +244,21 @@ def replicate(
     replications: int = 10,
     first_seed: int = 1,
     progress: bool = False,
+    jobs: int = 1,
     **changes,
 ) -> pd.DataFrame:
     """Summaries of ``replications`` seeds per strategy (one row per run).
 
-    Extra keyword arguments change the scenario first (``access_ttl_s=60``).
+    Extra keyword arguments change the scenario first (``access_ttl_s=60``);
+    ``jobs`` as for ``run_all``; ``progress`` shows a bar of runs done.
     """
     base = scenario.with_(**changes) if changes else scenario
-    plan = [(name, first_seed + i) for name in strategies for i in range(replications)]
+    plan = [base.with_(strategy=name, seed=first_seed + i) for name in strategies for i in range(replications)]
     from tqdm.auto import tqdm  # noqa: PLC0415  (pulls in notebook widgets when present)
 
-    rows = []
-    for name, seed in tqdm(plan, disable=not progress, desc="runs"):
-        rows.append(run(base.with_(strategy=name, seed=seed)).summary)
-    return pd.DataFrame(rows)
+    with tqdm(total=len(plan), disable=not progress, desc="runs") as bar:
+        results = run_all(plan, jobs, done=lambda _: bar.update())
+    return pd.DataFrame([result.summary for result in results])
 
 
 def confidence_table(runs: pd.DataFrame, columns: Iterable[str], by: str | list[str] = "strategy") -> pd.DataFrame:

@@ -138,8 +138,10 @@ def summarize(
 
 
 def json_ready(summary: dict) -> dict:
-    """The summary with NaN (no such requests) as ``None``, so it is valid JSON."""
-    return {key: None if isinstance(value, float) and math.isnan(value) else value for key, value in summary.items()}
+    """The summary with NaN (no such requests) or an infinity as ``None``, so it is valid JSON."""
+    return {
+        key: None if isinstance(value, float) and not math.isfinite(value) else value for key, value in summary.items()
+    }
 
 
 def mean_ci(values: pd.Series, confidence: float = 0.95) -> tuple[float, float]:

@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from .config import STRATEGY_NAMES, ConfigError, Scenario
+from .config.fields import used_by
+from .files import SCENARIO_MAX_BYTES, read_text
 
 SECTIONS = ("tokens", "latencies", "capacities", "workload", "client")
 TOP_LEVEL = ("name", "description", "seed", "strategies", "record_calls")
@@ -46,10 +48,8 @@ def load_scenario(path: str | Path) -> tuple[Scenario, tuple[str, ...]]:
     """
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("scenario", str(path), "no such file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        data = tomllib.loads(read_text(path, "scenario", SCENARIO_MAX_BYTES))
+    except tomllib.TOMLDecodeError as error:
         raise ConfigError("scenario", str(path), f"is not valid TOML ({error})") from None
 
     defaults = Scenario()
@@ -71,10 +71,18 @@ def load_scenario(path: str | Path) -> tuple[Scenario, tuple[str, ...]]:
             raise ConfigError(f"{path.name}: {key}", value, f"unknown key; allowed: {allowed}")
 
     strategies = data.get("strategies", list(STRATEGY_NAMES))
-    if not isinstance(strategies, list) or not strategies or any(s not in STRATEGY_NAMES for s in strategies):
+    if (
+        not isinstance(strategies, list)
+        or not strategies
+        or any(s not in STRATEGY_NAMES for s in strategies)
+        or len(set(strategies)) < len(strategies)
+    ):
         raise ConfigError(
-            f"{path.name}: strategies", strategies, f"must be a list drawn from {', '.join(STRATEGY_NAMES)}"
+            f"{path.name}: strategies", strategies, f"must be a list drawn from {', '.join(STRATEGY_NAMES)}, each once"
         )
+    for key in ("name", "description"):
+        if key in data and not isinstance(data[key], str):
+            raise ConfigError(f"{path.name}: {key}", data[key], "must be a string")
     own = {key: data[key] for key in ("name", "seed", "record_calls") if key in data}
     own.setdefault("name", path.stem)
     try:
@@ -89,6 +97,16 @@ def _build(path: Path, section: str, part_cls: type, values: dict[str, Any]) -> 
         # A trace file named in a scenario file is found beside that file.
         values = {**values, "arrivals": str(path.parent / values["arrivals"])}
     try:
-        return part_cls(**values)
+        part = part_cls(**values)
     except ConfigError as error:
         raise ConfigError(f"{path.name}: [{section}] {error.field}", error.value, error.allowed) from None
+    if section == "workload":  # a key this workload would ignore is a mistake, not a no-op
+        for field in dataclasses.fields(part_cls):
+            kinds = used_by(field)
+            if field.name in values and kinds and part.kind not in kinds:
+                raise ConfigError(
+                    f"{path.name}: [workload] {field.name}",
+                    values[field.name],
+                    f"only the {' and '.join(kinds)} workload uses it; this file's is {part.kind}",
+                )
+    return part

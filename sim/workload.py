@@ -17,13 +17,17 @@ floor passes in trivial ones, so it sees exactly the same arrivals.
 
 from __future__ import annotations
 
+import csv
+import io
+import math
 from collections.abc import Callable, Generator
 from typing import Any
 
-import pandas as pd
 import simpy
 
 from .config import ConfigError, TokenPolicy, Workload
+from .config.fields import MAX_SECONDS
+from .files import TRACE_MAX_BYTES, read_text
 from .randomness import stream
 
 Login = Callable[[int], Generator[simpy.Event, Any, Any]]
@@ -93,29 +97,42 @@ def _trace_user(env, user, times, login, arrive):
 def read_arrivals(path: str | None) -> list[list[float]]:
     """Arrival times per user from a CSV with columns ``time_s,user``.
 
-    Users are numbered in order of their first arrival. Raises ``ConfigError``
+    Users are numbered in order of their first arrival (file order among
+    equal times), and each user's times are sorted. Raises ``ConfigError``
     naming the file, line and value of the first bad row.
     """
-    try:
-        # Blank lines are kept (and dropped below) so that row i is line i + 2 of the file.
-        table = pd.read_csv(path, dtype={"user": str}, skipinitialspace=True, skip_blank_lines=False)
-    except FileNotFoundError:
-        raise ConfigError("arrivals", path, "no such file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise ConfigError("arrivals", path, f"not a readable CSV ({str(error).splitlines()[0]})") from None
-    if set(table.columns) != {"time_s", "user"}:
-        raise ConfigError(f"{path} columns", ",".join(map(str, table.columns)), "must be exactly time_s,user")
-    table = table[table["time_s"].notna() | table["user"].notna()]
-    times = pd.to_numeric(table["time_s"], errors="coerce")
-    bad = times.isna() | (times < 0) | table["user"].isna()
-    if bad.any():
-        row = int(bad.idxmax())
-        raise ConfigError(
-            f"{path} line {row + 2}",
-            f"{table['time_s'][row]},{table['user'][row]}",
-            "time_s must be a number of seconds >= 0 and user must not be empty",
-        )
-    if table.empty:
+    text = read_text(path, "arrivals", TRACE_MAX_BYTES)
+    rows = csv.reader(io.StringIO(text))
+    header = [cell.strip() for cell in next(rows, [])]
+    if header != ["time_s", "user"]:
+        raise ConfigError(f"{path} columns", ",".join(header), "must be exactly time_s,user")
+    times: dict[str, list[float]] = {}
+    first: dict[str, tuple[float, int]] = {}  # user -> (earliest time, its line): the order users appear in
+    for line, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue  # a blank line
+        time_s, user = _arrival(path, line, row)
+        times.setdefault(user, []).append(time_s)
+        first[user] = min(first.get(user, (time_s, line)), (time_s, line))
+    if not times:
         raise ConfigError("arrivals", path, "needs at least one row of time_s,user")
-    table = table.assign(time_s=times).sort_values(["time_s"], kind="stable")
-    return [list(group) for _, group in table.groupby("user", sort=False)["time_s"]]
+    return [sorted(times[user]) for user in sorted(first, key=first.__getitem__)]
+
+
+def _arrival(path: str | None, line: int, row: list[str]) -> tuple[float, str]:
+    """One row's (time_s, user), or a ``ConfigError`` naming its line."""
+    where, shown = f"{path} line {line}", ",".join(row)
+    if len(row) != 2:
+        raise ConfigError(where, shown, f"must be two fields, time_s,user (found {len(row)})")
+    time_text, user = row[0].strip(), row[1].strip()
+    try:
+        time_s = float(time_text)
+    except ValueError:
+        time_s = math.nan
+    if not (math.isfinite(time_s) and 0 <= time_s <= MAX_SECONDS) or not user:
+        raise ConfigError(
+            where,
+            f"{time_text},{user}",
+            f"time_s must be a number of seconds from 0 to {MAX_SECONDS:g} and user must not be empty",
+        )
+    return time_s, user

@@ -51,7 +51,7 @@ from sim.workload import read_arrivals
         ),
         (
             lambda: Workload(page_rate_per_s=0),
-            "page_rate_per_s = 0: must be a number of seconds > 0",
+            "page_rate_per_s = 0: must be a number per second > 0",
         ),
     ],
 )

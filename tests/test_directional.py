@@ -102,3 +102,16 @@ def test_strategies_share_their_arrivals(seed):
     for other in arrivals[1:]:
         np.testing.assert_array_equal(other, arrivals[0])
     assert len({r.summary["refresh_calls"] for r in results}) > 1  # the runs did differ
+
+
+@pytest.mark.parametrize("synchronized", [False, True])
+def test_the_preflight_estimate_is_the_expected_request_count(synchronized):
+    """``estimate``'s closed form (pages from each login to the end, logins uniform) against a run."""
+    from sim.estimate import estimate
+
+    workload = Workload(
+        kind="steady", users=300, concurrency=3, page_rate_per_s=0.1, duration_s=1500, synchronized=synchronized
+    )
+    scenario = Scenario(tokens=TokenPolicy(access_ttl_s=600), workload=workload)
+    expected, made = estimate(scenario).requests, run(scenario).summary["requests"]
+    assert abs(made - expected) < 0.03 * expected  # a few hundred requests on ~130 000

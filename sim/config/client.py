@@ -11,6 +11,7 @@ from .refresh import MAX_RETRIES_LIMIT, SINGLE_FLIGHT_SCOPES, RefreshPolicy
 
 # The fields of RefreshPolicy, each of which a ClientPolicy may set over its preset.
 POLICY_FIELDS = tuple(f.name for f in dataclasses.fields(RefreshPolicy))
+PRESETS_VALUE = "the preset's"
 
 
 def policy_value_text(value: object) -> str:
@@ -35,24 +36,29 @@ class ClientPolicy:
     single_flight: str | None = setting(
         None,
         "none: every 401 sends its own refresh (the article); tab: one refresh in flight per tab, "
-        "the other 401s wait for it (default: the preset's)",
+        "the other 401s wait for it",
         choices=SINGLE_FLIGHT_SCOPES,
+        default_text=PRESETS_VALUE,
     )
     hold_while_refreshing: bool | None = setting(
         None,
-        "hold new requests while a refresh is in flight and send them with the new token (default: the preset's)",
+        "hold new requests while a refresh is in flight and send them with the new token",
+        default_text=PRESETS_VALUE,
     )
     late_401_check: bool | None = setting(
         None,
-        "after a 401, if the token that got it was already replaced, retry with the stored one "
-        "and send no refresh (default: the preset's)",
+        "after a 401, if the token that got it was already replaced, retry with the stored one and send no refresh",
+        default_text=PRESETS_VALUE,
     )
     max_retries: int | None = setting(
         None,
         f"refresh-and-retry rounds per request, 0 to {MAX_RETRIES_LIMIT}: 1 is the article's _retry flag, "
-        "0 never refreshes (default: the preset's)",
+        "0 never refreshes",
+        default_text=PRESETS_VALUE,
     )
-    relogin_after_s: float | None = setting(None, "think time before logging in again after a logout, s")
+    relogin_after_s: float | None = setting(
+        None, "think time before logging in again after a logout, s", default_text="never logs in again"
+    )
 
     def __post_init__(self) -> None:
         check_choice("strategy", self.strategy, STRATEGY_NAMES)

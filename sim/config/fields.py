@@ -17,6 +17,9 @@ from typing import Any
 
 # A field's unit suffix is left out of its flag: access_ttl_s -> --access-ttl.
 UNIT_SUFFIXES = ("_per_s", "_s")
+# No time in a scenario may pass this: about 32 years, far beyond any token's life,
+# and small enough that sums of times never overflow to infinity.
+MAX_SECONDS = 1e9
 
 
 class ConfigError(ValueError):
@@ -33,14 +36,32 @@ class ConfigError(ValueError):
 
 
 def setting(
-    default: Any, help: str, *, flag: str | None = None, choices: tuple[str, ...] = (), cli: bool = True
+    default: Any,
+    help: str,
+    *,
+    flag: str | None = None,
+    choices: tuple[str, ...] = (),
+    default_text: str | None = None,
+    used_by: tuple[str, ...] = (),
+    cli: bool = True,
 ) -> Any:
     """A dataclass field with its help text (and its flag, if not the usual one).
 
     ``choices`` are shown in ``--help`` (the class still checks the value);
-    ``cli=False`` keeps a field off the command line (a scenario's ``name``).
+    ``default_text`` says what the default means where the value does not
+    (``None``: "the preset's"); ``used_by`` names the workload kinds that
+    read the field, so a value given for another kind is refused rather
+    than ignored; ``cli=False`` keeps a field off the command line.
     """
-    return dataclasses.field(default=default, metadata={"help": help, "flag": flag, "choices": choices, "cli": cli})
+    metadata = {
+        "help": help,
+        "flag": flag,
+        "choices": choices,
+        "default_text": default_text,
+        "used_by": used_by,
+        "cli": cli,
+    }
+    return dataclasses.field(default=default, metadata=metadata)
 
 
 def flag_of(field: dataclasses.Field) -> str:
@@ -56,7 +77,24 @@ def flag_of(field: dataclasses.Field) -> str:
 
 
 def help_of(field: dataclasses.Field) -> str:
-    return field.metadata.get("help", "")
+    """The field's help text, ending with its default."""
+    return f"{field.metadata.get('help', '')} (default: {default_text_of(field)})"
+
+
+def default_text_of(field: dataclasses.Field) -> str:
+    if field.metadata.get("default_text"):
+        return field.metadata["default_text"]
+    default = field.default
+    if isinstance(default, bool):
+        return str(default).lower()
+    if isinstance(default, float) and default.is_integer():
+        return f"{default:g}"
+    return str(default)
+
+
+def used_by(field: dataclasses.Field) -> tuple[str, ...]:
+    """The workload kinds that read this field; empty for a field every run reads."""
+    return field.metadata.get("used_by", ())
 
 
 def metavar_of(field: dataclasses.Field) -> str:
@@ -80,12 +118,35 @@ def check_seconds(name: str, value: Any, *, positive: bool = False) -> None:
     if not is_number(value) or value < 0 or (positive and value == 0):
         bound = "> 0" if positive else ">= 0"
         raise ConfigError(name, value, f"must be a number of seconds {bound}")
+    if value > MAX_SECONDS:
+        raise ConfigError(name, value, f"must be at most {MAX_SECONDS:g} s (about 32 years)")
 
 
-def check_whole(name: str, value: Any, minimum: int, what: str = "a whole number", maximum: int | None = None) -> None:
+def check_rate(name: str, value: Any) -> None:
+    if not is_number(value) or value <= 0:
+        raise ConfigError(name, value, "must be a number per second > 0")
+    if value > 1 / 1e-6:
+        raise ConfigError(name, value, "must be at most 1e+06 per second")
+
+
+def check_whole(name: str, value: Any, minimum: int, what: str = "a whole number", maximum: int | None = None) -> int:
+    """Check a whole number (``2.0`` counts, as TOML and JSON may write it); return it as an ``int``."""
     if not is_number(value) or value != int(value) or value < minimum or (maximum is not None and value > maximum):
         bounds = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
         raise ConfigError(name, value, f"must be {what} {bounds}")
+    return int(value)
+
+
+def whole(instance: Any, name: str, minimum: int, what: str = "a whole number", maximum: int | None = None) -> None:
+    """``check_whole`` on a frozen dataclass's field, storing it back as an ``int``."""
+    object.__setattr__(instance, name, check_whole(name, getattr(instance, name), minimum, what, maximum))
+
+
+def whole_seconds(instance: Any, name: str) -> None:
+    """A lifetime: a whole number of seconds >= 1 (JWT ``exp`` is whole seconds), at most ``MAX_SECONDS``."""
+    whole(instance, name, 1, "a whole number of seconds")
+    if getattr(instance, name) > MAX_SECONDS:
+        raise ConfigError(name, getattr(instance, name), f"must be at most {MAX_SECONDS:g} s (about 32 years)")
 
 
 def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import check_bool, check_choice, check_whole
+from .fields import check_bool, check_choice, whole
 
 SINGLE_FLIGHT_SCOPES = ("none", "tab")
 MAX_RETRIES_LIMIT = 100  # a request's API calls are counted in a byte
@@ -67,4 +67,4 @@ class RefreshPolicy:
         check_choice("single_flight", self.single_flight, SINGLE_FLIGHT_SCOPES)
         check_bool("hold_while_refreshing", self.hold_while_refreshing)
         check_bool("late_401_check", self.late_401_check)
-        check_whole("max_retries", self.max_retries, 0, maximum=MAX_RETRIES_LIMIT)
+        whole(self, "max_retries", 0, maximum=MAX_RETRIES_LIMIT)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .client import ClientPolicy
-from .fields import ConfigError, check_bool, check_whole, setting
+from .fields import ConfigError, check_bool, setting, whole
 from .servers import Capacities, Latencies
 from .tokens import TokenPolicy
 from .workload import Workload
@@ -29,7 +29,7 @@ class Scenario:
     name: str = setting("custom", "what the scenario is called in outputs", cli=False)
 
     def __post_init__(self) -> None:
-        check_whole("seed", self.seed, 0)
+        whole(self, "seed", 0)
         check_bool("record_calls", self.record_calls)
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import check_choice, check_seconds, check_whole, setting
+from .fields import check_choice, check_seconds, setting, whole
 
 SERVICE_DISTRIBUTIONS = ("fixed", "exponential")
 
@@ -44,5 +44,5 @@ class Capacities:
     auth_capacity: int = setting(0, "auth workers (0 = unbounded)")
 
     def __post_init__(self) -> None:
-        check_whole("api_capacity", self.api_capacity, 0, "a whole number of workers (0 = unbounded)")
-        check_whole("auth_capacity", self.auth_capacity, 0, "a whole number of workers (0 = unbounded)")
+        whole(self, "api_capacity", 0, "a whole number of workers (0 = unbounded)")
+        whole(self, "auth_capacity", 0, "a whole number of workers (0 = unbounded)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import check_seconds, check_whole, setting
+from .fields import check_seconds, setting, whole_seconds
 
 
 @dataclass(frozen=True)
@@ -16,11 +16,11 @@ class TokenPolicy:
     (0, as jsonwebtoken's default).
     """
 
-    access_ttl_s: int = setting(15 * 60, "access-token lifetime, whole s (default 900)")
-    refresh_ttl_s: int = setting(7 * 24 * 3600, "refresh-token lifetime, whole s (default 604800)")
-    leeway_s: float = setting(0.0, "clock tolerance past exp, s (default 0)")
+    access_ttl_s: int = setting(15 * 60, "access-token lifetime, whole s")
+    refresh_ttl_s: int = setting(7 * 24 * 3600, "refresh-token lifetime, whole s")
+    leeway_s: float = setting(0.0, "clock tolerance past exp, s")
 
     def __post_init__(self) -> None:
-        check_whole("access_ttl_s", self.access_ttl_s, 1, "a whole number of seconds")
-        check_whole("refresh_ttl_s", self.refresh_ttl_s, 1, "a whole number of seconds")
+        whole_seconds(self, "access_ttl_s")
+        whole_seconds(self, "refresh_ttl_s")
         check_seconds("leeway_s", self.leeway_s)

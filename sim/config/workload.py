@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import ConfigError, check_bool, check_choice, check_seconds, check_whole, setting
+from .fields import ConfigError, check_bool, check_choice, check_rate, check_seconds, setting, whole
 
 WORKLOAD_KINDS = ("burst", "steady", "trace")
 
@@ -25,21 +25,23 @@ class Workload:
     """
 
     kind: str = setting("burst", "who sends requests, and when", flag="--workload", choices=WORKLOAD_KINDS)
-    users: int = setting(1, "number of sessions")
-    concurrency: int = setting(5, "requests per burst or per page")
-    at_s: float | None = setting(None, "burst: when the requests fire, s (default: access TTL + 1)")
-    page_rate_per_s: float = setting(0.05, "steady: pages per second per user")
-    duration_s: float = setting(3600.0, "steady: how long users load pages, s")
-    synchronized: bool = setting(False, "steady: all users log in at time 0")
-    arrivals: str | None = setting(None, "trace: CSV file of time_s,user")
+    users: int = setting(1, "burst, steady: number of users (one tab each)", used_by=("burst", "steady"))
+    concurrency: int = setting(5, "burst, steady: requests per burst or per page", used_by=("burst", "steady"))
+    at_s: float | None = setting(
+        None, "burst: when the requests fire, s", default_text="access TTL + 1", used_by=("burst",)
+    )
+    page_rate_per_s: float = setting(0.05, "steady: pages per second per user", used_by=("steady",))
+    duration_s: float = setting(3600.0, "steady: how long users load pages, s", used_by=("steady",))
+    synchronized: bool = setting(False, "steady: all users log in at time 0", used_by=("steady",))
+    arrivals: str | None = setting(None, "trace: CSV file of time_s,user", default_text="none", used_by=("trace",))
 
     def __post_init__(self) -> None:
         check_choice("kind", self.kind, WORKLOAD_KINDS)
-        check_whole("users", self.users, 1)
-        check_whole("concurrency", self.concurrency, 1)
+        whole(self, "users", 1)
+        whole(self, "concurrency", 1)
         if self.at_s is not None:
             check_seconds("at_s", self.at_s)
-        check_seconds("page_rate_per_s", self.page_rate_per_s, positive=True)
+        check_rate("page_rate_per_s", self.page_rate_per_s)
         check_seconds("duration_s", self.duration_s, positive=True)
         check_bool("synchronized", self.synchronized)
         if self.kind == "trace" and not self.arrivals:

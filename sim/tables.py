@@ -1,0 +1,70 @@
+"""The tables the command line prints: metrics down, clients across.
+
+Each column is one client (a preset, plus any policy field set otherwise);
+its first rows are the policy fields it resolved to, the rest its metrics.
+Counts print as whole numbers, times and ratios with three decimals; over
+replications each cell is ``mean ± half-width`` of a 95 % confidence
+interval, counts with one decimal (a mean of counts is seldom whole).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from .config import POLICY_FIELDS, policy_value_text
+
+TABLE_ROWS = (
+    "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok", "refresh_amplification",
+    "unauthorized_responses", "logouts", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s",
+    "expiry_requests", "expiry_latency_p95_s", "clear_latency_p95_s", "auth_peak_in_flight", "sim_time_s",
+    "wall_time_s",
+)  # fmt: skip
+# rows whose values are counts: no decimals for one run
+COUNT_ROWS = {
+    "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok", "unauthorized_responses",
+    "logouts", "expiry_requests", "auth_peak_in_flight",
+}  # fmt: skip
+REPLICATED_ROWS = tuple(key for key in TABLE_ROWS if key != "wall_time_s")
+
+
+def format_table(table: pd.DataFrame) -> str:
+    """One run per column (``summary_table``'s rows)."""
+
+    def cell(value: Any) -> str:
+        if isinstance(value, bool | str):
+            return policy_value_text(value)
+        if isinstance(value, float):
+            return "-" if math.isnan(value) else f"{value:,.3f}"
+        return f"{value:,}"
+
+    rows = [*POLICY_FIELDS, *TABLE_ROWS]
+    shown = pd.DataFrame({row["strategy"]: [cell(row[key]) for key in rows] for _, row in table.iterrows()})
+    shown.index = rows
+    return shown.to_string()
+
+
+def format_confidence_table(table: pd.DataFrame) -> str:
+    """One client per column, each metric ``mean ± half-width`` over its replications."""
+
+    def cell(key: str, mean: float, half: float) -> str:
+        if math.isnan(mean):
+            return "-"
+        digits = 1 if key in COUNT_ROWS else 3
+        if math.isnan(half):
+            return f"{mean:,.{digits}f}"
+        if key in COUNT_ROWS and half == 0 and mean.is_integer():  # every seed gave the same count
+            return f"{mean:,.0f} ± 0"
+        return f"{mean:,.{digits}f} ± {half:,.{digits}f}"
+
+    shown = pd.DataFrame(
+        {
+            row["strategy"]: [policy_value_text(row[name]) for name in POLICY_FIELDS]
+            + [cell(key, row[key], row[f"{key}_ci"]) for key in REPLICATED_ROWS]
+            for _, row in table.iterrows()
+        }
+    )
+    shown.index = [*POLICY_FIELDS, *REPLICATED_ROWS]
+    return shown.to_string()

@@ -1,0 +1,250 @@
+"""Every bad input, from any source, gets one line naming the field, and exit status 2.
+
+Flags, scenario files, trace files and output paths; each case asserts the
+status, that stderr is one line starting ``error:``, that it names the
+field (or the file), and that nothing reached stdout. Most run in-process
+(a traceback there would be an exception and fail the test); a few run the
+real command in a subprocess, where a traceback would show on stderr: a
+device as a file, a closed pipe, Ctrl-C.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+TRACE = str(ROOT / "scenarios/traces/three-users.csv")
+
+
+def fails_with(capsys, argv, *named):
+    status = main([str(arg) for arg in argv])
+    out, err = capsys.readouterr()
+    assert status == 2, f"exit {status}: {err}"
+    assert out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("error: "), err
+    assert "Traceback" not in err
+    for part in named:
+        assert part in err, f"{part!r} not in {err!r}"
+    return err
+
+
+# -- flags ----------------------------------------------------------------------
+
+FLAG_CASES = [
+    (["run", "--access-ttl", "-5"], "access_ttl_s = -5", "whole number of seconds >= 1"),
+    (["run", "--access-ttl", "2.5"], "access_ttl_s = 2.5"),
+    (["run", "--access-ttl", "1e10"], "access_ttl_s", "at most 1e+09 s"),
+    (["run", "--refresh-ttl", "0"], "refresh_ttl_s = 0"),
+    (["run", "--leeway", "-1"], "leeway_s = -1"),
+    (["run", "--leeway", "nan"], "leeway_s = nan"),
+    (["run", "--rtt", "-0.1"], "rtt_s = -0.1"),
+    (["run", "--rtt", "1e308"], "rtt_s", "at most 1e+09 s"),
+    (["run", "--rtt", "inf"], "rtt_s = inf"),
+    (["run", "--api-service", "-1"], "api_service_s = -1"),
+    (["run", "--api-401-service", "2e9"], "api_401_service_s", "at most"),
+    (["run", "--auth-service", "-0.5"], "auth_service_s = -0.5"),
+    (["run", "--service-distribution", "normal"], "service_distribution = 'normal'", "fixed, exponential"),
+    (["run", "--api-capacity", "-1"], "api_capacity = -1", "workers"),
+    (["run", "--api-capacity", "1.5"], "api_capacity = 1.5"),
+    (["run", "--auth-capacity", "-3"], "auth_capacity = -3"),
+    (["run", "--workload", "flood"], "kind = 'flood'", "burst, steady, trace"),
+    (["run", "--users", "0"], "users = 0"),
+    (["run", "--users", "2.5"], "users = 2.5"),
+    (["run", "--concurrency", "0"], "concurrency = 0"),
+    (["run", "--concurrency", "many"], "--concurrency", "'many'"),
+    (["run", "--at", "-1"], "at_s = -1"),
+    (["run", "--workload", "steady", "--at", "5"], "at_s = 5", "only the burst workload uses it; this run's is steady"),
+    (["run", "--workload", "steady", "--page-rate", "0"], "page_rate_per_s = 0", "per second > 0"),
+    (["run", "--workload", "steady", "--page-rate", "-1"], "page_rate_per_s = -1"),
+    (["run", "--workload", "steady", "--page-rate", "1e7"], "page_rate_per_s", "at most 1e+06 per second"),
+    (["run", "--workload", "steady", "--duration", "0"], "duration_s = 0"),
+    (["run", "--duration", "60"], "duration_s = 60", "only the steady workload uses it; this run's is burst"),
+    (["run", "--page-rate", "0.1"], "page_rate_per_s = 0.1", "only the steady workload"),
+    (["run", "--synchronized"], "synchronized = True", "only the steady workload"),
+    (["run", "--arrivals", TRACE], "arrivals", "only the trace workload uses it"),
+    (["run", "--workload", "trace", "--arrivals", TRACE, "--users", "3"], "users = 3", "burst and steady"),
+    (["run", "--workload", "trace"], "arrivals = None", "needs a CSV file"),
+    (["run", "--strategy", "magic"], "strategy = 'magic'", "naive, locked, queued"),
+    (["run", "--single-flight", "global"], "single_flight = 'global'", "none, tab"),
+    (["run", "--max-retries", "-1"], "max_retries = -1", "from 0 to 100"),
+    (["run", "--max-retries", "101"], "max_retries = 101"),
+    (["run", "--max-retries", "1.5"], "max_retries = 1.5"),
+    (["run", "--hold-while-refreshing=yes"], "--hold-while-refreshing"),
+    (["run", "--relogin-after", "-1"], "relogin_after_s = -1"),
+    (["run", "--seed", "-1"], "seed = -1"),
+    (["run", "--seed", "1.5"], "seed = 1.5"),
+    (["run", "--record-calls"], "record_calls = True", "give --save too"),
+    (["run", "--max-requests", "0"], "max_requests = 0"),
+    (["run", "--max-users", "0"], "max_users = 0"),
+    (["run", "--users", "10000000"], "requests = 50000000", "--max-requests N"),
+    (["run", "--workload", "steady", "--duration", "1e9"], "requests =", "raise the limit with --max-requests N"),
+    (["run", "--workload", "steady", "--users", "300000", "--duration", "1"], "users = 300000", "--max-users N"),
+    (["run", "--users", "100", "--max-requests", "10"], "requests = 500", "over the limit of 10 requests"),
+    (["run", "--colour", "blue"], "unrecognized arguments: --colour blue"),
+    (["compare", "--strategies", ""], "strategies = ''", "comma-separated list"),
+    (["compare", "--strategies", "naive,naive"], "strategies = 'naive,naive'", "each once"),
+    (["compare", "--strategies", "naive,,locked"], "strategies = 'naive,,locked'"),
+    (["compare", "--strategies", "naive,magic"], "strategies = 'magic'"),
+    (["compare", "--replications", "0"], "replications = 0"),
+    (["compare", "--jobs", "-1"], "jobs = -1"),
+    (["compare", "--strategy", "naive"], "unrecognized arguments: --strategy naive"),
+    (["bench", "--requests", "10"], "requests = 10", "from 1000 to 10000000"),
+    (["bench", "--requests", "1e9"], "--requests", "'1e9'"),
+    (["sideways"], "invalid choice: 'sideways'"),
+]
+
+
+@pytest.mark.parametrize(("argv", *["named"]), [(case[0], case[1:]) for case in FLAG_CASES], ids=str)
+def test_a_bad_flag(capsys, argv, named):
+    fails_with(capsys, argv, *named)
+
+
+# -- scenario files -------------------------------------------------------------------
+
+TOML_CASES = [
+    ("seed = [\n", "scenario", "is not valid TOML"),
+    ("[tokens]\nacess_ttl_s = 60\n", "[tokens] acess_ttl_s = 60", "unknown key; allowed: access_ttl_s"),
+    ("colour = 'blue'\n", "colour = 'blue'", "unknown key"),
+    ("tokens = 3\n", "tokens = 3", "must be a [section] of keys"),
+    ("[workload]\nusers = 2.5\n", "[workload] users = 2.5"),
+    ("seed = -1\n", "seed = -1"),
+    ("strategies = ['naive', 'naive']\n", "strategies = ['naive', 'naive']", "each once"),
+    ("strategies = []\n", "strategies = []"),
+    ("strategies = 'naive'\n", "strategies = 'naive'"),
+    ("name = 3\n", "name = 3", "must be a string"),
+    ("record_calls = 'no'\n", "record_calls = 'no'", "true or false"),
+    ("[workload]\nkind = 'steady'\nat_s = 5\n", "[workload] at_s = 5", "only the burst workload uses it"),
+    ("[workload]\nkind = 'burst'\nsynchronized = true\n", "[workload] synchronized = True", "steady"),
+    ("[client]\nmax_retries = 500\n", "[client] max_retries = 500"),
+    ("[client]\nsingle_flight = 'browser'\n", "[client] single_flight = 'browser'"),
+    ("[tokens]\naccess_ttl_s = 'soon'\n", "[tokens] access_ttl_s = 'soon'"),
+    ("[latencies]\nrtt_s = inf\n", "[latencies] rtt_s = inf"),
+    ("[workload]\nkind = 'trace'\narrivals = 'missing.csv'\n", "arrivals", "no such file"),
+]
+
+
+@pytest.mark.parametrize(("text", *["named"]), [(case[0], case[1:]) for case in TOML_CASES], ids=str)
+def test_a_bad_scenario_file(capsys, tmp_path, text, named):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    fails_with(capsys, ["run", "--scenario", path], *named)
+
+
+def test_a_scenario_file_that_is_no_file(capsys, tmp_path):
+    fails_with(capsys, ["run", "--scenario", tmp_path / "none.toml"], "scenario", "no such file")
+    fails_with(capsys, ["run", "--scenario", tmp_path], "scenario", "is a folder, not a file")
+    fails_with(capsys, ["run", "--scenario", "/dev/zero"], "scenario = '/dev/zero'", "is not a regular file")
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    fails_with(capsys, ["run", "--scenario", fifo], "scenario", "is not a regular file")
+
+
+def test_a_scenario_file_too_large_or_not_text(capsys, tmp_path):
+    big = tmp_path / "big.toml"
+    big.write_text("# " + "x" * 1_000_000 + "\n")
+    fails_with(capsys, ["run", "--scenario", big], "scenario", "files over 1,000,000 bytes are refused")
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe\x00name")
+    fails_with(capsys, ["run", "--scenario", binary], "scenario", "is not UTF-8 text")
+
+
+def test_whole_number_floats_in_a_file_are_whole_numbers(capsys, tmp_path):
+    path = tmp_path / "floats.toml"
+    path.write_text("seed = 2.0\n[workload]\nusers = 2.0\nconcurrency = 3.0\n[tokens]\naccess_ttl_s = 60.0\n")
+    assert main(["run", "--scenario", str(path), "--json"]) == 0
+    assert '"requests": 6' in capsys.readouterr().out
+
+
+# -- trace files --------------------------------------------------------------------------
+
+TRACE_CASES = [
+    ("time,user\n0,alice\n", "columns = 'time,user'", "must be exactly time_s,user"),
+    ("time_s,user\n1.0,alice\nsoon,bob\n", "line 3 = 'soon,bob'"),
+    ("time_s,user\n-1,alice\n", "line 2 = '-1,alice'"),
+    ("time_s,user\ninf,alice\n", "line 2 = 'inf,alice'", "from 0 to 1e+09"),
+    ("time_s,user\nnan,alice\n", "line 2 = 'nan,alice'"),
+    ("time_s,user\n1e10,alice\n", "line 2 = '1e10,alice'"),
+    ("time_s,user\n1.0,alice,\n", "line 2 = '1.0,alice,'", "two fields"),
+    ("time_s,user\n1.0\n", "line 2 = '1.0'", "time_s,user (found 1)"),
+    ("time_s,user\n1.0,\n", "line 2 = '1.0,'", "user must not be empty"),
+    ("time_s,user\n", "arrivals", "needs at least one row"),
+    ("", "columns = ''", "must be exactly time_s,user"),
+]
+
+
+@pytest.mark.parametrize(("text", *["named"]), [(case[0], case[1:]) for case in TRACE_CASES], ids=str)
+def test_a_bad_trace_file(capsys, tmp_path, text, named):
+    path = tmp_path / "arrivals.csv"
+    path.write_text(text)
+    fails_with(capsys, ["run", "--workload", "trace", "--arrivals", path], *named)
+
+
+def test_a_trace_file_that_is_no_file(capsys, tmp_path):
+    fails_with(capsys, ["run", "--workload", "trace", "--arrivals", tmp_path / "no.csv"], "arrivals", "no such file")
+    fails_with(capsys, ["run", "--workload", "trace", "--arrivals", tmp_path], "arrivals", "is a folder")
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"time_s,user\n\xff,\xfe\n")
+    fails_with(capsys, ["run", "--workload", "trace", "--arrivals", binary], "arrivals", "is not UTF-8 text")
+
+
+# -- output paths -----------------------------------------------------------------------------
+
+
+def test_an_output_folder_that_cannot_be_one(capsys, tmp_path):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    fails_with(capsys, ["run", "--save", a_file], "save", "is a file, not a folder")
+    fails_with(capsys, ["run", "--save", a_file / "below"], "save", "lies below a file")
+    fails_with(capsys, ["figures", "--out", a_file], "out", "is a file, not a folder")
+    fails_with(capsys, ["figures", "--out", a_file / "below"], "out", "lies below a file")
+    (tmp_path / "taken" / "naive-requests.csv").mkdir(parents=True)  # a folder where a file must go
+    fails_with(capsys, ["run", "--save", tmp_path / "taken"], "save", "naive-requests.csv", "cannot be written")
+
+
+# -- the real command: devices, pipes, Ctrl-C --------------------------------------------------
+
+
+def command(*argv, **options):
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim", *argv], cwd=ROOT, stderr=subprocess.PIPE, text=True, **options
+    )
+
+
+def test_the_command_refuses_a_device_without_a_traceback():
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "run", "--scenario", "/dev/zero"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == "error: scenario = '/dev/zero': is not a regular file (a device or a pipe cannot be read to its end)\n"
+    )
+
+
+def test_a_closed_pipe_ends_the_command_quietly():
+    process = command("run", "--help", stdout=subprocess.PIPE)
+    process.stdout.close()  # the reader is gone before the first line is written (as `| head -0`)
+    assert process.wait(timeout=60) == 0
+    assert process.stderr.read() == ""
+
+
+@pytest.mark.parametrize("which", ["run", "compare"])
+def test_ctrl_c_ends_the_command_without_a_traceback(which):
+    long_run = ["--workload", "steady", "--users", "2000", "--duration", "100000", "--max-requests", "100000000"]
+    process = command(which, *long_run, stdout=subprocess.DEVNULL)
+    time.sleep(3)  # imports done, the simulation under way
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 130
+    assert process.stderr.read() == "interrupted\n"
