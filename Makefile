@@ -1,13 +1,17 @@
-# Every target sets up .venv from requirements.txt on first use.
+# Every target sets up .venv on first use: the simulation's own packages
+# (requirements-sim.txt) for the simulation's commands, everything in
+# requirements.txt (adding the notebook and test stack) for the rest.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+SIM_READY := $(VENV)/.sim-ready
 READY := $(VENV)/.ready
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
 .PHONY: compare test figures notebooks jupyter bench lint clean
 
-# The main job: compare the three strategies on the article's scenario.
-compare: $(READY)
+# The main job: compare the three presets on the article's scenario.
+compare: $(SIM_READY)
 	$(PY) -m sim compare --scenario scenarios/article.toml
 
 # All tests, including every notebook executed from a clean kernel and
@@ -15,28 +19,33 @@ compare: $(READY)
 test: $(READY)
 	$(PY) -m pytest tests
 
-figures: $(READY)
+figures: $(SIM_READY)
 	$(PY) -m sim figures --out figures
 
-# Re-execute every notebook in place so the committed outputs match the code.
+# Re-execute every notebook in place so the committed outputs match the code
+# (written without timings or random widget ids, so an unchanged tree stays clean).
 notebooks: $(READY)
-	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace notebooks/[0-9]*.ipynb
+	$(PY) tools/run_notebooks.py notebooks/[0-9]*.ipynb
 
 # Opens JupyterLab at the index; --allow-root only matters in containers run as root.
 jupyter: $(READY)
 	$(VENV)/bin/jupyter lab --allow-root notebooks/00-index.ipynb
 
-bench: $(READY)
+bench: $(SIM_READY)
 	$(PY) -m sim bench
 
 lint: $(READY)
-	$(VENV)/bin/ruff check sim tests
-	$(VENV)/bin/ruff format --check sim tests
+	$(VENV)/bin/ruff check sim tests tools
+	$(VENV)/bin/ruff format --check sim tests tools
 
-$(READY): requirements.txt pyproject.toml
+$(SIM_READY): requirements-sim.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PIP) -r requirements-sim.txt
+	$(PIP) --no-deps -e .
+	touch $(SIM_READY)
+
+$(READY): requirements.txt $(SIM_READY)
+	$(PIP) -r requirements.txt
 	touch $(READY)
 
 clean:

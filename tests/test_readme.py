@@ -27,3 +27,34 @@ def test_readme_table_is_what_make_compare_prints(capsys, monkeypatch):
     assert [line for line in printed if not line.startswith("wall_time_s")] == [
         line for line in quoted if not line.startswith("wall_time_s")
     ]
+
+
+def error_examples(readme: str) -> list[tuple[list[str], str]]:
+    """(argv, the error line) for each `$ .venv/bin/python -m sim ...` example followed by `error: ...`."""
+    lines = readme.splitlines()
+    return [
+        (line.split("-m sim ", 1)[1].split(), following)
+        for line, following in zip(lines, lines[1:], strict=False)
+        if line.startswith("$ .venv/bin/python -m sim ") and following.startswith("error: ")
+    ]
+
+
+def test_readme_error_examples_print_what_it_says(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    examples = error_examples((ROOT / "README.md").read_text())
+    assert len(examples) >= 6
+    for argv, expected in examples:
+        assert main(argv) == 2, argv
+        assert capsys.readouterr().err == expected + "\n"
+
+
+def pins(path: Path) -> dict[str, str]:
+    rows = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+    return dict(row.split("==") for row in rows if row)
+
+
+def test_the_simulation_needs_a_subset_of_the_pins():
+    """`make compare` installs requirements-sim.txt alone: the same versions as requirements.txt."""
+    simulation, everything = pins(ROOT / "requirements-sim.txt"), pins(ROOT / "requirements.txt")
+    assert simulation.items() <= everything.items()
+    assert {"simpy", "PyJWT", "matplotlib"} <= set(simulation) and {"jupyter", "pytest"} <= set(everything)
