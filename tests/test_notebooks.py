@@ -72,3 +72,45 @@ def test_committed_with_outputs(path: Path):
     assert all(cell["execution_count"] is not None for cell in code_cells), f"run `make notebooks` for {path.name}"
     outputs = [output for cell in code_cells for output in cell["outputs"]]
     assert not [o for o in outputs if o["output_type"] == "error"], f"{path.name} was committed with an error"
+
+
+# What `make notebooks` (tools/run_notebooks.py) leaves out or makes stable, so that re-running
+# an unchanged notebook changes no byte of it; Jupyter's own Save writes all of it back.
+TIMING_KEYS = ("execution", "ExecuteTime")  # nbclient/nbconvert timestamps; the execute-time extension
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def widget_model_id(stem: str, cell_index: int, output_index: int) -> str:
+    """The same form as tools/run_notebooks.py's widget_model_id (not imported: nbclient is slow to import)."""
+    return f"{stem}-cell{cell_index}-output{output_index}"
+
+
+def volatile(path: Path) -> list[str]:
+    """What in a committed notebook changes from one run to the next."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    found = ["widget state in the notebook's metadata"] if "widgets" in notebook["metadata"] else []
+    code_cells = [(index, cell) for index, cell in enumerate(notebook["cells"]) if cell["cell_type"] == "code"]
+    counts = [cell["execution_count"] for _, cell in code_cells]
+    if counts != list(range(1, len(counts) + 1)):
+        found.append(f"execution counts {counts}, not 1, 2, 3... from a clean kernel")
+    for index, cell in enumerate(notebook["cells"]):
+        found += [f"cell {index}: timing metadata {key!r}" for key in TIMING_KEYS if key in cell["metadata"]]
+        outputs = cell.get("outputs", [])
+        for number, output in enumerate(outputs):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view is not None and view.get("model_id") != widget_model_id(path.stem, index, number):
+                found.append(f"cell {index}: widget model id {view.get('model_id')!r} from a live kernel")
+            previous = outputs[number - 1] if number else {}
+            if output["output_type"] == previous.get("output_type") == "stream" and output["name"] == previous["name"]:
+                found.append(f"cell {index}: {output['name']} split in two outputs by a flush")
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_without_volatile_metadata(path: Path):
+    found = volatile(path)
+    shown = "; ".join(found[:4]) + (f"; and {len(found) - 4} more" if len(found) > 4 else "")
+    assert not found, (
+        f"{path.name} carries what changes from run to run (saved from Jupyter?): {shown}. "
+        "Run `make notebooks` (tools/run_notebooks.py), which writes it without, and commit the result."
+    )
