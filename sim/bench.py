@@ -96,7 +96,7 @@ def floor(scenario: Scenario, as_process: bool = False) -> tuple[int, float]:
 
         worker.callbacks.append(work)
 
-    def arrive(user: int) -> None:
+    def arrive(user: int, tab: int) -> None:
         nonlocal count
         count += 1
         if as_process:

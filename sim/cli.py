@@ -66,6 +66,7 @@ def number(text: str) -> float | int:
 # The parts of a scenario as --help groups them.
 GROUP_TITLES = {
     "tokens": "token lifetimes",
+    "refresh_tokens": "refresh tokens at the auth server: rotation and reuse detection",
     "latencies": "latencies",
     "capacities": "server capacities",
     "workload": "workload",

@@ -27,12 +27,13 @@ import pandas as pd
 import simpy
 
 from . import workload as workloads
-from .client import ClientTab, send
+from .client import Browser, send
 from .config import STRATEGY_NAMES, Scenario
 from .metrics import in_flight, json_ready, mean_ci, summarize, with_latency
 from .randomness import stream
 from .records import Recorder
 from .servers import AuthServer, ResourceServer
+from .tokens import token_id
 
 
 def package_versions() -> dict[str, str]:
@@ -43,10 +44,21 @@ def package_versions() -> dict[str, str]:
 class Result:
     """One run: its scenario, its records as DataFrames, and its summary."""
 
-    def __init__(self, scenario: Scenario, recorder: Recorder, logouts: int, sim_time_s: float, wall_time_s: float):
+    def __init__(
+        self,
+        scenario: Scenario,
+        recorder: Recorder,
+        logouts: int,
+        sim_time_s: float,
+        wall_time_s: float,
+        reuse_detected: int = 0,
+        families_revoked: int = 0,
+    ):
         self.scenario = scenario
         self.records = recorder
         self.logouts = logouts
+        self.reuse_detected = reuse_detected  # what the auth server's families caught
+        self.families_revoked = families_revoked
         self.sim_time_s = sim_time_s
         self.wall_time_s = wall_time_s
         self.versions = package_versions()
@@ -93,6 +105,8 @@ class Result:
             strategy=self.strategy,
             policy=self.scenario.client.policy(),
             logouts=self.logouts,
+            reuse_detected=self.reuse_detected,
+            families_revoked=self.families_revoked,
             sim_time_s=self.sim_time_s,
             wall_time_s=self.wall_time_s,
             seed=self.seed,
@@ -138,28 +152,35 @@ def run(scenario: Scenario, progress: Callable[[int], None] | None = None) -> Re
     recorder = Recorder()
     seed = scenario.seed
     auth = AuthServer(
-        env, scenario.tokens, scenario.latencies, scenario.capacities, recorder, stream(seed, "auth_service")
-    )
+        env, scenario.tokens, scenario.latencies, scenario.capacities, recorder, stream(seed, "auth_service"),
+        refresh_tokens=scenario.refresh_tokens,
+    )  # fmt: skip
+    revoked = None
+    if scenario.refresh_tokens.revoke_access_on_reuse:  # the API asks whether a token's login was revoked
+        revoked = lambda token: auth.families.access_revoked(token_id(token))  # noqa: E731
     api = ResourceServer(
         env, scenario.tokens, scenario.latencies, scenario.capacities, recorder,
-        stream(seed, "api_service"), record_calls=scenario.record_calls,
+        stream(seed, "api_service"), record_calls=scenario.record_calls, revoked=revoked,
     )  # fmt: skip
     policy, relogin_after_s = scenario.client.policy(), scenario.client.relogin_after_s
-    tabs: dict[int, ClientTab] = {}
+    tabs_per_user = scenario.workload.tabs if scenario.workload.kind != "trace" else 1
+    browsers: dict[int, Browser] = {}
+    tabs: dict[int, list] = {}  # user -> their tabs, for the hot path
     request_ids = itertools.count()
 
     def login(user: int):
-        tab = tabs[user] = ClientTab(env, user, auth, api, recorder, policy, relogin_after_s)
-        yield from tab.login()
+        browser = browsers[user] = Browser(env, user, tabs_per_user, auth, api, recorder, policy, relogin_after_s)
+        tabs[user] = browser.tabs
+        yield from browser.login()
 
-    def arrive(user: int) -> None:
-        send(tabs[user], next(request_ids), env.now)
+    def arrive(user: int, tab: int) -> None:
+        send(tabs[user][tab], next(request_ids), env.now)
 
-    def arrive_counted(user: int) -> None:  # the same, telling ``progress`` now and then
+    def arrive_counted(user: int, tab: int) -> None:  # the same, telling ``progress`` now and then
         request_id = next(request_ids)
         if request_id % PROGRESS_EVERY == PROGRESS_EVERY - 1:
             progress(PROGRESS_EVERY)
-        send(tabs[user], request_id, env.now)
+        send(tabs[user][tab], request_id, env.now)
 
     workloads.start(
         env, scenario.workload, scenario.tokens, seed, login, arrive if progress is None else arrive_counted
@@ -167,8 +188,12 @@ def run(scenario: Scenario, progress: Callable[[int], None] | None = None) -> Re
     env.run()
     if progress is not None:
         progress(recorder.request_count % PROGRESS_EVERY)
-    logouts = sum(tab.logouts for tab in tabs.values())
-    return Result(scenario, recorder, logouts, env.now, time.perf_counter() - started)
+    logouts = sum(browser.logouts for browser in browsers.values())
+    families = auth.families
+    caught = (
+        {"reuse_detected": families.reuse_detected, "families_revoked": families.families_revoked} if families else {}
+    )
+    return Result(scenario, recorder, logouts, env.now, time.perf_counter() - started, **caught)
 
 
 def compare(

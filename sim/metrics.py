@@ -10,14 +10,18 @@ The summary's keys, and what they mean:
 =========================  ===================================================
 ``strategy``               the client preset, plus any field set otherwise
 ``single_flight`` ...      the policy fields it resolved to (``max_retries``,
-                           ``late_401_check``, ``hold_while_refreshing``)
+                           ``late_401_check``, ``storage``, ...)
 ``requests``               requests the app made
 ``requests_ok``            ... that ended with a 200
 ``requests_failed``        ... that did not (``unauthorized`` or ``logged_out``)
 ``refresh_calls``          POST /refresh-token calls sent
 ``refresh_calls_ok``       ... answered 200
+``refresh_calls_rejected`` ... answered 401
+``reuse_detected``         invalidated refresh tokens presented again outside
+                           any allowance, with reuse detection on
+``families_revoked``       logins whose refresh tokens were all revoked for it
 ``unauthorized_responses`` 401s the API sent back
-``logouts``                sessions sent to the login page by a failed refresh
+``logouts``                users sent to the login page by a failed refresh
 ``latency_pNN_s``          percentiles of successful requests' latency
                            (from the app's ask to its final answer)
 ``auth_peak_in_flight``    most refresh calls the auth server held at once
@@ -43,9 +47,9 @@ from .config import POLICY_FIELDS, RefreshPolicy
 
 SUMMARY_KEYS = (
     "strategy", *POLICY_FIELDS, "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok",
-    "unauthorized_responses", "logouts", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s",
-    "auth_peak_in_flight", "refresh_amplification", "expiry_requests", "expiry_latency_p95_s",
-    "clear_latency_p95_s", "sim_time_s", "wall_time_s", "seed",
+    "refresh_calls_rejected", "reuse_detected", "families_revoked", "unauthorized_responses", "logouts",
+    "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s", "auth_peak_in_flight", "refresh_amplification",
+    "expiry_requests", "expiry_latency_p95_s", "clear_latency_p95_s", "sim_time_s", "wall_time_s", "seed",
 )  # fmt: skip
 
 
@@ -95,6 +99,8 @@ def summarize(
     strategy: str,
     policy: RefreshPolicy,
     logouts: int,
+    reuse_detected: int = 0,
+    families_revoked: int = 0,
     sim_time_s: float,
     wall_time_s: float,
     seed: int,
@@ -118,6 +124,9 @@ def summarize(
         "requests_failed": int(len(ok) - ok.sum()),
         "refresh_calls": len(refreshes),
         "refresh_calls_ok": int((refreshes["status"] == 200).sum()),
+        "refresh_calls_rejected": int((refreshes["status"] != 200).sum()),
+        "reuse_detected": reuse_detected,
+        "families_revoked": families_revoked,
         "unauthorized_responses": int(np.asarray(requests["unauthorized"]).sum()),
         "logouts": logouts,
         "latency_p50_s": p50,

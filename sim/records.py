@@ -55,10 +55,12 @@ class CallRecord(NamedTuple):
     served_s: float  # the server answered
     received_s: float  # the answer reached the client
     status: int  # 200 or 401
-    outcome: str  # "valid", "missing", "invalid", "wrong_type", "expired"
+    outcome: str  # "valid", "missing", "invalid", "wrong_type", "expired"; refresh: a family's verdict too
+    # ("grace", "reuse_allowed", "reused", "invalidated", "revoked", "idle_expired"); API: "revoked"
     token: str  # jti of the token presented
     issued: str = ""  # jti of the access token handed out, or ""
     trigger: str = ""  # refresh only: jti of the access token whose 401 set it off
+    issued_refresh: str = ""  # refresh only: jti of the refresh token handed out (rotation), or ""
 
 
 class TokenEvent(NamedTuple):

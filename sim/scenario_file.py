@@ -32,7 +32,7 @@ from .config import STRATEGY_NAMES, ConfigError, Scenario
 from .config.fields import used_by
 from .files import SCENARIO_MAX_BYTES, read_text
 
-SECTIONS = ("tokens", "latencies", "capacities", "workload", "client")
+SECTIONS = ("tokens", "refresh_tokens", "latencies", "capacities", "workload", "client")
 TOP_LEVEL = ("name", "description", "seed", "strategies", "record_calls")
 
 

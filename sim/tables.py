@@ -17,15 +17,15 @@ import pandas as pd
 from .config import POLICY_FIELDS, policy_value_text
 
 TABLE_ROWS = (
-    "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok", "refresh_amplification",
-    "unauthorized_responses", "logouts", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s",
-    "expiry_requests", "expiry_latency_p95_s", "clear_latency_p95_s", "auth_peak_in_flight", "sim_time_s",
-    "wall_time_s",
+    "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok", "refresh_calls_rejected",
+    "reuse_detected", "families_revoked", "refresh_amplification", "unauthorized_responses", "logouts",
+    "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s", "expiry_requests", "expiry_latency_p95_s",
+    "clear_latency_p95_s", "auth_peak_in_flight", "sim_time_s", "wall_time_s",
 )  # fmt: skip
 # rows whose values are counts: no decimals for one run
 COUNT_ROWS = {
-    "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok", "unauthorized_responses",
-    "logouts", "expiry_requests", "auth_peak_in_flight",
+    "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok", "refresh_calls_rejected",
+    "reuse_detected", "families_revoked", "unauthorized_responses", "logouts", "expiry_requests", "auth_peak_in_flight",
 }  # fmt: skip
 REPLICATED_ROWS = tuple(key for key in TABLE_ROWS if key != "wall_time_s")
 

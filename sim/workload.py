@@ -3,14 +3,14 @@
 Three workloads (see ``config.Workload``):
 
 - ``burst``: log in at 0, then at ``at_s`` fire ``concurrency`` requests at
-  once: the moment the article warns about.
+  once in each tab: the moment the article warns about.
 - ``steady``: many users, logins spread over the first access lifetime (or
-  all at once), each loading pages as a Poisson process; a page sends
-  ``concurrency`` requests in parallel.
-- ``trace``: arrivals replayed from a CSV file ``time_s,user``.
+  all at once), each tab loading pages as a Poisson process of its own; a
+  page sends ``concurrency`` requests in parallel.
+- ``trace``: arrivals replayed from a CSV file ``time_s,user`` (one tab each).
 
 A workload knows nothing of tokens or strategies. Each user is a SimPy
-process that calls ``login(user)`` and then ``arrive(user)`` once per
+process that calls ``login(user)`` and then ``arrive(user, tab)`` once per
 request; the experiment decides what those do. The benchmark's bare-SimPy
 floor passes in trivial ones, so it sees exactly the same arrivals.
 """
@@ -31,7 +31,7 @@ from .files import TRACE_MAX_BYTES, read_text
 from .randomness import stream
 
 Login = Callable[[int], Generator[simpy.Event, Any, Any]]
-Arrive = Callable[[int], None]
+Arrive = Callable[[int, int], None]  # (user, tab)
 
 
 def burst_at_s(workload: Workload, tokens: TokenPolicy) -> float:
@@ -51,14 +51,13 @@ def start(
     if workload.kind == "burst":
         at_s = burst_at_s(workload, tokens)
         for user in range(workload.users):
-            env.process(_burst_user(env, user, at_s, workload.concurrency, login, arrive))
+            env.process(_burst_user(env, user, at_s, workload.tabs, workload.concurrency, login, arrive))
         return workload.users
     if workload.kind == "steady":
         logins = stream(seed, "logins")
         for user in range(workload.users):
             login_at_s = 0.0 if workload.synchronized else logins.uniform(0.0, tokens.access_ttl_s)
-            pages = stream(seed, "pages", user)
-            env.process(_steady_user(env, user, login_at_s, pages, workload, login, arrive))
+            env.process(_steady_user(env, user, login_at_s, seed, workload, login, arrive))
         return workload.users
     arrivals = read_arrivals(workload.arrivals)
     for user, times in enumerate(arrivals):
@@ -66,23 +65,30 @@ def start(
     return len(arrivals)
 
 
-def _burst_user(env, user, at_s, concurrency, login, arrive):
+def _burst_user(env, user, at_s, tabs, concurrency, login, arrive):
     yield from login(user)
     yield env.timeout(max(0.0, at_s - env.now))
-    for _ in range(concurrency):
-        arrive(user)
+    for tab in range(tabs):
+        for _ in range(concurrency):
+            arrive(user, tab)
 
 
-def _steady_user(env, user, login_at_s, pages, workload, login, arrive):
+def _steady_user(env, user, login_at_s, seed, workload, login, arrive):
     yield env.timeout(login_at_s)
     yield from login(user)
+    for tab in range(1, workload.tabs):  # every other tab loads pages of its own, from its own stream
+        env.process(_steady_tab(env, user, tab, stream(seed, "pages", user, tab), workload, arrive))
+    yield from _steady_tab(env, user, 0, stream(seed, "pages", user), workload, arrive)
+
+
+def _steady_tab(env, user, tab, pages, workload, arrive):
     while True:
         gap = pages.expovariate(workload.page_rate_per_s)
         if env.now + gap >= workload.duration_s:
             return
         yield env.timeout(gap)
         for _ in range(workload.concurrency):
-            arrive(user)
+            arrive(user, tab)
 
 
 def _trace_user(env, user, times, login, arrive):
@@ -91,7 +97,7 @@ def _trace_user(env, user, times, login, arrive):
     for time_s in times:
         if time_s > env.now:
             yield env.timeout(time_s - env.now)
-        arrive(user)
+        arrive(user, 0)
 
 
 def read_arrivals(path: str | None) -> list[list[float]]:

@@ -17,35 +17,46 @@ from unittest import mock
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import Capacities, ClientPolicy, Latencies, Scenario, TokenPolicy, Workload, experiment
-from sim.client import ClientTab
+from sim import Capacities, ClientPolicy, Latencies, RefreshTokenPolicy, Scenario, TokenPolicy, Workload, experiment
+from sim.client import Browser
 from sim.records import REASONS
+from sim.servers import families
 
 
 class Observed:
     """A finished run plus the requests and tabs it created."""
 
     def __init__(self, scenario):
-        made, tabs = [], []
+        made, browsers, accepted = [], [], []
         send = experiment.send
+        accept = families.Families.accepted
 
         def seen_send(tab, request_id, created_s):
             made.append(request_id)
             send(tab, request_id, created_s)
 
-        class SeenTab(ClientTab):
+        class SeenBrowser(Browser):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
-                tabs.append(self)
+                browsers.append(self)
+
+        def seen_accepted(self, refresh_jti, now_s):
+            family = accept(self, refresh_jti, now_s)
+            accepted.append((family.id, family.revoked))
+            return family
 
         with (
             mock.patch.object(experiment, "send", seen_send),
-            mock.patch.object(experiment, "ClientTab", SeenTab),
+            mock.patch.object(experiment, "Browser", SeenBrowser),
+            mock.patch.object(families.Families, "accepted", seen_accepted),
         ):
             self.result = experiment.run(scenario)
         self.made = made
-        self.sessions = tabs
+        self.browsers = browsers
+        self.sessions = [tab for browser in browsers for tab in browser.tabs]
+        self.accepted = accepted  # (family, revoked then) for every refresh the server accepted
         self.policy = scenario.client.policy()
+        self.tabs = scenario.workload.tabs if scenario.workload.kind != "trace" else 1
 
 
 seconds = st.floats(0.0, 0.2, allow_nan=False)
@@ -78,6 +89,8 @@ def clients(draw, strategies=("naive", "locked", "queued")):
         hold_while_refreshing=draw(maybe(st.booleans())),
         late_401_check=draw(maybe(st.booleans())),
         max_retries=draw(maybe(st.integers(0, 4))),
+        storage=draw(maybe(st.sampled_from(["local", "cookie"]))),
+        cross_tab_lock=draw(maybe(st.booleans())),
         relogin_after_s=draw(st.none() | st.floats(0.0, 30.0)),
     )
 
@@ -87,9 +100,20 @@ def scenarios(draw, strategies=("naive", "locked", "queued"), where=lambda polic
     """A small random scenario whose resolved client policy satisfies ``where``."""
     access_ttl_s = draw(st.integers(1, 30))
     kind = draw(st.sampled_from(["burst", "steady", "trace"]))
+    rotation = draw(st.booleans())
+    detection = rotation and draw(st.booleans())
+    refresh_tokens = RefreshTokenPolicy(
+        rotation=rotation,
+        reuse_detection=detection,
+        revoke_access_on_reuse=detection and draw(st.booleans()),
+        grace_s=draw(st.sampled_from([0.0, 0.1, 1.0, 30.0])) if rotation else 0.0,
+        reuse_count=draw(st.integers(0, 2)) if rotation else 0,
+        refresh_idle_ttl_s=draw(st.none() | st.integers(1, 60)),
+    )
     workload = Workload(
         kind=kind,
         users=draw(st.integers(1, 5)),
+        tabs=draw(st.integers(1, 4)) if kind != "trace" else 1,
         concurrency=draw(st.integers(1, 8)),
         at_s=draw(st.none() | st.floats(0.0, 90.0)),
         page_rate_per_s=draw(st.floats(0.05, 0.5)),
@@ -103,6 +127,7 @@ def scenarios(draw, strategies=("naive", "locked", "queued"), where=lambda polic
             refresh_ttl_s=draw(st.integers(access_ttl_s, 300)),
             leeway_s=draw(st.sampled_from([0.0, 0.5])),
         ),
+        refresh_tokens=refresh_tokens,
         latencies=Latencies(
             rtt_s=draw(st.floats(0.0, 0.3)),
             api_service_s=draw(seconds),
@@ -187,18 +212,19 @@ def test_summary_counts_add_up(scenario):
     assert summary["requests"] == len(seen.made)
     assert summary["requests_ok"] + summary["requests_failed"] == len(seen.made)
     assert summary["logouts"] == (events["event"] == "logout").sum()
-    assert summary["logouts"] == sum(session.logouts for session in seen.sessions)
+    assert summary["logouts"] == sum(browser.logouts for browser in seen.browsers)
 
 
 @given(scenarios())
-def test_sessions_go_login_logout_login(scenario):
-    """Logins and logouts alternate, tokens are stored only while logged in,
-    a logout answers a failed refresh, and a re-login waits its think time."""
-    result = Observed(scenario).result
+def test_users_go_login_logout_login(scenario):
+    """A user's logins and logouts (whichever tab notes them) alternate, tokens are stored only
+    while logged in, a logout answers a failed refresh, and a re-login waits its think time."""
+    seen = Observed(scenario)
+    result = seen.result
     failed = result.refreshes[result.refreshes["status"] == 401]
     relogin_after_s = scenario.client.relogin_after_s
 
-    for session, events in per_session(result.token_events).items():
+    for user, events in result.token_events.groupby(result.token_events["session"] // seen.tabs):
         logged_in, logged_out_at = False, None
         for time_s, event in zip(events["time_s"], events["event"], strict=True):
             if event == "login":
@@ -210,7 +236,7 @@ def test_sessions_go_login_logout_login(scenario):
             else:
                 assert logged_in, f"{event} while logged out"
             if event == "logout":
-                mine = failed[failed["session"] == session]
+                mine = failed[failed["session"] // seen.tabs == user]
                 assert (mine["received_s"] == time_s).any()
                 logged_in, logged_out_at = False, time_s
 
@@ -223,8 +249,9 @@ def test_single_flight_never_overlaps_refreshes(scenario):
         refreshes = refreshes.sort_values("sent_s")
         assert (refreshes["sent_s"].iloc[1:].to_numpy() >= refreshes["received_s"].iloc[:-1].to_numpy()).all()
         assert (refreshes["request"] == -1).all()  # the tab's refresh, not a request's
-        if seen.policy.late_401_check:  # a late 401 is noticed: one refresh per dead token
-            assert not refreshes["trigger"].duplicated().any()
+        if seen.policy.late_401_check:  # a late 401 is noticed: one refresh per dead token (a tab with
+            triggers = refreshes["trigger"]  # none of its own, in cookie storage, refreshes for "")
+            assert not triggers[triggers != ""].duplicated().any()
 
 
 @given(scenarios(where=lambda policy: policy.single_flight == "none"))
@@ -236,7 +263,7 @@ def test_without_single_flight_every_round_may_send_its_own_refresh(scenario):
     sent = seen.result.refreshes.groupby("request").size().reindex(requests["request"], fill_value=0)
 
     assert (seen.result.refreshes["request"] >= 0).all()  # each belongs to the request that sent it
-    if seen.policy.late_401_check:  # a late 401 retries without one
+    if seen.policy.late_401_check or seen.policy.cross_tab_lock:  # a late 401, or another tab's refresh
         assert (sent.to_numpy() <= rounds.to_numpy()).all()
     else:
         assert (sent.to_numpy() == rounds.to_numpy()).all()
@@ -252,3 +279,27 @@ def test_held_requests_made_during_a_refresh(scenario):
         for sent_s, received_s in zip(refreshes["sent_s"], refreshes["received_s"], strict=True):
             during = made[(made["created_s"] > sent_s) & (made["created_s"] < received_s)]
             assert (during["held_s"] > 0).all()
+
+
+@given(scenarios(where=lambda policy: policy.cross_tab_lock))
+def test_a_lock_across_tabs_means_one_refresh_at_a_time_per_user(scenario):
+    seen = Observed(scenario)
+    refreshes = seen.result.refreshes
+
+    for _, mine in refreshes.groupby(refreshes["session"] // seen.tabs):
+        mine = mine.sort_values("sent_s")
+        assert (mine["sent_s"].iloc[1:].to_numpy() >= mine["received_s"].iloc[:-1].to_numpy()).all()
+
+
+@given(scenarios())
+def test_a_revoked_family_never_gets_a_new_token(scenario):
+    seen = Observed(scenario)
+    summary = seen.result.summary
+
+    assert not any(revoked for _, revoked in seen.accepted)
+    refreshes = seen.result.refreshes
+    assert summary["reuse_detected"] == (refreshes["outcome"] == "reused").sum()
+    assert summary["families_revoked"] <= summary["reuse_detected"]
+    assert summary["refresh_calls_ok"] + summary["refresh_calls_rejected"] == summary["refresh_calls"]
+    if not scenario.refresh_tokens.reuse_detection:
+        assert summary["reuse_detected"] == summary["families_revoked"] == 0

@@ -6,7 +6,7 @@ import random
 import simpy
 
 from sim import PRESETS, Capacities, Latencies, TokenPolicy
-from sim.client import ClientTab
+from sim.client import Browser
 from sim.records import Recorder
 from sim.servers import AuthServer, ResourceServer
 
@@ -17,10 +17,10 @@ def logged_in_session():
     env, recorder = simpy.Environment(), Recorder()
     parts = (TokenPolicy(access_ttl_s=10), LATENCIES, Capacities(), recorder, random.Random(0))
     policy = PRESETS["locked"].policy
-    session = ClientTab(env, 0, AuthServer(env, *parts), ResourceServer(env, *parts), recorder, policy)
-    env.process(session.login())
+    browser = Browser(env, 0, 1, AuthServer(env, *parts), ResourceServer(env, *parts), recorder, policy)
+    env.process(browser.login())
     env.run()
-    return env, session
+    return env, browser.tabs[0]
 
 
 def test_a_shared_refresh_is_one_event_until_it_fires():
@@ -57,4 +57,4 @@ def test_logging_out_twice_counts_once():
     _, session = logged_in_session()
     session.logout()
     session.logout()
-    assert session.logouts == 1
+    assert session.browser.logouts == 1

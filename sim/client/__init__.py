@@ -1,22 +1,28 @@
 """The client: browser tabs that hold tokens and send requests through axios-style interceptors.
 
-- ``storage``: where a tab keeps its tokens (``TokenStore``);
+- ``storage``: where a tab keeps its tokens (``TokenStore``, or ``TabMemory``
+  and the browser's ``CookieJar``);
+- ``browser``: a user's tabs, their shared storage and lock, their login (``Browser``);
 - ``request``: one request and what happened to it (``Request``);
 - ``single_flight``: the one refresh in flight that others share (``SingleFlight``);
 - ``tab``: a tab's moves, login, refresh, logout, call (``ClientTab``);
 - ``interceptors``: when to make them, by the ``RefreshPolicy`` (``send``).
 """
 
+from .browser import Browser
 from .interceptors import held, response_interceptor, send, token_after_401
 from .request import Request
 from .single_flight import SingleFlight
-from .storage import TokenStore
+from .storage import CookieJar, TabMemory, TokenStore
 from .tab import ClientTab
 
 __all__ = [
+    "Browser",
     "ClientTab",
     "Request",
+    "CookieJar",
     "SingleFlight",
+    "TabMemory",
     "TokenStore",
     "held",
     "response_interceptor",

@@ -1,19 +1,58 @@
-"""Where a tab keeps its tokens: the article's ``localStorage``."""
+"""Where a tab keeps its tokens: the article's ``localStorage``, or a cookie and the tab's memory.
+
+The article's code reads and writes ``localStorage`` directly::
+
+    localStorage.setItem('accessToken', accessToken);
+    localStorage.getItem('refreshToken');
+
+``localStorage`` is one per site: every tab of the user reads and writes the
+same two values at once, so all tabs of a browser share one ``TokenStore``.
+
+Its text recommends instead an HttpOnly cookie for the refresh token. Script
+cannot read it; the browser sends it with each refresh call and replaces it,
+for every tab at once, when an answer sets a new one. The access token then
+lives in each tab's memory. A tab's ``TabMemory`` holds its own access token
+and reaches the browser's one ``CookieJar`` for the refresh token, so the
+tab's code reads and writes ``store.access`` and ``store.refresh`` the same
+way in both modes (writing ``store.refresh`` stands for the browser obeying
+the server's ``Set-Cookie``).
+"""
 
 from __future__ import annotations
 
 
 class TokenStore:
-    """An access and a refresh token, or none (logged out).
-
-    The article's code reads and writes ``localStorage`` directly::
-
-        localStorage.setItem('accessToken', accessToken);
-        localStorage.getItem('refreshToken');
-    """
+    """``localStorage``: an access and a refresh token, or none; shared by every tab of a browser."""
 
     __slots__ = ("access", "refresh")
 
     def __init__(self) -> None:
         self.access: str | None = None
         self.refresh: str | None = None
+
+
+class CookieJar:
+    """The browser's HttpOnly refresh-token cookie, one for every tab."""
+
+    __slots__ = ("refresh",)
+
+    def __init__(self) -> None:
+        self.refresh: str | None = None
+
+
+class TabMemory:
+    """One tab's access token in memory, and the browser's refresh-token cookie."""
+
+    __slots__ = ("access", "jar")
+
+    def __init__(self, jar: CookieJar) -> None:
+        self.access: str | None = None
+        self.jar = jar
+
+    @property
+    def refresh(self) -> str | None:
+        return self.jar.refresh
+
+    @refresh.setter
+    def refresh(self, token: str | None) -> None:
+        self.jar.refresh = token

@@ -1,24 +1,24 @@
-"""A client tab: one user's browser tab, its token store and its three moves.
+"""A client tab: one browser tab running the app, its token store and its moves.
 
 The article keeps both tokens in ``localStorage`` and gives the app three
-moves, which are the tab's methods here:
+moves; the login is the browser's (``browser.py``), the others the tab's:
 
-- ``login()``: POST /login, store both tokens;
 - ``refresh()``: POST /refresh-token with the stored refresh token, store the
-  new access token; on a 401, ``logout()``: clear the tokens and send the user
-  to the login page;
+  new access token (and the new refresh token, if the server rotated it); on
+  a 401, ``logout()``: clear the tokens and send the user to the login page;
 - ``call_api()``: send one request with a given access token.
 
 *When* to make these moves is the interceptors' business
-(``interceptors.py``); the tab only knows how. It also holds the refresh
-in flight (``single_flight.py``) and writes each request's record when the
-request ends.
+(``interceptors.py``); the tab only knows how. It also holds its refresh in
+flight (``single_flight.py``: in the tab's memory, so other tabs know nothing
+of it), takes the browser's lock across tabs if the app uses one, and writes
+each request's record when the request ends.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -28,35 +28,39 @@ from ..servers import AuthServer, ResourceServer
 from ..tokens import token_id
 from .request import Request
 from .single_flight import SingleFlight
-from .storage import TokenStore
+from .storage import TabMemory, TokenStore
+
+if TYPE_CHECKING:
+    from .browser import Browser
 
 
 class ClientTab:
-    """One user's tab: tokens, the servers it talks to, its refresh policy, its requests.
+    """One tab: its token store, the servers it talks to, its refresh policy, its requests.
 
-    Records call it a ``session`` (its ``id`` is the user's number).
+    Records call it a ``session``: its ``id`` is ``user * tabs + index``
+    (the user's number, with one tab per user).
     """
 
     def __init__(
         self,
         env: simpy.Environment,
         session_id: int,
+        browser: Browser,
         auth: AuthServer,
         api: ResourceServer,
         recorder: Recorder,
         policy: RefreshPolicy,
-        relogin_after_s: float | None = None,
+        store: TokenStore | TabMemory,
     ):
         self.env = env
         self.id = session_id
+        self.browser = browser
         self.auth = auth
         self.api = api
         self.recorder = recorder
         self.policy = policy
-        self.relogin_after_s = relogin_after_s
-        self.store = TokenStore()
-        self.logged_in = False
-        self.logouts = 0
+        self.store = store  # localStorage (shared by the browser's tabs), or this tab's memory and the cookie
+        self.logged_in = False  # the browser's login, kept here too: every request reads it
         self.flight = SingleFlight(env)
 
     @property
@@ -64,40 +68,44 @@ class ClientTab:
         """The tab's refresh in flight (an event giving the new access token, or ``None``), if any."""
         return self.flight.in_flight
 
-    # -- the three moves -------------------------------------------------
-
-    def login(self) -> Generator[simpy.Event, Any, bool]:
-        answer = yield from self.auth.login(self.id)
-        self.store.access, self.store.refresh = answer.access, answer.refresh
-        self.logged_in = True
-        self._note("login")
-        return True
+    # -- the moves -------------------------------------------------------
 
     def refresh(self, stale: str | None, request_id: int = -1) -> Generator[simpy.Event, Any, str | None]:
         """Ask for a new access token after ``stale`` got a 401; return it, or ``None`` after logging out.
 
         ``request_id`` names the request that sends it, if one does (-1:
-        the tab's shared refresh).
+        the tab's shared refresh). With a lock across tabs, the tab waits
+        for its turn and then looks at the store again: if another tab
+        refreshed meanwhile it takes that token and sends nothing
+        (double-checked locking, as auth0-spa-js does).
         """
+        lock = self.browser.lock
+        if lock is None:
+            return (yield from self._ask_for_tokens(stale, request_id))
+        with lock.request() as turn:  # navigator.locks.request('refresh', ...)
+            yield turn
+            if not self.logged_in:  # logged out while in line
+                return None
+            if self.store.access is not stale:  # another tab refreshed while this one waited
+                return self.store.access
+            return (yield from self._ask_for_tokens(stale, request_id))
+
+    def _ask_for_tokens(self, stale: str | None, request_id: int) -> Generator[simpy.Event, Any, str | None]:
+        """POST /refresh-token with the stored refresh token; store what comes back."""
         answer = yield from self.auth.refresh(self.store.refresh, self.id, request_id, token_id(stale))
         if answer.status != 200:
             self.logout()
             return None
         if self.logged_in:  # a late answer after a logout must not revive the session
             self.store.access = answer.access
-            self._note("stored")
+            if answer.refresh is not None:  # rotated: localStorage.setItem, or the browser's Set-Cookie
+                self.store.refresh = answer.refresh
+            self.note("stored")
         return answer.access
 
     def logout(self) -> None:
-        """Clear the tokens (the article's redirect to /login); counted once per logout."""
-        if not self.logged_in:
-            return
-        self.store.access = self.store.refresh = None
-        self.logged_in = False
-        self.logouts += 1
-        self._note("logout")
-        if self.relogin_after_s is not None:
-            self.env.process(self._relogin())
+        """The article's redirect to /login, for every tab of the browser; counted once per logout."""
+        self.browser.logout(self)
 
     def call_api(self, request: Request, token: str | None) -> Generator[simpy.Event, Any, int]:
         """One API call with ``token`` from inside the request's process; the status."""
@@ -147,10 +155,6 @@ class ClientTab:
             reason=reason, api_calls=request.api_calls, unauthorized=request.unauthorized, held_s=request.held_s,
         )  # fmt: skip
 
-    def _note(self, event: str) -> None:
+    def note(self, event: str) -> None:
+        """A change to the tab's token store, for the records."""
         self.recorder.token_events.append(TokenEvent(self.env.now, self.id, event, token_id(self.store.access)))
-
-    def _relogin(self) -> Generator[simpy.Event, Any, None]:
-        yield self.env.timeout(self.relogin_after_s)
-        if not self.logged_in:
-            yield from self.login()

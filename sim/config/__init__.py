@@ -3,7 +3,9 @@
 A scenario is the article's system with numbers filled in: how long tokens
 live (``TokenPolicy``), how far away and how fast the servers are
 (``Latencies``), how many requests each server works on at once
-(``Capacities``), who sends requests and when (``Workload``), and how the
+(``Capacities``), how the auth server treats refresh tokens
+(``RefreshTokenPolicy``: rotation, reuse detection, grace windows), who
+sends requests and when (``Workload``), and how the
 client reacts to a 401 (``ClientPolicy``: a named preset from ``PRESETS``,
 any of whose ``RefreshPolicy`` fields can be set otherwise).
 
@@ -23,18 +25,21 @@ Sweeps copy a scenario with one thing changed: ``scenario.with_(access_ttl_s=60)
 from .client import POLICY_FIELDS, ClientPolicy, policy_value_text
 from .fields import ConfigError
 from .presets import PRESETS, STRATEGY_NAMES, Preset, preset_matching
-from .refresh import MAX_RETRIES_LIMIT, SINGLE_FLIGHT_SCOPES, RefreshPolicy
+from .refresh import MAX_RETRIES_LIMIT, SINGLE_FLIGHT_SCOPES, STORAGE_MODES, RefreshPolicy
+from .rotation import RefreshTokenPolicy
 from .scenario import Scenario, scenario_parts
 from .servers import SERVICE_DISTRIBUTIONS, Capacities, Latencies
 from .tokens import TokenPolicy
-from .workload import WORKLOAD_KINDS, Workload
+from .workload import MAX_TABS, WORKLOAD_KINDS, Workload
 
 __all__ = [
     "MAX_RETRIES_LIMIT",
+    "MAX_TABS",
     "POLICY_FIELDS",
     "PRESETS",
     "SERVICE_DISTRIBUTIONS",
     "SINGLE_FLIGHT_SCOPES",
+    "STORAGE_MODES",
     "STRATEGY_NAMES",
     "WORKLOAD_KINDS",
     "Capacities",
@@ -43,6 +48,7 @@ __all__ = [
     "Latencies",
     "Preset",
     "RefreshPolicy",
+    "RefreshTokenPolicy",
     "Scenario",
     "TokenPolicy",
     "Workload",

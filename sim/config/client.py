@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .fields import check_choice, check_seconds, setting
 from .presets import PRESETS, STRATEGY_NAMES
-from .refresh import MAX_RETRIES_LIMIT, SINGLE_FLIGHT_SCOPES, RefreshPolicy
+from .refresh import MAX_RETRIES_LIMIT, SINGLE_FLIGHT_SCOPES, STORAGE_MODES, RefreshPolicy
 
 # The fields of RefreshPolicy, each of which a ClientPolicy may set over its preset.
 POLICY_FIELDS = tuple(f.name for f in dataclasses.fields(RefreshPolicy))
@@ -56,6 +56,18 @@ class ClientPolicy:
         "0 never refreshes",
         default_text=PRESETS_VALUE,
     )
+    storage: str | None = setting(
+        None,
+        "local: both tokens in localStorage, shared by every tab (the article's code); cookie: the refresh token "
+        "in an HttpOnly cookie, the access token in each tab's memory",
+        choices=STORAGE_MODES,
+        default_text=PRESETS_VALUE,
+    )
+    cross_tab_lock: bool | None = setting(
+        None,
+        "one refresh at a time per user across tabs; the tab that gets the lock re-reads the store first",
+        default_text=PRESETS_VALUE,
+    )
     relogin_after_s: float | None = setting(
         None, "think time before logging in again after a logout, s", default_text="never logs in again"
     )
@@ -64,6 +76,8 @@ class ClientPolicy:
         check_choice("strategy", self.strategy, STRATEGY_NAMES)
         if self.single_flight is not None:
             check_choice("single_flight", self.single_flight, SINGLE_FLIGHT_SCOPES)
+        if self.storage is not None:
+            check_choice("storage", self.storage, STORAGE_MODES)
         self.policy()  # checks every field that is set
         if self.relogin_after_s is not None:
             check_seconds("relogin_after_s", self.relogin_after_s)

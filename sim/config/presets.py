@@ -36,7 +36,14 @@ PRESETS: dict[str, Preset] = {
     for preset in (
         Preset(
             "naive",
-            RefreshPolicy(single_flight="none", hold_while_refreshing=False, late_401_check=False, max_retries=1),
+            RefreshPolicy(
+                single_flight="none",
+                hold_while_refreshing=False,
+                late_401_check=False,
+                max_retries=1,
+                storage="local",
+                cross_tab_lock=False,
+            ),  # fmt: skip
             "every 401 refreshes",
             "the article's interceptor exactly as written",
             OKABE_ITO["vermillion"],
@@ -45,7 +52,14 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "locked",
-            RefreshPolicy(single_flight="tab", hold_while_refreshing=False, late_401_check=True, max_retries=1),
+            RefreshPolicy(
+                single_flight="tab",
+                hold_while_refreshing=False,
+                late_401_check=True,
+                max_retries=1,
+                storage="local",
+                cross_tab_lock=False,
+            ),  # fmt: skip
             "one refresh at a time",
             "the fix the article hints at: one refresh in flight, the late 401 noticed",
             OKABE_ITO["blue"],
@@ -54,7 +68,14 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "queued",
-            RefreshPolicy(single_flight="tab", hold_while_refreshing=True, late_401_check=True, max_retries=1),
+            RefreshPolicy(
+                single_flight="tab",
+                hold_while_refreshing=True,
+                late_401_check=True,
+                max_retries=1,
+                storage="local",
+                cross_tab_lock=False,
+            ),  # fmt: skip
             "locked + hold new requests",
             "locked, and new requests held while a refresh is in flight, as axios-auth-refresh's request queue does",
             OKABE_ITO["bluish_green"],

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from .fields import check_bool, check_choice, whole
 
 SINGLE_FLIGHT_SCOPES = ("none", "tab")
+STORAGE_MODES = ("local", "cookie")
 MAX_RETRIES_LIMIT = 100  # a request's API calls are counted in a byte
 
 
@@ -56,15 +57,31 @@ class RefreshPolicy:
         How many times one request may refresh and retry: the article's
         ``_retry`` flag allows 1; 0 never refreshes; more is a loop guard
         for a client that retries until it gets through.
+    ``storage``
+        Where the tokens live when a user has several tabs open.
+        ``"local"`` (the article's code): both in ``localStorage``, which
+        every tab reads and writes at once. ``"cookie"`` (what the article's
+        text recommends): the refresh token in an HttpOnly cookie the
+        browser sends with each refresh and replaces for every tab when the
+        server rotates it, the access token in each tab's memory, so each
+        tab starts without one and no tab sees another's.
+    ``cross_tab_lock``
+        One refresh at a time per user across tabs (Web Locks, as
+        auth0-spa-js does it); the tab that gets the lock looks at the
+        store again and skips its refresh if another tab already did it.
     """
 
     single_flight: str = "none"
     hold_while_refreshing: bool = False
     late_401_check: bool = False
     max_retries: int = 1
+    storage: str = "local"
+    cross_tab_lock: bool = False
 
     def __post_init__(self) -> None:
         check_choice("single_flight", self.single_flight, SINGLE_FLIGHT_SCOPES)
         check_bool("hold_while_refreshing", self.hold_while_refreshing)
         check_bool("late_401_check", self.late_401_check)
         whole(self, "max_retries", 0, maximum=MAX_RETRIES_LIMIT)
+        check_choice("storage", self.storage, STORAGE_MODES)
+        check_bool("cross_tab_lock", self.cross_tab_lock)

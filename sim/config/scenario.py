@@ -9,6 +9,7 @@ from typing import Any
 
 from .client import ClientPolicy
 from .fields import ConfigError, check_bool, setting, whole
+from .rotation import RefreshTokenPolicy
 from .servers import Capacities, Latencies
 from .tokens import TokenPolicy
 from .workload import Workload
@@ -20,6 +21,7 @@ class Scenario:
     (for sequence diagrams); auth calls are always kept."""
 
     tokens: TokenPolicy = field(default_factory=TokenPolicy)
+    refresh_tokens: RefreshTokenPolicy = field(default_factory=RefreshTokenPolicy)
     latencies: Latencies = field(default_factory=Latencies)
     capacities: Capacities = field(default_factory=Capacities)
     workload: Workload = field(default_factory=Workload)

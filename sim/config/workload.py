@@ -7,26 +7,31 @@ from dataclasses import dataclass
 from .fields import ConfigError, check_bool, check_choice, check_rate, check_seconds, setting, whole
 
 WORKLOAD_KINDS = ("burst", "steady", "trace")
+MAX_TABS = 64
 
 
 @dataclass(frozen=True)
 class Workload:
     """Who sends requests, and when.
 
-    - ``burst``: ``users`` sessions log in at 0; at ``at_s`` (default: one
-      second after the first access token expires) each fires
-      ``concurrency`` requests at once. The article's warning case.
-    - ``steady``: ``users`` sessions log in spread uniformly over the first
-      access lifetime (all at 0 if ``synchronized``); each loads pages as a
-      Poisson process of ``page_rate_per_s``, every page sending
-      ``concurrency`` requests in parallel, until ``duration_s``.
+    - ``burst``: ``users`` users log in at 0; at ``at_s`` (default: one
+      second after the first access token expires) each of their ``tabs``
+      fires ``concurrency`` requests at once. The article's warning case.
+    - ``steady``: ``users`` users log in spread uniformly over the first
+      access lifetime (all at 0 if ``synchronized``), with ``tabs`` tabs
+      open; each tab loads pages as a Poisson process of
+      ``page_rate_per_s``, every page sending ``concurrency`` requests in
+      parallel, until ``duration_s``.
     - ``trace``: requests replayed from a CSV file ``arrivals`` with
       columns ``time_s,user``; each user logs in at its first arrival.
     """
 
     kind: str = setting("burst", "who sends requests, and when", flag="--workload", choices=WORKLOAD_KINDS)
     users: int = setting(1, "burst, steady: number of users (one tab each)", used_by=("burst", "steady"))
-    concurrency: int = setting(5, "burst, steady: requests per burst or per page", used_by=("burst", "steady"))
+    tabs: int = setting(1, f"burst, steady: tabs each user has open, 1 to {MAX_TABS}", used_by=("burst", "steady"))
+    concurrency: int = setting(
+        5, "burst, steady: requests per burst or per page, in each tab", used_by=("burst", "steady")
+    )
     at_s: float | None = setting(
         None, "burst: when the requests fire, s", default_text="access TTL + 1", used_by=("burst",)
     )
@@ -38,6 +43,7 @@ class Workload:
     def __post_init__(self) -> None:
         check_choice("kind", self.kind, WORKLOAD_KINDS)
         whole(self, "users", 1)
+        whole(self, "tabs", 1, maximum=MAX_TABS)
         whole(self, "concurrency", 1)
         if self.at_s is not None:
             check_seconds("at_s", self.at_s)

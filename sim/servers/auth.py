@@ -18,7 +18,10 @@ The article's Express handler for refresh reads::
 
 Here ``refresh`` does the same: a valid, unexpired refresh token gets 200
 and a new access token; a missing, invalid or expired one gets 401. The
-refresh token is not rotated (the article does not rotate it).
+refresh token is not rotated (the article does not rotate it), unless the
+scenario's ``RefreshTokenPolicy`` says so: then each login is a family of
+refresh tokens (``families.py``) and the server rotates, detects reuse,
+allows a grace window or a reuse count, and expires idle logins.
 
 Every call is recorded, so the load on this server (calls between arrival
 and answer) can be drawn over time afterwards.
@@ -32,17 +35,19 @@ from typing import Any, NamedTuple
 
 import simpy
 
-from ..config import Capacities, Latencies, TokenPolicy
+from ..config import Capacities, Latencies, RefreshTokenPolicy, TokenPolicy
 from ..records import CallRecord, Recorder
 from ..tokens import TokenIssuer, TokenVerifier, token_id
+from . import families
 from .exchange import Exchange, exchange, service_time_sampler, workers_for
+from .families import Families
 
 
 class AuthAnswer(NamedTuple):
     status: int  # 200 or 401
-    outcome: str  # why: "valid", "missing", "invalid", "wrong_type", "expired"
+    outcome: str  # why: "valid", "missing", "invalid", "wrong_type", "expired", or a family's verdict
     access: str | None = None
-    refresh: str | None = None
+    refresh: str | None = None  # a login's, or a rotated one
 
 
 class AuthServer:
@@ -56,9 +61,13 @@ class AuthServer:
         capacities: Capacities,
         recorder: Recorder,
         rng: random.Random,
+        refresh_tokens: RefreshTokenPolicy | None = None,
     ):
         self.env = env
         self.issuer = TokenIssuer(tokens.access_ttl_s, tokens.refresh_ttl_s)
+        # Families only when the policy needs them: the article's server remembers nothing.
+        policy = refresh_tokens or RefreshTokenPolicy()
+        self.families = Families(policy) if policy.tracks_families else None
         self.verifier = TokenVerifier("refresh", tokens.leeway_s)
         self.half_rtt_s = latencies.rtt_s / 2
         self.service_time = service_time_sampler(latencies.auth_service_s, latencies.service_distribution, rng)
@@ -72,6 +81,8 @@ class AuthServer:
             subject = f"user-{session}"
             access = self.issuer.issue("access", subject, now_s)
             refresh = self.issuer.issue("refresh", subject, now_s)
+            if self.families is not None:
+                self.families.start(token_id(refresh), refresh, token_id(access), now_s)
             return self.service_time(), AuthAnswer(200, "valid", access, refresh)
 
         result = yield from exchange(self.env, self.half_rtt_s, self.workers, handle)
@@ -90,6 +101,8 @@ class AuthServer:
             verdict = self.verifier.check(refresh_token, now_s)
             if not verdict.ok:
                 return self.service_time(), AuthAnswer(401, verdict.reason)
+            if self.families is not None:
+                return self.service_time(), self._refresh_in_family(verdict.claims, now_s)
             access = self.issuer.issue("access", verdict.claims["sub"], now_s)
             return self.service_time(), AuthAnswer(200, "valid", access)
 
@@ -98,6 +111,23 @@ class AuthServer:
             result, session=session, request=request, endpoint="refresh", token=token_id(refresh_token), trigger=trigger
         )
         return result.answer
+
+    def _refresh_in_family(self, claims: dict, now_s: float) -> AuthAnswer:
+        """A good refresh token, judged by its family: rotate, allow, or refuse (and maybe revoke)."""
+        jti = claims["jti"]
+        outcome = self.families.present(jti, now_s)
+        if outcome not in families.ACCEPTED:
+            return AuthAnswer(401, outcome)
+        family = self.families.accepted(jti, now_s)
+        access = self.issuer.issue("access", claims["sub"], now_s)
+        self.families.issued_access(family, token_id(access))
+        if outcome == families.ROTATE:
+            refresh = self.issuer.issue("refresh", claims["sub"], now_s)
+            self.families.rotate(family, token_id(refresh), refresh, now_s)
+            return AuthAnswer(200, "valid", access, refresh)
+        if outcome == families.UNCHANGED:
+            return AuthAnswer(200, "valid", access)
+        return AuthAnswer(200, outcome, access, family.current_token)  # within an allowance: the current one
 
     def _record(self, result: Exchange, **call: Any) -> None:
         answer = result.answer
@@ -108,6 +138,7 @@ class AuthServer:
                 status=answer.status,
                 outcome=answer.outcome,
                 issued=token_id(answer.access),
+                issued_refresh=token_id(answer.refresh) if call["endpoint"] == "refresh" else "",
                 **call,
             )  # fmt: skip
         )

@@ -37,6 +37,7 @@ class ResourceServer:
         recorder: Recorder,
         rng: random.Random,
         record_calls: bool = False,
+        revoked: Callable[[str | None], bool] | None = None,
     ):
         self.env = env
         self.verifier = TokenVerifier("access", tokens.leeway_s)
@@ -46,11 +47,16 @@ class ResourceServer:
         self.workers = workers_for(env, capacities.api_capacity)
         self.recorder = recorder
         self.record_calls = record_calls
+        # Whether an access token's login was revoked (an API that checks with the auth
+        # server, as Okta's revocation makes it); None: the article's API checks the JWT only.
+        self.revoked = revoked
         # One shape of exchange or the other, chosen once: ``send`` is on every request's path.
         self.send = self._at_once if self.workers is None else self._send_through_workers
 
     def _handle(self, token: str | None, now_s: float) -> tuple[float, str]:
         if self.verifier.accepts(token, now_s):
+            if self.revoked is not None and self.revoked(token):
+                return self.reject_s, "revoked"
             return self.service_time(), "valid"
         return self.reject_s, self.verifier.check(token, now_s).reason
 
@@ -81,10 +87,11 @@ class ResourceServer:
         env, half_rtt_s = self.env, self.half_rtt_s
         sent = env.now
         arrived = sent + half_rtt_s
-        if self.verifier.accepts(token, arrived):  # most calls: skip _handle's detour
+        if self.verifier.accepts(token, arrived) and self.revoked is None:  # most calls: skip _handle's detour
             service, outcome, status = self.service_time(), "valid", 200
         else:
-            (service, outcome), status = self._handle(token, arrived), 401
+            service, outcome = self._handle(token, arrived)
+            status = 200 if outcome == "valid" else 401
         answer = env.timeout(half_rtt_s + service + half_rtt_s, status)
         if self.record_calls:
             served = Exchange(sent, arrived, arrived, arrived + service, math.nan, outcome)
