@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 import pandas as pd
 
 from .config import POLICY_FIELDS, PRESETS, STRATEGY_NAMES, ConfigError, Scenario, policy_value_text, scenario_parts
-from .config.fields import flag_of, help_of, metavar_of, on_command_line, used_by
+from .config.fields import flag_of, help_of, metavar_of, on_command_line, only_used_by, used_by
 from .estimate import MAX_REQUESTS, MAX_USERS, Estimate, preflight
 from .experiment import Result, compare, confidence_table, replicate, run, summary_table
 from .files import output_folder, write_text
@@ -190,7 +190,9 @@ def scenario_from_args(args: argparse.Namespace) -> tuple[Scenario, tuple[str, .
         kinds = used_by(fields[name])
         if kinds and kind not in kinds and value is not None:
             raise ConfigError(
-                fields[name].name, value, f"only the {' and '.join(kinds)} workload uses it; this run's is {kind}"
+                fields[name].name,
+                value,
+                f"{only_used_by(kinds)}; this run's is {kind}",
             )
     if changes.get("record_calls") and not args.save:
         raise ConfigError("record_calls", True, "keeps every API call for --save DIR to write: give --save too")

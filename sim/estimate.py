@@ -54,13 +54,13 @@ def estimate(scenario: Scenario) -> Estimate:
     """What a run of ``scenario`` will make: the expected number of requests, and its users."""
     workload = scenario.workload
     if workload.kind == "burst":
-        return Estimate(workload.users * workload.concurrency, workload.users)
+        return Estimate(workload.users * workload.tabs * workload.concurrency, workload.users)
     if workload.kind == "steady":
         # each user loads pages from their login until duration_s; logins are uniform
         # over the first access lifetime (or all at 0 if synchronized)
         spread_s = 0.0 if workload.synchronized else scenario.tokens.access_ttl_s
-        per_user = workload.concurrency * workload.page_rate_per_s * _mean_time_left(workload.duration_s, spread_s)
-        return Estimate(workload.users * per_user, workload.users)
+        per_tab = workload.concurrency * workload.page_rate_per_s * _mean_time_left(workload.duration_s, spread_s)
+        return Estimate(workload.users * workload.tabs * per_tab, workload.users)
     from .workload import read_arrivals  # noqa: PLC0415
 
     arrivals = read_arrivals(workload.arrivals)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import STRATEGY_NAMES, ConfigError, Scenario
-from .config.fields import used_by
+from .config.fields import only_used_by, used_by
 from .files import SCENARIO_MAX_BYTES, read_text
 
 SECTIONS = ("tokens", "refresh_tokens", "latencies", "capacities", "workload", "client")
@@ -107,6 +107,6 @@ def _build(path: Path, section: str, part_cls: type, values: dict[str, Any]) -> 
                 raise ConfigError(
                     f"{path.name}: [workload] {field.name}",
                     values[field.name],
-                    f"only the {' and '.join(kinds)} workload uses it; this file's is {part.kind}",
+                    f"{only_used_by(kinds)}; this file's is {part.kind}",
                 )
     return part

@@ -97,6 +97,11 @@ def used_by(field: dataclasses.Field) -> tuple[str, ...]:
     return field.metadata.get("used_by", ())
 
 
+def only_used_by(kinds: tuple[str, ...]) -> str:
+    """``only the burst workload uses it``, ``only the burst and steady workloads use it``."""
+    return f"only the {' and '.join(kinds)} {'workload uses' if len(kinds) == 1 else 'workloads use'} it"
+
+
 def metavar_of(field: dataclasses.Field) -> str:
     """What ``--help`` shows as a flag's value: ``{none,tab}``, ``ACCESS_TTL_S``."""
     choices = field.metadata.get("choices")

@@ -59,16 +59,17 @@ class RefreshTokenPolicy:
         whole(self, "reuse_count", 0, maximum=MAX_REUSE_COUNT)
         if self.refresh_idle_ttl_s is not None:
             whole_seconds(self, "refresh_idle_ttl_s")
+        never_invalidated = "without it no refresh token is ever invalidated"
         needs = (
-            ("reuse_detection", self.reuse_detection, "rotation", self.rotation),
-            ("revoke_access_on_reuse", self.revoke_access_on_reuse, "reuse_detection", self.reuse_detection),
-            ("grace_s", self.grace_s > 0, "rotation", self.rotation),
-            ("reuse_count", self.reuse_count > 0, "rotation", self.rotation),
-        )
-        for name, used, needed, present in needs:
+            ("reuse_detection", self.reuse_detection, "rotation", self.rotation, never_invalidated),
+            ("revoke_access_on_reuse", self.revoke_access_on_reuse, "reuse_detection", self.reuse_detection,
+             "without it no family is ever revoked"),
+            ("grace_s", self.grace_s > 0, "rotation", self.rotation, never_invalidated),
+            ("reuse_count", self.reuse_count > 0, "rotation", self.rotation, never_invalidated),
+        )  # fmt: skip
+        for name, used, needed, present, why in needs:
             if used and not present:
-                value = getattr(self, name)
-                raise ConfigError(name, value, f"needs {needed} = true (without it no token is ever invalidated)")
+                raise ConfigError(name, getattr(self, name), f"needs {needed} = true ({why})")
 
     @property
     def tracks_families(self) -> bool:
