@@ -41,6 +41,7 @@ from .config import (
     STRATEGY_NAMES,
     Capacities,
     Latencies,
+    RefreshTokenPolicy,
     Scenario,
     TokenPolicy,
     Workload,
@@ -385,6 +386,142 @@ def ttl_sensitivity_data(
         table["replications"] = replications
         tables.append(table)
     return pd.concat(tables, ignore_index=True)
+
+
+# -- 7. rotation: users logged out, against tabs and grace windows ---------------
+
+# A morning after a deploy: users who log in together (so their tokens die together)
+# with several tabs open, an auth server that rotates refresh tokens and treats a
+# used one as theft, two workers at 150 ms, a round trip of 150 ms.
+ROTATION = Scenario(
+    tokens=TokenPolicy(access_ttl_s=300),
+    refresh_tokens=RefreshTokenPolicy(rotation=True, reuse_detection=True),
+    latencies=Latencies(rtt_s=0.15, auth_service_s=0.15, service_distribution="exponential"),
+    capacities=Capacities(auth_capacity=2),
+    workload=Workload(kind="steady", users=20, concurrency=2, page_rate_per_s=0.1, duration_s=3600, synchronized=True),
+    name="rotation-tabs",
+)
+# The presets, and locked with a lock across tabs: (preset, policy fields set over it).
+ROTATION_CLIENTS: tuple[tuple[str, dict], ...] = (
+    ("naive", {}),
+    ("locked", {}),
+    ("queued", {}),
+    ("locked", {"cross_tab_lock": True}),
+)
+
+
+def rotation_logouts_data(
+    tabs: tuple[int, ...] = (1, 2, 4, 8),
+    grace_s: tuple[float, ...] = (0.0, 1.0, 5.0, 30.0),
+    scenario: Scenario = ROTATION,
+) -> pd.DataFrame:
+    """The share of users logged out within the hour, against tabs and grace window, per client.
+
+    ``ROTATION``: 20 users log in together, each with ``tabs`` tabs loading
+    a page of 2 requests every ~10 s, for an hour; no one logs in again, so
+    ``logged_out_pct`` is the share of users a reuse detection (or anything
+    else) sent to the login page at least once. One seed: the runs are the
+    same arrivals for every client, tab count and grace window.
+    """
+    return _rotation_logouts(tuple(tabs), tuple(grace_s), scenario).copy()
+
+
+@lru_cache(maxsize=4)  # the figure build calls it twice; the runs are deterministic
+def _rotation_logouts(tabs: tuple[int, ...], grace_s: tuple[float, ...], scenario: Scenario) -> pd.DataFrame:
+    rows = []
+    for strategy, fields in ROTATION_CLIENTS:
+        for tab_count in tabs:
+            for grace in grace_s:
+                result = run(scenario.with_(strategy=strategy, tabs=tab_count, grace_s=grace, **fields))
+                summary = result.summary
+                users = scenario.workload.users
+                rows.append(
+                    {
+                        "strategy": result.strategy,
+                        "tabs": tab_count,
+                        "grace_s": grace,
+                        "users": users,
+                        "logouts": summary["logouts"],
+                        "logged_out_pct": 100 * summary["logouts"] / users,
+                        "reuse_detected": summary["reuse_detected"],
+                        "refresh_calls": summary["refresh_calls"],
+                        "requests_failed": summary["requests_failed"],
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+# -- 8. two tabs racing under rotation ------------------------------------------------
+
+# One user, two tabs in localStorage, a token of 60 s; at 61 s each tab sends one request.
+TAB_RACE_CASES: tuple[tuple[str, dict], ...] = (
+    ("per-tab lock (locked)", {}),
+    ("lock across tabs", {"cross_tab_lock": True}),
+    ("grace window of 1 s", {"grace_s": 1.0}),
+)
+
+
+def tab_race_data() -> pd.DataFrame:
+    """Every call and token-store change when two tabs meet a dead token at once, under rotation.
+
+    ``locked`` in each tab, the diagram's round-number latencies, access
+    tokens of 60 s, rotation with reuse detection; at 61 s each of the two
+    tabs sends one request. Three cases (``case``): as is, with a lock
+    across tabs, and with a grace window of 1 s. Times in ms since 61 s.
+
+    One row per event: ``kind`` is ``api`` (a call to the API), ``refresh``
+    (POST /refresh-token), ``stored`` (localStorage got a new access token)
+    or ``logout``; ``tab`` is 1 or 2 (the tab that made it). ``token`` is
+    the token presented (the access token to the API, the refresh token to
+    the auth server), ``issued`` the access token handed out or stored,
+    ``issued_refresh`` the refresh token handed out; ``outcome`` is the
+    server's verdict (``valid``, ``expired``, ``reused``, ``grace``, ...).
+    For ``stored`` and ``logout`` rows only ``received_ms`` (when) is set.
+    """
+    burst_s = 61.0
+    base = Scenario(
+        tokens=TokenPolicy(access_ttl_s=60),
+        refresh_tokens=RefreshTokenPolicy(rotation=True, reuse_detection=True),
+        latencies=DIAGRAM_LATENCIES,
+        workload=Workload(kind="burst", tabs=2, concurrency=1, at_s=burst_s),
+        record_calls=True,
+        name="tab-race",
+    )
+    frames = []
+    for case, fields in TAB_RACE_CASES:
+        result = run(base.with_(strategy="locked", **fields))
+        calls = result.calls[result.calls["sent_s"] >= burst_s]
+        rows = pd.DataFrame(
+            {
+                "case": case,
+                "kind": np.where(calls["endpoint"] == "resource", "api", calls["endpoint"]),
+                "tab": calls["session"] + 1,
+                **{
+                    f"{leg}_ms": (calls[f"{leg}_s"] - burst_s) * 1000
+                    for leg in ("sent", "arrived", "served", "received")
+                },
+                "status": calls["status"],
+                "outcome": calls["outcome"],
+                "token": calls["token"],
+                "issued": calls["issued"],
+                "issued_refresh": calls["issued_refresh"],
+            }
+        )
+        events = result.token_events
+        changes = events[(events["time_s"] >= burst_s) & events["event"].isin(["stored", "logout"])]
+        store_rows = pd.DataFrame(
+            {
+                "case": case,
+                "kind": changes["event"],
+                "tab": changes["session"] + 1,
+                "received_ms": (changes["time_s"] - burst_s) * 1000,
+                "issued": changes["access"],
+            }
+        )
+        frames.append(
+            pd.concat([rows, store_rows], ignore_index=True).sort_values(["received_ms", "kind", "tab"], kind="stable")
+        )
+    return pd.concat(frames, ignore_index=True).fillna({"token": "", "issued_refresh": "", "outcome": ""})
 
 
 # -- the registry and the build --------------------------------------------------
