@@ -518,9 +518,8 @@ def tab_race_data() -> pd.DataFrame:
                 "issued": changes["access"],
             }
         )
-        frames.append(
-            pd.concat([rows, store_rows], ignore_index=True).sort_values(["received_ms", "kind", "tab"], kind="stable")
-        )
+        # in the order things happened: calls as answered, then the store changes they made
+        frames.append(pd.concat([rows, store_rows], ignore_index=True).sort_values("received_ms", kind="stable"))
     return pd.concat(frames, ignore_index=True).fillna({"token": "", "issued_refresh": "", "outcome": ""})
 
 
