@@ -598,6 +598,29 @@ FIGURES: tuple[FigureSpec, ...] = (
         plots.fig_ttl_sensitivity,
         ("06-sensitivity",),
     ),
+    FigureSpec(
+        "rotation_logouts",
+        "Rotation: users logged out by reuse detection",
+        "The share of 20 users logged out within an hour when the auth server rotates refresh tokens and "
+        "takes a used one presented again as theft, against the tabs each user has open, without and with a "
+        "grace window (one seed). Without one, naive logs everyone out and locked and queued lose more users "
+        "the more tabs they have (each tab refreshes on its own); a lock across tabs loses none. A grace "
+        "window longer than the race saves locked and queued; naive's storm can still outrun it.",
+        rotation_logouts_data,
+        plots.fig_rotation_logouts,
+        ("07-rotation-and-tabs",),
+    ),
+    FigureSpec(
+        "tab_race",
+        "Two tabs racing for one refresh token",
+        "Two tabs of one user meet an expired access token at the same moment, under rotation with reuse "
+        "detection: each refreshes with r2, the server rotates it for the first and takes the second as "
+        "theft, and the user is logged out. With a lock across tabs the second tab waits, finds the new "
+        "token in localStorage and sends nothing; with a grace window of 1 s the second refresh is allowed.",
+        tab_race_data,
+        plots.fig_tab_race,
+        ("07-rotation-and-tabs",),
+    ),
 )
 
 

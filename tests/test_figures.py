@@ -329,3 +329,33 @@ def test_build_all_is_byte_identical(builds):
     assert {p.name for p in first} == expected | {"README.md"}
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), f"{a.name} differs between two builds"
+
+
+def test_rotation_logouts():
+    rows = [
+        {"strategy": s, "tabs": t, "grace_s": g, "users": 10, "logouts": 0, "logged_out_pct": 10.0 * t * (g == 0),
+         "reuse_detected": 0, "refresh_calls": 5, "requests_failed": 0}
+        for s in (*STRATEGIES, "locked+cross_tab_lock=true")
+        for t in (1, 2, 4)
+        for g in (0.0, 5.0)
+    ]  # fmt: skip
+    fig = plots.fig_rotation_logouts(pd.DataFrame(rows))
+    assert_labelled(fig)
+    assert_legend_names(fig, (*STRATEGIES, "locked+cross_tab_lock=true"))
+    assert [ax.get_title() for ax in fig.axes] == ["no grace window", "grace window 5 s"]
+    assert "(%)" in fig.axes[0].get_ylabel()
+
+
+def test_tab_race_marks_the_logout_and_the_wait():
+    events = figures.tab_race_data()
+    fig = plots.fig_tab_race(events)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == [
+        "per-tab lock (locked)\n2 refresh calls, the user is logged out",
+        "lock across tabs\n1 refresh call, the user stays logged in",
+        "grace window of 1 s\n2 refresh calls, the user stays logged in",
+    ]
+    texts = [[t.get_text() for t in ax.texts] for ax in fig.axes]
+    assert "401 (reused)" in texts[0] and "logout:\nboth tabs" in texts[0]
+    assert "a5 + r4 (grace)" in texts[2]
+    assert any("waits" in text for text in legend_texts(fig))

@@ -33,6 +33,7 @@ settings.
 
 from ..palette import OKABE_ITO
 from .comparison import fig_auth_load, fig_latency_cdf, fig_refresh_storm, fig_refresh_timeline, fig_ttl_sensitivity
+from .rotation import fig_rotation_logouts, fig_tab_race
 from .sequence import fig_sequence_diagram
 from .sweep import column_label, fig_in_flight, fig_sweep
 from .theme import (
@@ -49,6 +50,8 @@ from .theme import (
 )
 
 __all__ = [
+    "fig_rotation_logouts",
+    "fig_tab_race",
     "MESSAGE_COLORS",
     "OKABE_ITO",
     "STRATEGY_COLORS",

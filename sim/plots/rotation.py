@@ -1,0 +1,166 @@
+"""Refresh-token rotation: users logged out by reuse detection, and two tabs racing for one token."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, MultipleLocator
+
+from .sequence import _activation, _arrow
+from .theme import MESSAGE_COLORS, _log2_axis, _strategies, style
+
+# -- 7. users logged out against tabs and grace windows --------------------------
+
+
+def fig_rotation_logouts(data: pd.DataFrame) -> Figure:
+    """The share of users logged out within the hour against the tabs they have open, one panel
+    per grace window, one line per client.
+
+    ``data`` is ``sim.figures.rotation_logouts_data()``.
+    """
+    with style():
+        graces = sorted(data["grace_s"].unique())
+        clients = _strategies(data)
+        fig = Figure(figsize=(2.6 * len(graces) + 1.2, 4.2), layout="constrained")
+        axes = fig.subplots(1, len(graces), sharey=True, squeeze=False)[0]
+        for ax, grace in zip(axes, graces, strict=True):
+            rows = data[data["grace_s"] == grace]
+            for client, look in clients.items():
+                mine = rows[rows["strategy"] == client].sort_values("tabs")
+                ax.plot(
+                    mine["tabs"], mine["logged_out_pct"], color=look["color"], linestyle=look["linestyle"],
+                    marker=look["marker"], markersize=5, label=look["label"],
+                )  # fmt: skip
+            ax.set_xscale("log", base=2)
+            _log2_axis(ax.xaxis, data["tabs"])
+            ax.set_xlabel("tabs open per user")
+            ax.set_title("no grace window" if grace == 0 else f"grace window {grace:g} s")
+            ax.set_ylim(-4, 104)
+            ax.yaxis.set_major_locator(MultipleLocator(25))
+        axes[0].set_ylabel("users logged out within the hour (%)")
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(labels)))
+        users = int(data["users"].iloc[0])
+        fig.suptitle(
+            f"Rotation with reuse detection: {users} users log in together, tokens of 5 min, "
+            "a used refresh token presented again revokes the login",
+            fontsize=10,
+        )
+        return fig
+
+
+# -- 8. two tabs racing under rotation -----------------------------------------------
+
+LANES = {"api": 0.0, "tab 1": 1.0, "tab 2": 1.8, "store": 2.8, "auth": 3.9}
+REFRESH_ANSWER = {"valid": "200", "grace": "200", "reuse_allowed": "200"}
+
+
+def fig_tab_race(events: pd.DataFrame) -> Figure:
+    """Two tabs meet a dead access token at once under rotation, one panel per case, time running down.
+
+    ``events`` is ``sim.figures.tab_race_data()``. Each refresh call is
+    labelled with the refresh token it presents, each answer with what it
+    brings (a new refresh token) or why it is refused.
+    """
+    with style():
+        cases = list(dict.fromkeys(events["case"]))
+        fig = Figure(figsize=(4.6 * len(cases) + 0.6, 6.4), layout="constrained")
+        axes = fig.subplots(1, len(cases), sharey=True, squeeze=False)[0]
+        end_ms = float(events["received_ms"].max())
+        for ax, case in zip(axes, cases, strict=True):
+            _draw_race(ax, events[events["case"] == case], case, end_ms)
+        axes[0].set_ylabel("time since both tabs sent a request (ms)")
+        handles, labels = zip(*_race_legend(), strict=True)
+        fig.legend(handles, labels, loc="outside lower center", ncols=3, columnspacing=1.5)
+        return fig
+
+
+def _draw_race(ax, events: pd.DataFrame, case: str, end_ms: float) -> None:
+    top_ms, bottom_ms = -30.0, end_ms + 40.0
+    ax.set_ylim(bottom_ms, top_ms)
+    ax.set_xlim(-0.45, LANES["auth"] + 0.45)
+    ax.grid(False, axis="x")
+    ax.spines[["top", "right", "bottom"]].set_visible(False)
+    ax.tick_params(axis="x", bottom=False, labelbottom=False)
+    ax.yaxis.set_major_locator(FixedLocator(np.arange(0, bottom_ms, 50)))
+    for x in LANES.values():
+        ax.plot([x, x], [top_ms, bottom_ms], color="0.75", lw=0.9, zorder=0)
+    headers = {"api": "API", "tab 1": "tab 1", "tab 2": "tab 2", "store": "local-\nStorage", "auth": "auth\nserver"}
+    for name, text in headers.items():
+        ax.text(LANES[name], top_ms, text, ha="center", va="bottom", fontsize=9)
+
+    for _, call in events[events["kind"] == "api"].iterrows():
+        x = LANES[f"tab {int(call['tab'])}"]
+        _arrow(ax, (x, call["sent_ms"]), (LANES["api"], call["arrived_ms"]), MESSAGE_COLORS["call"])
+        ax.text(x - 0.04, call["sent_ms"] - 2, call["token"], ha="right", va="bottom", fontsize=8)
+        _activation(ax, LANES["api"], call["arrived_ms"], call["served_ms"])
+        status = str(int(call["status"]))
+        _arrow(ax, (LANES["api"], call["served_ms"]), (x, call["received_ms"]), MESSAGE_COLORS[status], answer=True)
+
+    refreshes = events[events["kind"] == "refresh"].reset_index(drop=True)
+    api = events[events["kind"] == "api"]
+    for tab, calls in api.groupby("tab"):  # a tab that sent no refresh between a 401 and its retry waited
+        x, calls = LANES[f"tab {int(tab)}"], calls.sort_values("sent_ms")
+        if not (refreshes["tab"] == tab).any():
+            for waited_from, waited_to in zip(calls["received_ms"].iloc[:-1], calls["sent_ms"].iloc[1:], strict=True):
+                ax.plot([x, x], [waited_from, waited_to], color=MESSAGE_COLORS["refresh"], lw=2.2, ls=":", zorder=2)
+    for index, call in refreshes.iterrows():
+        x = LANES[f"tab {int(call['tab'])}"]
+        lift = 12 * index  # answers at the same moment: labels one below the other
+        _arrow(ax, (x, call["sent_ms"]), (LANES["auth"], call["arrived_ms"]), MESSAGE_COLORS["refresh"])
+        ax.text(
+            x + 0.05, call["sent_ms"] - 3, call["token"], ha="left", va="bottom", fontsize=8,
+            color=MESSAGE_COLORS["refresh"], fontweight="bold",
+        )  # fmt: skip
+        _activation(ax, LANES["auth"], call["arrived_ms"], call["served_ms"])
+        accepted = call["outcome"] in REFRESH_ANSWER
+        color = MESSAGE_COLORS["refresh"] if accepted else MESSAGE_COLORS["401"]
+        _arrow(ax, (LANES["auth"], call["served_ms"]), (x, call["received_ms"]), color, answer=True)
+        answer = f"{call['issued']} + {call['issued_refresh']}" if accepted else "401"
+        if call["outcome"] not in ("valid",):
+            answer += f" ({call['outcome']})"
+        ax.text(
+            LANES["auth"] + 0.08, call["served_ms"] + 4 + lift, answer, ha="left", va="top", fontsize=8,
+            color="black" if accepted else MESSAGE_COLORS["401"],
+        )  # fmt: skip
+
+    stored = events[events["kind"] == "stored"]
+    for when, tokens in stored.groupby("received_ms")["issued"]:  # two stores at one moment: one label
+        ax.plot(LANES["store"], when, "D", color="black", ms=5, zorder=4)
+        ax.text(LANES["store"] - 0.1, when, ", then ".join(tokens), ha="right", va="center", fontsize=8)
+    for _, event in events[events["kind"] == "logout"].iterrows():  # beside the store, at the same time
+        ax.plot(LANES["store"] + 0.28, event["received_ms"], "X", color=MESSAGE_COLORS["401"], ms=9, zorder=4)
+        ax.text(
+            LANES["store"] + 0.28, event["received_ms"] + 12, "logout:\nboth tabs", ha="center", va="top",
+            fontsize=8, color=MESSAGE_COLORS["401"],
+        )  # fmt: skip
+
+    n_refresh, logged_out = len(refreshes), (events["kind"] == "logout").any()
+    ax.set_title(
+        f"{case}\n{n_refresh} refresh call{'s' if n_refresh != 1 else ''}, "
+        + ("the user is logged out" if logged_out else "the user stays logged in"),
+        color=MESSAGE_COLORS["401"] if logged_out else "black",
+        fontweight="bold",
+        pad=28,
+    )
+
+
+def _race_legend() -> list:
+    def arrow(color, dashed=False):
+        return Line2D([], [], color=color, lw=1.3, linestyle=(0, (4, 2)) if dashed else "-", marker=">", markersize=5)
+
+    return [
+        (arrow(MESSAGE_COLORS["call"]), "API call, labelled with its access token"),
+        (arrow(MESSAGE_COLORS["401"], True), "401 (expired token, or a refresh refused)"),
+        (arrow(MESSAGE_COLORS["200"], True), "200: data"),
+        (arrow(MESSAGE_COLORS["refresh"]), "POST /refresh-token, labelled with its refresh token"),
+        (arrow(MESSAGE_COLORS["refresh"], True), "new access + refresh token (rotation)"),
+        (Line2D([], [], color=MESSAGE_COLORS["refresh"], lw=2.2, linestyle=":"), "a tab waits for the other's refresh"),
+        (Line2D([], [], color="black", marker="D", linestyle="", ms=5), "localStorage gets a new access token"),
+        (
+            Line2D([], [], color=MESSAGE_COLORS["401"], marker="X", linestyle="", ms=8),
+            "reuse detected: the login is revoked",
+        ),
+    ]
