@@ -58,3 +58,25 @@ def test_the_simulation_needs_a_subset_of_the_pins():
     simulation, everything = pins(ROOT / "requirements-sim.txt"), pins(ROOT / "requirements.txt")
     assert simulation.items() <= everything.items()
     assert {"simpy", "PyJWT", "matplotlib"} <= set(simulation) and {"jupyter", "pytest"} <= set(everything)
+
+
+def command_examples(readme: str) -> list[tuple[list[str], list[str]]]:
+    """(argv, printed lines) for each code block that starts with `$ .venv/bin/python -m sim compare ...`."""
+    examples = []
+    for block in re.findall(r"```\n(\$ \.venv/bin/python -m sim compare [^\n]*)\n(.*?)\n```", readme, re.DOTALL):
+        command, output = block
+        examples.append((command.split("-m sim ", 1)[1].split(), output.splitlines()))
+    return examples
+
+
+@pytest.mark.slow
+def test_readme_command_tables_are_what_the_commands_print(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    examples = command_examples((ROOT / "README.md").read_text())
+    assert examples, "the README quotes no command's table"
+    for argv, quoted in examples:
+        assert main(argv) == 0
+        printed = capsys.readouterr().out.splitlines()
+        assert [line for line in printed if not line.startswith("wall_time_s")] == [
+            line for line in quoted if not line.startswith("wall_time_s")
+        ], argv
