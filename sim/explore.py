@@ -15,7 +15,7 @@ import pandas as pd
 
 from .config import Capacities, Latencies, Scenario, TokenPolicy, Workload
 from .experiment import Result, compare, run
-from .figures import RUSH, sequence_diagram_data
+from .figures import ROTATION, RUSH, sequence_diagram_data
 from .scenario_file import load_scenario
 
 # notebooks/01: one request, alone, with the default latencies.
@@ -73,6 +73,14 @@ def auth_room(auth_service_s: float = 0.1, auth_capacity: int = 1) -> list[Resul
     return compare(RUSH.with_(auth_service_s=auth_service_s, auth_capacity=auth_capacity), ["naive", "locked"])
 
 
+def rotation_tabs(
+    tabs: int = 2, grace_s: float = 0.0, cross_tab_lock: bool = False, storage: str = "local"
+) -> list[Result]:
+    """notebooks/07: the rotation morning (``sim.figures.ROTATION``) with these tabs, grace window,
+    lock across tabs and storage; every preset."""
+    return compare(ROTATION.with_(tabs=tabs, grace_s=grace_s, cross_tab_lock=cross_tab_lock, storage=storage))
+
+
 # notebook -> the function its slider calls (at its defaults, the slider's starting values)
 SLIDERS: dict[str, Callable[[], object]] = {
     "01-two-tokens": one_request,
@@ -81,4 +89,5 @@ SLIDERS: dict[str, Callable[[], object]] = {
     "04-queue-and-replay": holding,
     "05-comparing-strategies": architect,
     "06-sensitivity": auth_room,
+    "07-rotation-and-tabs": rotation_tabs,
 }
