@@ -1,4 +1,4 @@
-"""What the client does about a 401: four independent choices.
+"""What the client does about a 401, and with several tabs: independent choices.
 
 The article's axios response interceptor, and the line of it each choice
 replaces::

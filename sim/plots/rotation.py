@@ -16,7 +16,7 @@ from .theme import MESSAGE_COLORS, _log2_axis, _strategies, style
 
 def fig_rotation_logouts(data: pd.DataFrame) -> Figure:
     """The share of users logged out within the hour against the tabs they have open, one panel
-    per grace window, one line per client.
+    per grace window, one line per client (nudged sideways so coinciding lines stay visible).
 
     ``data`` is ``sim.figures.rotation_logouts_data()``.
     """
@@ -25,13 +25,15 @@ def fig_rotation_logouts(data: pd.DataFrame) -> Figure:
         clients = _strategies(data)
         fig = Figure(figsize=(2.6 * len(graces) + 1.2, 4.2), layout="constrained")
         axes = fig.subplots(1, len(graces), sharey=True, squeeze=False)[0]
+        # clients often coincide (at 0 %, or locked and queued): each is nudged sideways a little
+        dodge = {client: 2 ** (0.07 * (i - (len(clients) - 1) / 2)) for i, client in enumerate(clients)}
         for ax, grace in zip(axes, graces, strict=True):
             rows = data[data["grace_s"] == grace]
             for client, look in clients.items():
                 mine = rows[rows["strategy"] == client].sort_values("tabs")
                 ax.plot(
-                    mine["tabs"], mine["logged_out_pct"], color=look["color"], linestyle=look["linestyle"],
-                    marker=look["marker"], markersize=5, label=look["label"],
+                    mine["tabs"] * dodge[client], mine["logged_out_pct"], color=look["color"],
+                    linestyle=look["linestyle"], marker=look["marker"], markersize=5, label=look["label"],
                 )  # fmt: skip
             ax.set_xscale("log", base=2)
             _log2_axis(ax.xaxis, data["tabs"])
