@@ -22,7 +22,8 @@ from typing import Any, NoReturn
 import pandas as pd
 
 from .config import POLICY_FIELDS, PRESETS, STRATEGY_NAMES, ConfigError, Scenario, policy_value_text, scenario_parts
-from .config.fields import flag_of, help_of, metavar_of, on_command_line, only_used_by, used_by
+from .config.fields import flag_of, help_of, metavar_of, on_command_line
+from .config.workload import refuse_unread
 from .estimate import MAX_REQUESTS, MAX_USERS, Estimate, preflight
 from .experiment import Result, compare, confidence_table, replicate, run, summary_table
 from .files import output_folder, write_text
@@ -178,22 +179,17 @@ def scenario_from_args(args: argparse.Namespace) -> tuple[Scenario, tuple[str, .
         scenario, strategies = load_scenario(args.scenario)
     else:
         scenario, strategies = Scenario(name="command line"), STRATEGY_NAMES
-    fields = {name: field for _, name, field in scenario_flags()}
-    changes = {name: value for name, value in vars(args).items() if name in fields and value is not None}
+    flagged = {name for _, name, _ in scenario_flags()}
+    changes = {name: value for name, value in vars(args).items() if name in flagged and value is not None}
     if "workload.kind" in changes and changes["workload.kind"] != "trace" and "workload.arrivals" not in changes:
         changes["workload.arrivals"] = None  # switching away from a file's trace workload
     if getattr(args, "strategies", None) is not None:
         strategies = _strategies(args.strategies)
     scenario = scenario.with_(changes)
-    kind = scenario.workload.kind
-    for name, value in changes.items():  # a flag the workload would ignore is a mistake, not a no-op
-        kinds = used_by(fields[name])
-        if kinds and kind not in kinds and value is not None:
-            raise ConfigError(
-                fields[name].name,
-                value,
-                f"{only_used_by(kinds)}; this run's is {kind}",
-            )
+    flagged_workload = {
+        name.removeprefix("workload."): value for name, value in changes.items() if name.startswith("workload.")
+    }
+    refuse_unread(scenario.workload.kind, flagged_workload, "this run's")
     if changes.get("record_calls") and not args.save:
         raise ConfigError("record_calls", True, "keeps every API call for --save DIR to write: give --save too")
     return scenario, strategies, changes

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import STRATEGY_NAMES, ConfigError, Scenario
-from .config.fields import only_used_by, used_by
+from .config.workload import refuse_unread
 from .files import SCENARIO_MAX_BYTES, read_text
 
 SECTIONS = ("tokens", "refresh_tokens", "latencies", "capacities", "workload", "client")
@@ -100,13 +100,6 @@ def _build(path: Path, section: str, part_cls: type, values: dict[str, Any]) -> 
         part = part_cls(**values)
     except ConfigError as error:
         raise ConfigError(f"{path.name}: [{section}] {error.field}", error.value, error.allowed) from None
-    if section == "workload":  # a key this workload would ignore is a mistake, not a no-op
-        for field in dataclasses.fields(part_cls):
-            kinds = used_by(field)
-            if field.name in values and kinds and part.kind not in kinds:
-                raise ConfigError(
-                    f"{path.name}: [workload] {field.name}",
-                    values[field.name],
-                    f"{only_used_by(kinds)}; this file's is {part.kind}",
-                )
+    if section == "workload":
+        refuse_unread(part.kind, values, "this file's", prefix=f"{path.name}: [workload] ")
     return part

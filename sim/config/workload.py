@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from .fields import ConfigError, check_bool, check_choice, check_rate, check_seconds, setting, whole
+from .fields import (
+    ConfigError,
+    check_bool,
+    check_choice,
+    check_rate,
+    check_seconds,
+    only_used_by,
+    setting,
+    used_by,
+    whole,
+)
 
 WORKLOAD_KINDS = ("burst", "steady", "trace")
 MAX_TABS = 64
@@ -52,3 +65,15 @@ class Workload:
         check_bool("synchronized", self.synchronized)
         if self.kind == "trace" and not self.arrivals:
             raise ConfigError("arrivals", self.arrivals, "the trace workload needs a CSV file of time_s,user")
+
+
+def refuse_unread(kind: str, given: Mapping[str, Any], whose: str, prefix: str = "") -> None:
+    """Refuse a value ``given`` for a workload field that a ``kind`` workload does not read.
+
+    A value the run would ignore is a mistake, not a no-op. ``whose`` names the
+    workload in the message ("this run's"); ``prefix`` goes before the field's name.
+    """
+    for field in dataclasses.fields(Workload):
+        kinds, value = used_by(field), given.get(field.name)
+        if value is not None and kinds and kind not in kinds:
+            raise ConfigError(prefix + field.name, value, f"{only_used_by(kinds)}; {whose} is {kind}")

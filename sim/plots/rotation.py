@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, MultipleLocator
+from matplotlib.ticker import MultipleLocator
 
-from .sequence import _activation, _arrow
+from .sequence import _activation, _arrow, lane_axes, legend_arrow
 from .theme import MESSAGE_COLORS, _log2_axis, _strategies, style
 
 # -- 7. users logged out against tabs and grace windows --------------------------
@@ -81,17 +80,8 @@ def fig_tab_race(events: pd.DataFrame) -> Figure:
 
 def _draw_race(ax, events: pd.DataFrame, case: str, end_ms: float) -> None:
     top_ms, bottom_ms = -30.0, end_ms + 40.0
-    ax.set_ylim(bottom_ms, top_ms)
-    ax.set_xlim(-0.45, LANES["auth"] + 0.45)
-    ax.grid(False, axis="x")
-    ax.spines[["top", "right", "bottom"]].set_visible(False)
-    ax.tick_params(axis="x", bottom=False, labelbottom=False)
-    ax.yaxis.set_major_locator(FixedLocator(np.arange(0, bottom_ms, 50)))
-    for x in LANES.values():
-        ax.plot([x, x], [top_ms, bottom_ms], color="0.75", lw=0.9, zorder=0)
     headers = {"api": "API", "tab 1": "tab 1", "tab 2": "tab 2", "store": "local-\nStorage", "auth": "auth\nserver"}
-    for name, text in headers.items():
-        ax.text(LANES[name], top_ms, text, ha="center", va="bottom", fontsize=9)
+    lane_axes(ax, LANES, headers, top_ms, bottom_ms)
 
     for _, call in events[events["kind"] == "api"].iterrows():
         x = LANES[f"tab {int(call['tab'])}"]
@@ -150,9 +140,7 @@ def _draw_race(ax, events: pd.DataFrame, case: str, end_ms: float) -> None:
 
 
 def _race_legend() -> list:
-    def arrow(color, dashed=False):
-        return Line2D([], [], color=color, lw=1.3, linestyle=(0, (4, 2)) if dashed else "-", marker=">", markersize=5)
-
+    arrow = legend_arrow
     return [
         (arrow(MESSAGE_COLORS["call"]), "API call, labelled with its access token"),
         (arrow(MESSAGE_COLORS["401"], True), "401 (expired token, or a refresh refused)"),

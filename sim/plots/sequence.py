@@ -67,6 +67,25 @@ def _arrow(ax: Axes, start, end, color: str, answer: bool = False) -> None:
     )
 
 
+def lane_axes(ax: Axes, lanes: dict[str, float], headers: dict[str, str], top_ms: float, bottom_ms: float) -> None:
+    """An empty sequence panel: time running down, a grey lane per participant, each headed by its name."""
+    ax.set_ylim(bottom_ms, top_ms)
+    ax.set_xlim(-0.45, max(lanes.values()) + 0.45)
+    ax.grid(False, axis="x")
+    ax.spines[["top", "right", "bottom"]].set_visible(False)
+    ax.tick_params(axis="x", bottom=False, labelbottom=False)
+    ax.yaxis.set_major_locator(FixedLocator(np.arange(0, bottom_ms, 50)))
+    for x in lanes.values():
+        ax.plot([x, x], [top_ms, bottom_ms], color="0.75", lw=0.9, zorder=0)
+    for name, text in headers.items():
+        ax.text(lanes[name], top_ms, text, ha="center", va="bottom", fontsize=9)
+
+
+def legend_arrow(color: str, dashed: bool = False) -> Line2D:
+    """A legend entry for a message: a call (solid) or an answer (dashed)."""
+    return Line2D([], [], color=color, lw=1.3, linestyle=(0, (4, 2)) if dashed else "-", marker=">", markersize=5)
+
+
 def _activation(ax: Axes, x: float, start_ms: float, end_ms: float) -> None:
     """A server working on a call: a box on its lane from arrival to answer."""
     rect = Rectangle((x - 0.06, start_ms), 0.12, end_ms - start_ms, facecolor="white", edgecolor="0.4", lw=0.7)
@@ -77,22 +96,13 @@ def _draw_sequence(ax: Axes, events: pd.DataFrame, requests: int, end_ms: float,
     """One strategy's panel: lanes, calls, waits and the token store; its title in the strategy's ``color``."""
     lanes = _sequence_lanes(requests)
     top_ms, bottom_ms = -35.0, end_ms + 45.0
-    ax.set_ylim(bottom_ms, top_ms)
-    ax.set_xlim(-0.45, lanes["auth"] + 0.45)
-    ax.grid(False, axis="x")
-    ax.spines[["top", "right", "bottom"]].set_visible(False)
-    ax.tick_params(axis="x", bottom=False, labelbottom=False)
-    ax.yaxis.set_major_locator(FixedLocator(np.arange(0, bottom_ms, 50)))
-    for x in lanes.values():
-        ax.plot([x, x], [top_ms, bottom_ms], color="0.75", lw=0.9, zorder=0)
     headers = {
         "api": "API",
         "store": "token\nstore",
         "auth": "auth\nserver",
         **{f"request {i}": f"#{i}" for i in range(1, requests + 1)},
     }
-    for name, text in headers.items():
-        ax.text(lanes[name], top_ms, text, ha="center", va="bottom", fontsize=9)
+    lane_axes(ax, lanes, headers, top_ms, bottom_ms)
     middle = (lanes["request 1"] + lanes[f"request {requests}"]) / 2
     ax.text(middle, top_ms - 22, "requests", ha="center", va="bottom", fontsize=9)
 
@@ -182,9 +192,7 @@ def _draw_sequence(ax: Axes, events: pd.DataFrame, requests: int, end_ms: float,
 
 
 def _sequence_legend() -> list:
-    def arrow(color, dashed=False):
-        return Line2D([], [], color=color, lw=1.3, linestyle=(0, (4, 2)) if dashed else "-", marker=">", markersize=5)
-
+    arrow = legend_arrow
     return [
         (arrow(MESSAGE_COLORS["call"]), "API call, labelled with the token it carries"),
         (arrow(MESSAGE_COLORS["401"], True), "401: token expired"),
