@@ -24,7 +24,7 @@ Sweeps copy a scenario with one thing changed: ``scenario.with_(access_ttl_s=60)
 
 from .client import POLICY_FIELDS, ClientPolicy, policy_value_text
 from .fields import ConfigError
-from .presets import PRESETS, STRATEGY_NAMES, Preset, preset_matching
+from .presets import PRESETS, STRATEGY_NAMES, Preset
 from .refresh import MAX_RETRIES_LIMIT, SINGLE_FLIGHT_SCOPES, STORAGE_MODES, RefreshPolicy
 from .rotation import RefreshTokenPolicy
 from .scenario import Scenario, scenario_parts
@@ -53,6 +53,5 @@ __all__ = [
     "TokenPolicy",
     "Workload",
     "policy_value_text",
-    "preset_matching",
     "scenario_parts",
 ]

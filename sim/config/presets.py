@@ -85,8 +85,3 @@ PRESETS: dict[str, Preset] = {
     )
 }
 STRATEGY_NAMES = tuple(PRESETS)
-
-
-def preset_matching(policy: RefreshPolicy) -> str | None:
-    """The name of the preset with exactly these fields, if there is one."""
-    return next((name for name, preset in PRESETS.items() if preset.policy == policy), None)
