@@ -72,6 +72,8 @@ GROUP_TITLES = {
     "capacities": "server capacities",
     "workload": "workload",
     "client": "client: a preset, and policy fields that override it",
+    "clocks": "client clocks: how far each is from the servers'",
+    "faults": "faults",
     "": "run",
 }
 

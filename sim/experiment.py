@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
 import platform
 import signal
@@ -27,8 +28,9 @@ import pandas as pd
 import simpy
 
 from . import workload as workloads
-from .client import Browser, send
-from .config import STRATEGY_NAMES, Scenario
+from .client import Browser, Clock
+from .client.proactive import SENDERS
+from .config import STRATEGY_NAMES, RefreshPolicy, Scenario
 from .metrics import in_flight, json_ready, mean_ci, summarize, with_latency
 from .randomness import stream
 from .records import Recorder
@@ -53,12 +55,14 @@ class Result:
         wall_time_s: float,
         reuse_detected: int = 0,
         families_revoked: int = 0,
+        expired_on_arrival: int = 0,
     ):
         self.scenario = scenario
         self.records = recorder
         self.logouts = logouts
         self.reuse_detected = reuse_detected  # what the auth server's families caught
         self.families_revoked = families_revoked
+        self.expired_on_arrival = expired_on_arrival  # what the API turned away for an expired token
         self.sim_time_s = sim_time_s
         self.wall_time_s = wall_time_s
         self.versions = package_versions()
@@ -107,6 +111,8 @@ class Result:
             logouts=self.logouts,
             reuse_detected=self.reuse_detected,
             families_revoked=self.families_revoked,
+            proactive_refreshes=self.records.proactive_refreshes,
+            expired_on_arrival=self.expired_on_arrival,
             sim_time_s=self.sim_time_s,
             wall_time_s=self.wall_time_s,
             seed=self.seed,
@@ -153,7 +159,7 @@ def run(scenario: Scenario, progress: Callable[[int], None] | None = None) -> Re
     seed = scenario.seed
     auth = AuthServer(
         env, scenario.tokens, scenario.latencies, scenario.capacities, recorder, stream(seed, "auth_service"),
-        refresh_tokens=scenario.refresh_tokens,
+        refresh_tokens=scenario.refresh_tokens, lifetimes=stream(seed, "access_ttl"),
     )  # fmt: skip
     revoked = None
     if scenario.refresh_tokens.revoke_access_on_reuse:  # the API asks whether a token's login was revoked
@@ -161,15 +167,22 @@ def run(scenario: Scenario, progress: Callable[[int], None] | None = None) -> Re
     api = ResourceServer(
         env, scenario.tokens, scenario.latencies, scenario.capacities, recorder,
         stream(seed, "api_service"), record_calls=scenario.record_calls, revoked=revoked,
+        unfixable_401_rate=scenario.faults.unfixable_401_rate, unfixable=stream(seed, "unfixable"),
     )  # fmt: skip
     policy, relogin_after_s = scenario.client.policy(), scenario.client.relogin_after_s
+    send = SENDERS[policy.proactive]  # the request interceptor: with a look at the token's expiry first, or not
     tabs_per_user = scenario.workload.tabs if scenario.workload.kind != "trace" else 1
     browsers: dict[int, Browser] = {}
     tabs: dict[int, list] = {}  # user -> their tabs, for the hot path
     request_ids = itertools.count()
 
+    closes_s = workloads.open_until_s(scenario.workload, scenario.tokens) if policy.proactive == "timer" else math.inf
+
     def login(user: int):
-        browser = browsers[user] = Browser(env, user, tabs_per_user, auth, api, recorder, policy, relogin_after_s)
+        clock = device_clock(env, scenario, policy, user) if policy.reads_expiry else None
+        browser = browsers[user] = Browser(
+            env, user, tabs_per_user, auth, api, recorder, policy, relogin_after_s, clock, closes_s
+        )
         tabs[user] = browser.tabs
         yield from browser.login()
 
@@ -193,7 +206,19 @@ def run(scenario: Scenario, progress: Callable[[int], None] | None = None) -> Re
     caught = (
         {"reuse_detected": families.reuse_detected, "families_revoked": families.families_revoked} if families else {}
     )
-    return Result(scenario, recorder, logouts, env.now, time.perf_counter() - started, **caught)
+    return Result(
+        scenario, recorder, logouts, env.now, time.perf_counter() - started, expired_on_arrival=api.expired_on_arrival,
+        **caught,
+    )  # fmt: skip
+
+
+def device_clock(env: simpy.Environment, scenario: Scenario, policy: RefreshPolicy, user: int) -> Clock:
+    """User ``user``'s device clock: the scenario's offset plus their own normal draw, and a random
+    stream of theirs for margin jitter, XFetch and timer phases."""
+    rng = stream(scenario.seed, "clocks", user)
+    clocks = scenario.clocks
+    offset_s = clocks.clock_offset_s + (rng.gauss(0.0, clocks.clock_offset_sd_s) if clocks.clock_offset_sd_s else 0.0)
+    return Clock(env, offset_s, policy, rng)
 
 
 def compare(

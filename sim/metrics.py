@@ -17,15 +17,24 @@ The summary's keys, and what they mean:
 ``refresh_calls``          POST /refresh-token calls sent
 ``refresh_calls_ok``       ... answered 200
 ``refresh_calls_rejected`` ... answered 401
+``proactive_refreshes``    ... sent before any 401 asked for one (a proactive
+                           client's margin, timer or background refresh)
 ``reuse_detected``         invalidated refresh tokens presented again outside
                            any allowance, with reuse detection on
 ``families_revoked``       logins whose refresh tokens were all revoked for it
 ``unauthorized_responses`` 401s the API sent back
+``expired_on_arrival``     ... of them for an access token that had expired
+                           by the time the API checked it
 ``logouts``                users sent to the login page by a failed refresh
 ``latency_pNN_s``          percentiles of successful requests' latency
                            (from the app's ask to its final answer)
 ``auth_peak_in_flight``    most refresh calls the auth server held at once
                            (arrived, not yet answered; logins not counted)
+``refresh_peak_per_s``     most refresh calls that reached the auth server
+                           in one second (whole seconds of the clock)
+``auth_load_peak_to_mean`` that peak over the mean per second, from the
+                           first refresh to the last: 1 is perfectly even
+                           load; a herd that refreshes together is far above
 ``refresh_amplification``  refresh calls per expired access token that set
                            off at least one refresh (1.0 is ideal)
 ``expiry_requests``        requests that met an expiry (got a 401, or waited
@@ -47,8 +56,9 @@ from .config import POLICY_FIELDS, RefreshPolicy
 
 SUMMARY_KEYS = (
     "strategy", *POLICY_FIELDS, "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok",
-    "refresh_calls_rejected", "reuse_detected", "families_revoked", "unauthorized_responses", "logouts",
-    "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s", "auth_peak_in_flight", "refresh_amplification",
+    "refresh_calls_rejected", "proactive_refreshes", "reuse_detected", "families_revoked", "unauthorized_responses",
+    "expired_on_arrival", "logouts", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s",
+    "auth_peak_in_flight", "refresh_peak_per_s", "auth_load_peak_to_mean", "refresh_amplification",
     "expiry_requests", "expiry_latency_p95_s", "clear_latency_p95_s", "sim_time_s", "wall_time_s", "seed",
 )  # fmt: skip
 
@@ -84,6 +94,19 @@ def refresh_amplification(refreshes: pd.DataFrame) -> float:
     return len(refreshes) / episodes if episodes else math.nan
 
 
+def refresh_arrivals_per_second(refreshes: pd.DataFrame) -> np.ndarray:
+    """Refresh calls reaching the auth server in each whole second, from the first one's second to
+    the last one's (seconds with none included); empty for no refreshes.
+
+    The window starts at the first refresh, not at 0: the logins of a run
+    are no refreshes, and the quiet first lifetime would only dilute the mean.
+    """
+    seconds = np.floor(refreshes["arrived_s"].to_numpy(float)).astype(np.int64)
+    if not len(seconds):
+        return np.zeros(0, dtype=np.int64)
+    return np.bincount(seconds - seconds.min())
+
+
 def quantiles(values: np.ndarray, levels: tuple[float, ...]) -> list[float]:
     """The ``levels`` quantiles of ``values`` (linear between order statistics, as pandas
     and numpy default to), or NaN for no values."""
@@ -101,6 +124,8 @@ def summarize(
     logouts: int,
     reuse_detected: int = 0,
     families_revoked: int = 0,
+    proactive_refreshes: int = 0,
+    expired_on_arrival: int = 0,
     sim_time_s: float,
     wall_time_s: float,
     seed: int,
@@ -116,6 +141,7 @@ def summarize(
     latency_ok = latency[ok]
     p50, p95, p99 = quantiles(latency_ok, (0.50, 0.95, 0.99))
     refreshes = calls[calls["endpoint"] == "refresh"]
+    per_second = refresh_arrivals_per_second(refreshes)
     summary = {
         "strategy": strategy,
         **{name: getattr(policy, name) for name in POLICY_FIELDS},
@@ -125,15 +151,19 @@ def summarize(
         "refresh_calls": len(refreshes),
         "refresh_calls_ok": int((refreshes["status"] == 200).sum()),
         "refresh_calls_rejected": int((refreshes["status"] != 200).sum()),
+        "proactive_refreshes": proactive_refreshes,
         "reuse_detected": reuse_detected,
         "families_revoked": families_revoked,
         "unauthorized_responses": int(np.asarray(requests["unauthorized"]).sum()),
+        "expired_on_arrival": expired_on_arrival,
         "logouts": logouts,
         "latency_p50_s": p50,
         "latency_p95_s": p95,
         "latency_p99_s": p99,
         "latency_max_s": float(latency_ok.max()) if len(latency_ok) else math.nan,
         "auth_peak_in_flight": int(in_flight(refreshes)["in_flight"].max()),
+        "refresh_peak_per_s": int(per_second.max()) if len(per_second) else 0,
+        "auth_load_peak_to_mean": float(per_second.max() / per_second.mean()) if len(per_second) else math.nan,
         "refresh_amplification": refresh_amplification(refreshes),
         "expiry_requests": int(met.sum()),
         "expiry_latency_p95_s": quantiles(latency[ok & met], (0.95,))[0],

@@ -18,7 +18,8 @@ import random
 
 import numpy as np
 
-STREAM_NAMES = ("logins", "pages", "api_service", "auth_service")
+# New names go at the end: a stream's key is its name's place here.
+STREAM_NAMES = ("logins", "pages", "api_service", "auth_service", "access_ttl", "clocks", "unfixable")
 
 
 def stream(seed: int, name: str, *index: int) -> random.Random:

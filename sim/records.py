@@ -56,7 +56,8 @@ class CallRecord(NamedTuple):
     received_s: float  # the answer reached the client
     status: int  # 200 or 401
     outcome: str  # "valid", "missing", "invalid", "wrong_type", "expired"; refresh: a family's verdict too
-    # ("grace", "reuse_allowed", "reused", "invalidated", "revoked", "idle_expired"); API: "revoked"
+    # ("grace", "reuse_allowed", "reused", "invalidated", "revoked", "idle_expired"); API: "revoked",
+    # "insufficient_scope" (a 401 no refresh fixes)
     token: str  # jti of the token presented
     issued: str = ""  # jti of the access token handed out, or ""
     trigger: str = ""  # refresh only: jti of the access token whose 401 set it off
@@ -96,6 +97,7 @@ class Recorder:
         self._held = array("d")
         self.calls: list[CallRecord] = []
         self.token_events: list[TokenEvent] = []
+        self.proactive_refreshes = 0  # refresh calls sent before any 401 asked for one
 
     def request_done(
         self,

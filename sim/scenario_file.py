@@ -15,8 +15,9 @@
     kind = "steady"
     users = 200
 
-Sections are the parts of ``Scenario`` (``tokens``, ``latencies``,
-``capacities``, ``workload``, ``client``) and their keys are the fields.
+Sections are the parts of ``Scenario`` (``tokens``, ``refresh_tokens``,
+``latencies``, ``capacities``, ``workload``, ``client``, ``clocks``,
+``faults``) and their keys are the fields.
 Anything left out keeps its default. An unknown section or key is an error
 that names it, so a typo never silently falls back to a default.
 """
@@ -28,11 +29,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .config import STRATEGY_NAMES, ConfigError, Scenario
+from .config import STRATEGY_NAMES, ConfigError, Scenario, scenario_parts
 from .config.workload import refuse_unread
 from .files import SCENARIO_MAX_BYTES, read_text
 
-SECTIONS = ("tokens", "refresh_tokens", "latencies", "capacities", "workload", "client")
+SECTIONS = tuple(scenario_parts())  # tokens, refresh_tokens, latencies, capacities, workload, client, ...
 TOP_LEVEL = ("name", "description", "seed", "strategies", "record_calls")
 
 

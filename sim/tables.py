@@ -14,20 +14,29 @@ from typing import Any
 
 import pandas as pd
 
-from .config import POLICY_FIELDS, policy_value_text
+from .config import POLICY_FIELDS, PROACTIVE_FIELDS, policy_value_text
 
 TABLE_ROWS = (
     "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok", "refresh_calls_rejected",
-    "reuse_detected", "families_revoked", "refresh_amplification", "unauthorized_responses", "logouts",
-    "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s", "expiry_requests", "expiry_latency_p95_s",
-    "clear_latency_p95_s", "auth_peak_in_flight", "sim_time_s", "wall_time_s",
+    "proactive_refreshes", "reuse_detected", "families_revoked", "refresh_amplification", "unauthorized_responses",
+    "expired_on_arrival", "logouts", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s",
+    "expiry_requests", "expiry_latency_p95_s", "clear_latency_p95_s", "auth_peak_in_flight", "refresh_peak_per_s",
+    "auth_load_peak_to_mean", "sim_time_s", "wall_time_s",
 )  # fmt: skip
 # rows whose values are counts: no decimals for one run
 COUNT_ROWS = {
     "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok", "refresh_calls_rejected",
-    "reuse_detected", "families_revoked", "unauthorized_responses", "logouts", "expiry_requests", "auth_peak_in_flight",
+    "proactive_refreshes", "reuse_detected", "families_revoked", "unauthorized_responses", "expired_on_arrival",
+    "logouts", "expiry_requests", "auth_peak_in_flight", "refresh_peak_per_s",
 }  # fmt: skip
 REPLICATED_ROWS = tuple(key for key in TABLE_ROWS if key != "wall_time_s")
+
+
+def policy_rows(table: pd.DataFrame) -> list[str]:
+    """The policy fields to show: all, but the proactive settings only if some client refreshes
+    before expiry (a reactive client never reads them)."""
+    proactive = (table["proactive"] != "off").any()
+    return [name for name in POLICY_FIELDS if proactive or name not in PROACTIVE_FIELDS]
 
 
 def format_table(table: pd.DataFrame) -> str:
@@ -40,7 +49,7 @@ def format_table(table: pd.DataFrame) -> str:
             return "-" if math.isnan(value) else f"{value:,.3f}"
         return f"{value:,}"
 
-    rows = [*POLICY_FIELDS, *TABLE_ROWS]
+    rows = [*policy_rows(table), *TABLE_ROWS]
     shown = pd.DataFrame({row["strategy"]: [cell(row[key]) for key in rows] for _, row in table.iterrows()})
     shown.index = rows
     return shown.to_string()
@@ -59,12 +68,13 @@ def format_confidence_table(table: pd.DataFrame) -> str:
             return f"{mean:,.0f} ± 0"
         return f"{mean:,.{digits}f} ± {half:,.{digits}f}"
 
+    policy = policy_rows(table)
     shown = pd.DataFrame(
         {
-            row["strategy"]: [policy_value_text(row[name]) for name in POLICY_FIELDS]
+            row["strategy"]: [policy_value_text(row[name]) for name in policy]
             + [cell(key, row[key], row[f"{key}_ci"]) for key in REPLICATED_ROWS]
             for _, row in table.iterrows()
         }
     )
-    shown.index = [*POLICY_FIELDS, *REPLICATED_ROWS]
+    shown.index = [*policy, *REPLICATED_ROWS]
     return shown.to_string()

@@ -22,13 +22,20 @@ Checking is split the way a simulation needs it:
 A server sees the same token string thousands of times, so the signature
 check is remembered per exact string (a bounded cache, oldest out first).
 Any change to the string is a different key and is checked afresh.
+
+A client that refreshes *before* expiry needs to know when its token dies.
+It reads ``exp`` and ``iat`` without checking the signature, as
+``jwt-decode`` does in a browser (``unverified``), and its own clock then
+decides: that is where clock skew comes in (``client/clock.py``).
 """
 
 from __future__ import annotations
 
 import math
+import random
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import jwt
 
@@ -53,11 +60,26 @@ class Verdict:
 
 
 class TokenIssuer:
-    """Signs access and refresh tokens; ``jti`` values are a counter so runs repeat exactly."""
+    """Signs access and refresh tokens; ``jti`` values are a counter so runs repeat exactly.
 
-    def __init__(self, access_ttl_s: int, refresh_ttl_s: int):
+    ``access_ttl_spread_s`` > 0 gives each access token a lifetime drawn
+    uniformly from the whole seconds in [ttl, ttl + spread] (Microsoft Entra's
+    60-90 min) from ``rng``, so logins made together stop expiring together.
+    """
+
+    def __init__(
+        self, access_ttl_s: int, refresh_ttl_s: int, access_ttl_spread_s: int = 0, rng: random.Random | None = None
+    ):
         self.ttl_s = {"access": int(access_ttl_s), "refresh": int(refresh_ttl_s)}
+        self.access_ttl_spread_s = int(access_ttl_spread_s)
+        self.rng = rng if rng is not None else random.Random(0)
         self._issued = 0
+
+    def lifetime_s(self, kind: str) -> int:
+        """The lifetime of the next token of ``kind``."""
+        if kind == "access" and self.access_ttl_spread_s:
+            return self.ttl_s["access"] + self.rng.randint(0, self.access_ttl_spread_s)
+        return self.ttl_s[kind]
 
     def issue(self, kind: str, subject: str, now_s: float) -> str:
         self._issued += 1
@@ -66,37 +88,50 @@ class TokenIssuer:
             "sub": subject,
             "typ": kind,
             "iat": iat,
-            "exp": iat + self.ttl_s[kind],
+            "exp": iat + self.lifetime_s(kind),
             "jti": f"{kind[0]}{self._issued}",
         }
         token = jwt.encode(claims, _KEYS[kind], algorithm=ALGORITHM)
-        _remember_id(token, claims["jti"])  # records name it: no need to decode it again for that
+        _remember(token, Unverified(claims["jti"], iat, claims["exp"]))  # no need to decode it again to read these
         return token
 
 
-# token -> jti, for records: the issuer writes each token's in, the oldest go first.
-_IDS: OrderedDict[str, str] = OrderedDict()
-_IDS_KEPT = 65_536
+class Unverified(NamedTuple):
+    """What anyone can read in a token without its key, as ``jwt-decode`` does: not to be trusted."""
+
+    jti: str
+    iat: int | None
+    exp: int | None
 
 
-def _remember_id(token: str, jti: str) -> None:
-    _IDS[token] = jti
-    if len(_IDS) > _IDS_KEPT:
-        _IDS.popitem(last=False)
+# token -> its unverified claims: the issuer writes each token's in, the oldest go first.
+_READ: OrderedDict[str, Unverified] = OrderedDict()
+_READ_KEPT = 65_536
+_UNREADABLE = Unverified("?", None, None)
+
+
+def _remember(token: str, read: Unverified) -> None:
+    _READ[token] = read
+    if len(_READ) > _READ_KEPT:
+        _READ.popitem(last=False)
+
+
+def unverified(token: str) -> Unverified:
+    """The token's ``jti``, ``iat`` and ``exp``, read without checking anything."""
+    read = _READ.get(token)
+    if read is None:  # not one we issued lately: decode it
+        try:
+            claims = jwt.decode(token, options={"verify_signature": False})
+            read = Unverified(str(claims.get("jti", "")), claims.get("iat"), claims.get("exp"))
+        except jwt.InvalidTokenError:
+            read = _UNREADABLE
+        _remember(token, read)
+    return read
 
 
 def token_id(token: str | None) -> str:
     """The token's ``jti`` (unchecked), or "" for no token; for records only."""
-    if not token:
-        return ""
-    jti = _IDS.get(token)
-    if jti is None:  # not one we issued lately: read it
-        try:
-            jti = jwt.decode(token, options={"verify_signature": False}).get("jti", "")
-        except jwt.InvalidTokenError:
-            jti = "?"
-        _remember_id(token, jti)
-    return jti
+    return unverified(token).jti if token else ""
 
 
 class TokenVerifier:

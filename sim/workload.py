@@ -39,6 +39,16 @@ def burst_at_s(workload: Workload, tokens: TokenPolicy) -> float:
     return workload.at_s if workload.at_s is not None else tokens.access_ttl_s + 1.0
 
 
+def open_until_s(workload: Workload, tokens: TokenPolicy) -> float:
+    """When users close the app: at the burst, at the end of the steady workload, at the trace's
+    last arrival. A tab's renewal timer runs until then."""
+    if workload.kind == "burst":
+        return burst_at_s(workload, tokens)
+    if workload.kind == "steady":
+        return workload.duration_s
+    return max(times[-1] for times in read_arrivals(workload.arrivals))
+
+
 def start(
     env: simpy.Environment,
     workload: Workload,

@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 
 from sim import Capacities, ClientPolicy, Latencies, RefreshTokenPolicy, Scenario, TokenPolicy, Workload, experiment
 from sim.client import Browser
+from sim.config import Clocks, Faults
+from sim.metrics import json_ready
 from sim.records import REASONS
 from sim.servers import families
 
@@ -28,12 +30,14 @@ class Observed:
 
     def __init__(self, scenario):
         made, browsers, accepted = [], [], []
-        send = experiment.send
         accept = families.Families.accepted
 
-        def seen_send(tab, request_id, created_s):
-            made.append(request_id)
-            send(tab, request_id, created_s)
+        def seen(send):
+            def seen_send(tab, request_id, created_s):
+                made.append(request_id)
+                send(tab, request_id, created_s)
+
+            return seen_send
 
         class SeenBrowser(Browser):
             def __init__(self, *args, **kwargs):
@@ -46,7 +50,7 @@ class Observed:
             return family
 
         with (
-            mock.patch.object(experiment, "send", seen_send),
+            mock.patch.dict(experiment.SENDERS, {mode: seen(send) for mode, send in experiment.SENDERS.items()}),
             mock.patch.object(experiment, "Browser", SeenBrowser),
             mock.patch.object(families.Families, "accepted", seen_accepted),
         ):
@@ -83,8 +87,22 @@ def maybe(values):
 @st.composite
 def clients(draw, strategies=("naive", "locked", "queued")):
     """A preset with any of its policy fields set otherwise."""
+    proactive = draw(maybe(st.sampled_from(["off", "on-use", "timer", "background"])))
+    early = {}
+    if proactive not in (None, "off"):  # the settings only a proactive client reads
+        expiry_from = draw(maybe(st.sampled_from(["exp", "expires_in"])))
+        early = {
+            "margin_s": draw(maybe(st.floats(0.0, 20.0))),
+            "margin_jitter_s": draw(maybe(st.floats(0.0, 10.0))),
+            "xfetch_beta": draw(maybe(st.floats(0.0, 3.0))),
+            "expiry_from": expiry_from,
+            "skew_estimation": draw(maybe(st.booleans())) if expiry_from in (None, "exp") else None,
+            "timer_tick_s": draw(maybe(st.floats(0.5, 10.0))) if proactive == "timer" else None,
+        }
     return ClientPolicy(
         strategy=draw(st.sampled_from(strategies)),
+        proactive=proactive,
+        **early,
         single_flight=draw(maybe(st.sampled_from(["none", "tab"]))),
         hold_while_refreshing=draw(maybe(st.booleans())),
         late_401_check=draw(maybe(st.booleans())),
@@ -126,7 +144,13 @@ def scenarios(draw, strategies=("naive", "locked", "queued"), where=lambda polic
             access_ttl_s=access_ttl_s,
             refresh_ttl_s=draw(st.integers(access_ttl_s, 300)),
             leeway_s=draw(st.sampled_from([0.0, 0.5])),
+            access_ttl_spread_s=draw(st.sampled_from([0, 0, 5])),
         ),
+        clocks=Clocks(
+            clock_offset_s=draw(st.sampled_from([0.0, 0.0, -20.0, 3.0, 40.0])),
+            clock_offset_sd_s=draw(st.sampled_from([0.0, 0.0, 10.0])),
+        ),
+        faults=Faults(unfixable_401_rate=draw(st.sampled_from([0.0, 0.0, 0.2, 1.0]))),
         refresh_tokens=refresh_tokens,
         latencies=Latencies(
             rtt_s=draw(st.floats(0.0, 0.3)),
@@ -262,7 +286,8 @@ def test_without_single_flight_every_round_may_send_its_own_refresh(scenario):
     rounds = requests["unauthorized"].where(requests["reason"] != "unauthorized", limit)
     sent = seen.result.refreshes.groupby("request").size().reindex(requests["request"], fill_value=0)
 
-    assert (seen.result.refreshes["request"] >= 0).all()  # each belongs to the request that sent it
+    refreshes = seen.result.refreshes  # each belongs to the request that sent it, or is proactive
+    assert (refreshes["request"] == -1).sum() == seen.result.summary["proactive_refreshes"]
     if seen.policy.late_401_check or seen.policy.cross_tab_lock:  # a late 401, or another tab's refresh
         assert (sent.to_numpy() <= rounds.to_numpy()).all()
     else:
@@ -303,3 +328,25 @@ def test_a_revoked_family_never_gets_a_new_token(scenario):
     assert summary["refresh_calls_ok"] + summary["refresh_calls_rejected"] == summary["refresh_calls"]
     if not scenario.refresh_tokens.reuse_detection:
         assert summary["reuse_detected"] == summary["families_revoked"] == 0
+
+
+@given(scenarios())
+def test_proactive_and_expiry_counts_are_parts_of_their_wholes(scenario):
+    summary = Observed(scenario).result.summary
+
+    assert 0 <= summary["proactive_refreshes"] <= summary["refresh_calls"]
+    assert 0 <= summary["expired_on_arrival"] <= summary["unauthorized_responses"]
+    if scenario.client.policy().proactive == "off":
+        assert summary["proactive_refreshes"] == 0
+    if scenario.faults.unfixable_401_rate == 1.0:  # every request asks for what no token grants
+        assert summary["requests_ok"] == 0
+
+
+@given(scenarios(where=lambda policy: policy.proactive == "off"))
+def test_a_client_that_never_reads_its_clock_does_not_care_what_it_says(scenario):
+    """Only a proactive client looks at expiry on its own clock: for a reactive one, any offset
+    gives the same run."""
+    skewed = scenario.with_(clock_offset_s=-300.0, clock_offset_sd_s=60.0)
+    plain = scenario.with_(clock_offset_s=0.0, clock_offset_sd_s=0.0)
+    first, second = (json_ready({**experiment.run(one).summary, "wall_time_s": 0}) for one in (skewed, plain))
+    assert first == second

@@ -10,6 +10,7 @@ lets one tab refresh at a time (``navigator.locks``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -18,6 +19,9 @@ import simpy
 from ..config import RefreshPolicy
 from ..records import Recorder
 from ..servers import AuthServer, ResourceServer
+from ..servers.auth import AuthAnswer
+from .clock import Clock
+from .proactive import timer
 from .storage import CookieJar, TabMemory, TokenStore
 from .tab import ClientTab
 
@@ -35,12 +39,18 @@ class Browser:
         recorder: Recorder,
         policy: RefreshPolicy,
         relogin_after_s: float | None = None,
+        clock: Clock | None = None,
+        open_until_s: float = math.inf,
     ):
         self.env = env
         self.auth = auth
+        self.policy = policy
         self.relogin_after_s = relogin_after_s
+        self.clock = clock  # the device's clock; only a client that refreshes before expiry reads it
         self.logged_in = False
         self.logouts = 0
+        self.login_count = 0  # a timer from an earlier login stops when it sees a newer one
+        self.open_until_s = open_until_s  # when the user closes the app (its timers stop)
         # navigator.locks.request('refresh', ...): one holder at a time, the rest in line
         self.lock = simpy.Resource(env, capacity=1) if policy.cross_tab_lock else None
         if policy.storage == "local":
@@ -58,13 +68,28 @@ class Browser:
         """POST /login from the first tab; every tab is logged in (the others without an access
         token of their own, if it lives in each tab's memory)."""
         first = self.tabs[0]
+        sent_s = self.env.now
         answer = yield from self.auth.login(first.id)
         for tab in self.tabs:
             tab.store.access = None
             tab.logged_in = True
-        first.store.access, first.store.refresh = answer.access, answer.refresh
+        self.keep(first.store, answer, sent_s)
         self.logged_in = True
+        self.login_count += 1
         first.note("login")
+        if self.policy.proactive == "timer":  # each tab's page arms its own renewal timer
+            for index, tab in enumerate(self.tabs):
+                phase_s = self.clock.rng.uniform(0.0, self.policy.timer_tick_s) if index else 0.0
+                self.env.process(timer(tab, phase_s))
+
+    def keep(self, store: TokenStore | TabMemory, answer: AuthAnswer, sent_s: float) -> None:
+        """Store a login's or refresh's tokens (sent at ``sent_s``), and when the access token is
+        due, if the app looks."""
+        store.access = answer.access
+        if answer.refresh is not None:  # a login's, or rotated: localStorage.setItem, or Set-Cookie
+            store.refresh = answer.refresh
+        if self.clock is not None:
+            store.expires_at, store.refresh_at = self.clock.learned(answer.access, answer.expires_in, sent_s)
 
     def logout(self, by: ClientTab) -> None:
         """The login page, in every tab: tokens cleared; counted once per logout."""

@@ -16,19 +16,27 @@ and reaches the browser's one ``CookieJar`` for the refresh token, so the
 tab's code reads and writes ``store.access`` and ``store.refresh`` the same
 way in both modes (writing ``store.refresh`` stands for the browser obeying
 the server's ``Set-Cookie``).
+
+A client that refreshes before expiry also keeps, beside its access token,
+when it believes that token dies and when to refresh it (local clock times
+from ``clock.py``), as MSAL and auth0-spa-js keep ``expiresOn`` in their
+caches: ``expires_at`` and ``refresh_at``.
 """
 
 from __future__ import annotations
+
+import math
 
 
 class TokenStore:
     """``localStorage``: an access and a refresh token, or none; shared by every tab of a browser."""
 
-    __slots__ = ("access", "refresh")
+    __slots__ = ("access", "refresh", "expires_at", "refresh_at")
 
     def __init__(self) -> None:
         self.access: str | None = None
         self.refresh: str | None = None
+        self.expires_at = self.refresh_at = -math.inf  # no token: due at once
 
 
 class CookieJar:
@@ -43,11 +51,12 @@ class CookieJar:
 class TabMemory:
     """One tab's access token in memory, and the browser's refresh-token cookie."""
 
-    __slots__ = ("access", "jar")
+    __slots__ = ("access", "jar", "expires_at", "refresh_at")
 
     def __init__(self, jar: CookieJar) -> None:
         self.access: str | None = None
         self.jar = jar
+        self.expires_at = self.refresh_at = -math.inf  # no token: due at once
 
     @property
     def refresh(self) -> str | None:

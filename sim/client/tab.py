@@ -70,9 +70,12 @@ class ClientTab:
 
     # -- the moves -------------------------------------------------------
 
-    def refresh(self, stale: str | None, request_id: int = -1) -> Generator[simpy.Event, Any, str | None]:
-        """Ask for a new access token after ``stale`` got a 401; return it, or ``None`` after logging out.
+    def refresh(
+        self, stale: str | None, request_id: int = -1, proactive: bool = False
+    ) -> Generator[simpy.Event, Any, str | None]:
+        """Ask for a new access token to replace ``stale``; return it, or ``None`` after logging out.
 
+        ``stale`` got a 401, or (``proactive``) is about to expire.
         ``request_id`` names the request that sends it, if one does (-1:
         the tab's shared refresh). With a lock across tabs, the tab waits
         for its turn and then looks at the store again: if another tab
@@ -81,25 +84,28 @@ class ClientTab:
         """
         lock = self.browser.lock
         if lock is None:
-            return (yield from self._ask_for_tokens(stale, request_id))
+            return (yield from self._ask_for_tokens(stale, request_id, proactive))
         with lock.request() as turn:  # navigator.locks.request('refresh', ...)
             yield turn
             if not self.logged_in:  # logged out while in line
                 return None
             if self.store.access is not stale:  # another tab refreshed while this one waited
                 return self.store.access
-            return (yield from self._ask_for_tokens(stale, request_id))
+            return (yield from self._ask_for_tokens(stale, request_id, proactive))
 
-    def _ask_for_tokens(self, stale: str | None, request_id: int) -> Generator[simpy.Event, Any, str | None]:
+    def _ask_for_tokens(
+        self, stale: str | None, request_id: int, proactive: bool
+    ) -> Generator[simpy.Event, Any, str | None]:
         """POST /refresh-token with the stored refresh token; store what comes back."""
+        if proactive:
+            self.recorder.proactive_refreshes += 1
+        sent_s = self.env.now
         answer = yield from self.auth.refresh(self.store.refresh, self.id, request_id, token_id(stale))
         if answer.status != 200:
             self.logout()
             return None
         if self.logged_in:  # a late answer after a logout must not revive the session
-            self.store.access = answer.access
-            if answer.refresh is not None:  # rotated: localStorage.setItem, or the browser's Set-Cookie
-                self.store.refresh = answer.refresh
+            self.browser.keep(self.store, answer, sent_s)
             self.note("stored")
         return answer.access
 
@@ -129,13 +135,38 @@ class ClientTab:
         request.held_s += self.env.now - start
         return token
 
-    def shared_refresh(self, stale: str | None) -> simpy.Event:
+    def shared_refresh(self, stale: str | None, proactive: bool = False) -> simpy.Event:
         """The refresh in flight, starting one (for ``stale``) if there is none (single-flight).
 
         Yielding the returned event gives the new access token, or ``None``
         if the refresh failed and the tab logged out.
         """
-        return self.flight.join(lambda: self.refresh(stale))
+        return self.flight.join(lambda: self.refresh(stale, proactive=proactive))
+
+    def start_refresh(self, stale: str | None, proactive: bool = False) -> simpy.Event:
+        """A refresh no request waits on by itself (a proactive one): an event giving its token.
+
+        With single-flight it is the shared one (joined if one is in flight);
+        without, a refresh of its own, which requests are held for if the
+        policy holds them, and which races any other refresh otherwise.
+        """
+        if self.policy.single_flight == "tab":
+            return self.shared_refresh(stale, proactive)
+        if self.policy.hold_while_refreshing:
+            return self.flight.launch(self.refresh(stale, proactive=proactive))
+        return self.env.process(self.refresh(stale, proactive=proactive))
+
+    # -- what a proactive client believes (``clock.py``) --------------------
+
+    def due(self) -> bool:
+        """Whether the stored access token is due for a proactive refresh, by this device's clock."""
+        store = self.store
+        return store.access is None or self.browser.clock.due(store.refresh_at)
+
+    def believes_expired(self) -> bool:
+        """Whether, by this device's clock, the stored access token is dead (or there is none)."""
+        store = self.store
+        return store.access is None or self.browser.clock.expired(store.expires_at)
 
     def wait_for(self, request: Request, event: simpy.Event) -> Generator[simpy.Event, Any, Any]:
         """Hold ``request`` until ``event`` fires; the time counts as held."""

@@ -7,7 +7,9 @@ live (``TokenPolicy``), how far away and how fast the servers are
 (``RefreshTokenPolicy``: rotation, reuse detection, grace windows), who
 sends requests and when (``Workload``), and how the
 client reacts to a 401 (``ClientPolicy``: a named preset from ``PRESETS``,
-any of whose ``RefreshPolicy`` fields can be set otherwise).
+any of whose ``RefreshPolicy`` fields can be set otherwise), how far
+each client's clock is off (``Clocks``), and answers no refresh can fix
+(``Faults``).
 
 Every field carries its unit in its name (``access_ttl_s`` is seconds) and is
 checked when the object is made, so a bad value fails at once with a message
@@ -23,9 +25,19 @@ Sweeps copy a scenario with one thing changed: ``scenario.with_(access_ttl_s=60)
 """
 
 from .client import POLICY_FIELDS, ClientPolicy, policy_value_text
+from .clocks import Clocks
+from .faults import Faults
 from .fields import ConfigError
 from .presets import PRESETS, STRATEGY_NAMES, Preset
-from .refresh import MAX_RETRIES_LIMIT, SINGLE_FLIGHT_SCOPES, STORAGE_MODES, RefreshPolicy
+from .refresh import (
+    EXPIRY_SOURCES,
+    MAX_RETRIES_LIMIT,
+    PROACTIVE_FIELDS,
+    PROACTIVE_MODES,
+    SINGLE_FLIGHT_SCOPES,
+    STORAGE_MODES,
+    RefreshPolicy,
+)
 from .rotation import RefreshTokenPolicy
 from .scenario import Scenario, scenario_parts
 from .servers import SERVICE_DISTRIBUTIONS, Capacities, Latencies
@@ -33,6 +45,11 @@ from .tokens import TokenPolicy
 from .workload import MAX_TABS, WORKLOAD_KINDS, Workload
 
 __all__ = [
+    "EXPIRY_SOURCES",
+    "PROACTIVE_FIELDS",
+    "PROACTIVE_MODES",
+    "Clocks",
+    "Faults",
     "MAX_RETRIES_LIMIT",
     "MAX_TABS",
     "POLICY_FIELDS",

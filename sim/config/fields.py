@@ -127,6 +127,11 @@ def check_seconds(name: str, value: Any, *, positive: bool = False) -> None:
         raise ConfigError(name, value, f"must be at most {MAX_SECONDS:g} s (about 32 years)")
 
 
+def check_number(name: str, value: Any, minimum: float, maximum: float) -> None:
+    if not is_number(value) or not minimum <= value <= maximum:
+        raise ConfigError(name, value, f"must be a number from {minimum:g} to {maximum:g}")
+
+
 def check_rate(name: str, value: Any) -> None:
     if not is_number(value) or value <= 0:
         raise ConfigError(name, value, "must be a number per second > 0")

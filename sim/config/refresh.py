@@ -29,11 +29,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import check_bool, check_choice, whole
+from .fields import ConfigError, check_bool, check_choice, check_number, check_seconds, whole
 
 SINGLE_FLIGHT_SCOPES = ("none", "tab")
 STORAGE_MODES = ("local", "cookie")
 MAX_RETRIES_LIMIT = 100  # a request's API calls are counted in a byte
+MAX_XFETCH_BETA = 1000.0
+PROACTIVE_MODES = ("off", "on-use", "timer", "background")
+EXPIRY_SOURCES = ("exp", "expires_in")
+# Read only when the client refreshes before expiry (``proactive`` not "off").
+PROACTIVE_FIELDS = ("margin_s", "margin_jitter_s", "xfetch_beta", "expiry_from", "skew_estimation", "timer_tick_s")
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,35 @@ class RefreshPolicy:
         One refresh at a time per user across tabs (Web Locks, as
         auth0-spa-js does it); the tab that gets the lock looks at the
         store again and skips its refresh if another tab already did it.
+
+    Refreshing *before* expiry (``proactive.py`` has the details):
+
+    ``proactive``
+        ``"off"``: only after a 401 (the article). ``"on-use"``: before
+        sending, refresh first if the token expires within the margin
+        (auth0-spa-js, MSAL, keycloak-js, Authlib). ``"timer"``: a timer
+        per tab fires at expiry minus the margin, checked every
+        ``timer_tick_s`` (oidc-client-ts). ``"background"``: past the
+        margin, send with the current token and refresh meanwhile
+        (stale-while-revalidate: MSAL's ``refresh_in``, google-auth's
+        non-blocking refresh); a token the client thinks expired still
+        waits for the refresh.
+    ``margin_s``, ``margin_jitter_s``
+        Refresh this long before expiry, plus a uniform random extra of up
+        to ``margin_jitter_s`` drawn for each token.
+    ``xfetch_beta``
+        Probabilistic early refresh (XFetch): at each check, also refresh
+        if ``now - delta * beta * ln(U)`` passes the refresh time, delta
+        being the last refresh's round trip; 0 turns it off.
+    ``expiry_from``
+        How the client knows when its token dies: ``"exp"`` read from the
+        JWT against its own clock (wrong by the clock's offset), or
+        ``"expires_in"`` counted from when the answer arrived (immune to
+        the offset, late by the answer's trip).
+    ``skew_estimation``
+        With ``exp``: estimate the clock's offset at each login and
+        refresh as keycloak-js does (``iat`` against the midpoint of the
+        round trip) and correct for it.
     """
 
     single_flight: str = "none"
@@ -77,6 +111,13 @@ class RefreshPolicy:
     max_retries: int = 1
     storage: str = "local"
     cross_tab_lock: bool = False
+    proactive: str = "off"
+    margin_s: float = 60.0
+    margin_jitter_s: float = 0.0
+    xfetch_beta: float = 0.0
+    expiry_from: str = "exp"
+    skew_estimation: bool = False
+    timer_tick_s: float = 5.0
 
     def __post_init__(self) -> None:
         check_choice("single_flight", self.single_flight, SINGLE_FLIGHT_SCOPES)
@@ -85,3 +126,17 @@ class RefreshPolicy:
         whole(self, "max_retries", 0, maximum=MAX_RETRIES_LIMIT)
         check_choice("storage", self.storage, STORAGE_MODES)
         check_bool("cross_tab_lock", self.cross_tab_lock)
+        check_choice("proactive", self.proactive, PROACTIVE_MODES)
+        check_seconds("margin_s", self.margin_s)
+        check_seconds("margin_jitter_s", self.margin_jitter_s)
+        check_number("xfetch_beta", self.xfetch_beta, 0, MAX_XFETCH_BETA)
+        check_choice("expiry_from", self.expiry_from, EXPIRY_SOURCES)
+        check_bool("skew_estimation", self.skew_estimation)
+        check_seconds("timer_tick_s", self.timer_tick_s, positive=True)
+        if self.skew_estimation and self.expiry_from != "exp":
+            raise ConfigError("skew_estimation", True, "corrects the clock for expiry_from = exp only")
+
+    @property
+    def reads_expiry(self) -> bool:
+        """Whether the client looks at its token's expiry at all (only to refresh before it)."""
+        return self.proactive != "off"

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .client import ClientPolicy
+from .clocks import Clocks
+from .faults import Faults
 from .fields import ConfigError, check_bool, setting, whole
 from .rotation import RefreshTokenPolicy
 from .servers import Capacities, Latencies
@@ -26,6 +28,8 @@ class Scenario:
     capacities: Capacities = field(default_factory=Capacities)
     workload: Workload = field(default_factory=Workload)
     client: ClientPolicy = field(default_factory=ClientPolicy)
+    clocks: Clocks = field(default_factory=Clocks)
+    faults: Faults = field(default_factory=Faults)
     seed: int = setting(1, "random seed")
     record_calls: bool = setting(False, "keep every API call in the records, not only auth calls")
     name: str = setting("custom", "what the scenario is called in outputs", cli=False)

@@ -37,7 +37,7 @@ import simpy
 
 from ..config import Capacities, Latencies, RefreshTokenPolicy, TokenPolicy
 from ..records import CallRecord, Recorder
-from ..tokens import TokenIssuer, TokenVerifier, token_id
+from ..tokens import TokenIssuer, TokenVerifier, token_id, unverified
 from . import families
 from .exchange import Exchange, exchange, service_time_sampler, workers_for
 from .families import Families
@@ -48,6 +48,13 @@ class AuthAnswer(NamedTuple):
     outcome: str  # why: "valid", "missing", "invalid", "wrong_type", "expired", or a family's verdict
     access: str | None = None
     refresh: str | None = None  # a login's, or a rotated one
+
+    @property
+    def expires_in(self) -> int:
+        """The access token's lifetime in seconds, as a token response's ``expires_in`` gives it
+        (the article's server sends none; a client can still read ``exp - iat``)."""
+        claims = unverified(self.access)
+        return claims.exp - claims.iat
 
 
 class AuthServer:
@@ -62,9 +69,10 @@ class AuthServer:
         recorder: Recorder,
         rng: random.Random,
         refresh_tokens: RefreshTokenPolicy | None = None,
+        lifetimes: random.Random | None = None,
     ):
         self.env = env
-        self.issuer = TokenIssuer(tokens.access_ttl_s, tokens.refresh_ttl_s)
+        self.issuer = TokenIssuer(tokens.access_ttl_s, tokens.refresh_ttl_s, tokens.access_ttl_spread_s, lifetimes)
         # Families only when the policy needs them: the article's server remembers nothing.
         policy = refresh_tokens or RefreshTokenPolicy()
         self.families = Families(policy) if policy.tracks_families else None

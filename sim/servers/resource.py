@@ -5,7 +5,13 @@ The article does not show its API, only that an expired access token gets
 before doing any work, so a 401 costs only the short validation time
 (``api_401_service_s``), not the full service time. It checks against its
 own clock at the moment a worker picks the call up: a token that was fine
-when the client sent it may be expired when it arrives.
+when the client sent it may be expired when it arrives (it counts those:
+``expired_on_arrival``).
+
+With ``unfixable_401_rate`` > 0, that share of requests asks for something
+the user may not have, and the API answers 401 (``insufficient_scope``,
+which RFC 6750 says should be a 403) to every call they make with a good
+token: no refresh can fix it.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ class ResourceServer:
         rng: random.Random,
         record_calls: bool = False,
         revoked: Callable[[str | None], bool] | None = None,
+        unfixable_401_rate: float = 0.0,
+        unfixable: random.Random | None = None,
     ):
         self.env = env
         self.verifier = TokenVerifier("access", tokens.leeway_s)
@@ -50,23 +58,40 @@ class ResourceServer:
         # Whether an access token's login was revoked (an API that checks with the auth
         # server, as Okta's revocation makes it); None: the article's API checks the JWT only.
         self.revoked = revoked
-        # The check most calls need, bound once: a good token, and no revocation list to consult.
-        self._plainly_valid = self.verifier.accepts if revoked is None else lambda token, now_s: False
+        self.unfixable_401_rate = unfixable_401_rate
+        self._unfixable_rng = unfixable or random.Random(0)
+        self._unfixable: dict[int, bool] = {}  # request -> whether no token will do for it
+        self.expired_on_arrival = 0  # 401s for a token that had expired by the time it was checked
+        # The check most calls need, bound once: a good token, and nothing else to consult.
+        plain = revoked is None and not unfixable_401_rate
+        self._plainly_valid = self.verifier.accepts if plain else lambda token, now_s: False
         # One shape of exchange or the other, chosen once: ``send`` is on every request's path.
         self.send = self._at_once if self.workers is None else self._send_through_workers
 
-    def _handle(self, token: str | None, now_s: float) -> tuple[float, str]:
+    def _handle(self, token: str | None, now_s: float, request: int) -> tuple[float, str]:
         if self.verifier.accepts(token, now_s):
             if self.revoked is not None and self.revoked(token):
                 return self.reject_s, "revoked"
+            if self.unfixable_401_rate and self._is_unfixable(request):
+                return self.reject_s, "insufficient_scope"
             return self.service_time(), "valid"
-        return self.reject_s, self.verifier.check(token, now_s).reason
+        reason = self.verifier.check(token, now_s).reason
+        if reason == "expired":
+            self.expired_on_arrival += 1
+        return self.reject_s, reason
+
+    def _is_unfixable(self, request: int) -> bool:
+        """Whether ``request`` asks for what no token grants: drawn at its first good call, kept after."""
+        verdict = self._unfixable.get(request)
+        if verdict is None:
+            verdict = self._unfixable[request] = self._unfixable_rng.random() < self.unfixable_401_rate
+        return verdict
 
     def call(self, token: str | None, session: int, request: int) -> Generator[simpy.Event, Any, int]:
         """Send one API call with ``token`` from inside a process; return the status (200 or 401)."""
         if self.workers is None:
             return (yield self._at_once(token, session, request))
-        served = yield from self._trip_there(token)
+        served = yield from self._trip_there(token, request)
         return (yield self._trip_back(token, session, request, served))
 
     # ``send(token, session, request, answered)``: the same call for a request that is no
@@ -76,7 +101,7 @@ class ResourceServer:
 
     def _send_through_workers(self, token: str | None, session: int, request: int, answered: Answered) -> None:
         drive(
-            self._trip_there(token),
+            self._trip_there(token, request),
             lambda served: self._trip_back(token, session, request, served).callbacks.append(answered),
         )
 
@@ -92,7 +117,7 @@ class ResourceServer:
         if self._plainly_valid(token, arrived):  # most calls: skip _handle's detour
             service, outcome, status = self.service_time(), "valid", 200
         else:
-            service, outcome = self._handle(token, arrived)
+            service, outcome = self._handle(token, arrived, request)
             status = 200 if outcome == "valid" else 401
         answer = env.timeout(half_rtt_s + service + half_rtt_s, status)
         if self.record_calls:
@@ -102,11 +127,12 @@ class ResourceServer:
             answer.callbacks.append(answered)
         return answer
 
-    def _trip_there(self, token: str | None) -> Generator[simpy.Event, Any, Exchange]:
+    def _trip_there(self, token: str | None, request: int) -> Generator[simpy.Event, Any, Exchange]:
         """Half a round trip, a worker's queue, the work: the answer leaves the server."""
         sent = self.env.now
         yield self.env.timeout(self.half_rtt_s)
-        return (yield from queue_and_serve(self.env, sent, self.workers, lambda now_s: self._handle(token, now_s)))
+        handle = lambda now_s: self._handle(token, now_s, request)  # noqa: E731
+        return (yield from queue_and_serve(self.env, sent, self.workers, handle))
 
     def _trip_back(self, token: str | None, session: int, request: int, served: Exchange) -> simpy.Event:
         """The answer's half round trip back: an event whose value is the status."""
