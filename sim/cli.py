@@ -25,10 +25,10 @@ from .config import POLICY_FIELDS, PRESETS, STRATEGY_NAMES, ConfigError, Scenari
 from .config.fields import flag_of, help_of, metavar_of, on_command_line
 from .config.workload import refuse_unread
 from .estimate import MAX_REQUESTS, MAX_USERS, Estimate, preflight
-from .experiment import Result, compare, confidence_table, replicate, run, summary_table
+from .experiment import Result, compare, confidence_table, replicate, run, run_all, summary_table
 from .files import output_folder, write_text
 from .metrics import json_ready
-from .scenario_file import load_scenario
+from .scenario_file import load_scenario_file
 from .tables import REPLICATED_ROWS, format_confidence_table, format_table
 
 PROGRESS_AFTER_S = 3.0  # runs expected to take longer show a progress bar (on a terminal)
@@ -134,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="{run,compare,bench,figures}")
 
     one = commands.add_parser("run", help="simulate one client preset", description=RUN_DESCRIPTION)
+    one.add_argument(
+        "--variant", default=None, metavar="NAME",
+        help="run this one of the scenario file's [variants] (default: the scenario as it is)",
+    )  # fmt: skip
     _add_scenario_flags(one)
 
     several = commands.add_parser(
@@ -144,6 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="A,B,...",
         help=f"presets to compare, from {', '.join(STRATEGY_NAMES)}; policy flags apply to each",
+    )
+    several.add_argument(
+        "--variants",
+        default=None,
+        metavar="A,B,...",
+        help="run these of the scenario file's [variants], each with every preset (default: all of them)",
     )
     several.add_argument(
         "--replications",
@@ -176,11 +186,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 def scenario_from_args(args: argparse.Namespace) -> tuple[Scenario, tuple[str, ...], dict[str, Any]]:
     """The scenario the flags describe (defaults < scenario file < flags), the presets to
-    run, and the fields the flags changed."""
+    run, and the fields the flags changed. ``run --variant NAME`` picks one of the file's variants."""
+    scenario, strategies, changes, variants = _scenarios_from_args(args)
+    variant = getattr(args, "variant", None)
+    if variant is not None:
+        if variant not in variants:
+            allowed = f"must be one of {', '.join(variants)}" if variants else "needs a --scenario file with [variants]"
+            raise ConfigError("variant", variant, allowed)
+        scenario = variants[variant]
+    return scenario, strategies, changes
+
+
+def _scenarios_from_args(
+    args: argparse.Namespace,
+) -> tuple[Scenario, tuple[str, ...], dict[str, Any], dict[str, Scenario]]:
+    """``scenario_from_args``, and the scenario file's variants with the flags applied to each."""
     if args.scenario:
-        scenario, strategies = load_scenario(args.scenario)
+        scenario, strategies, variants = load_scenario_file(args.scenario)
     else:
-        scenario, strategies = Scenario(name="command line"), STRATEGY_NAMES
+        scenario, strategies, variants = Scenario(name="command line"), STRATEGY_NAMES, {}
     flagged = {name for _, name, _ in scenario_flags()}
     changes = {name: value for name, value in vars(args).items() if name in flagged and value is not None}
     if "workload.kind" in changes and changes["workload.kind"] != "trace" and "workload.arrivals" not in changes:
@@ -188,13 +212,32 @@ def scenario_from_args(args: argparse.Namespace) -> tuple[Scenario, tuple[str, .
     if getattr(args, "strategies", None) is not None:
         strategies = _strategies(args.strategies)
     scenario = scenario.with_(changes)
+    variants = {name: variant.with_(changes) for name, variant in variants.items()}
     flagged_workload = {
         name.removeprefix("workload."): value for name, value in changes.items() if name.startswith("workload.")
     }
     refuse_unread(scenario.workload.kind, flagged_workload, "this run's")
     if changes.get("record_calls") and not args.save:
         raise ConfigError("record_calls", True, "keeps every API call for --save DIR to write: give --save too")
-    return scenario, strategies, changes
+    return scenario, strategies, changes, variants
+
+
+def _chosen_variants(args: argparse.Namespace, variants: dict[str, Scenario]) -> dict[str, Scenario]:
+    """The variants ``compare --variants A,B`` names (all of the file's by default), each once."""
+    if args.variants is None:
+        return variants
+    names = tuple(name.strip() for name in args.variants.split(","))
+    allowed = (
+        f"must be a comma-separated list drawn from {', '.join(variants)}, each once"
+        if variants
+        else "needs a --scenario file with [variants]"
+    )
+    for name in names:
+        if name not in variants:
+            raise ConfigError("variants", name or args.variants, allowed)
+    if len(set(names)) < len(names):
+        raise ConfigError("variants", args.variants, allowed)
+    return {name: variants[name] for name in names}
 
 
 def _strategies(text: str) -> tuple[str, ...]:
@@ -209,8 +252,9 @@ def _strategies(text: str) -> tuple[str, ...]:
     return names
 
 
-def header(scenario: Scenario, changes: dict[str, Any], seeds: str) -> str:
-    """What was run: the scenario, the fields the flags changed (the client's show in the table), the seeds."""
+def header(scenario: Scenario, changes: dict[str, Any], seeds: str, variants: dict[str, Scenario] | None = None) -> str:
+    """What was run: the scenario, the fields the flags changed (the client's show in the table), the
+    seeds, and the variants, each with what it sets otherwise."""
     changed = [
         f"{name.split('.')[-1]}={_value_text(value)}"
         for name, value in changes.items()
@@ -219,7 +263,20 @@ def header(scenario: Scenario, changes: dict[str, Any], seeds: str) -> str:
         and value is not None
     ]
     with_ = f" with {' '.join(changed)}" if changed else ""
-    return f"scenario: {scenario.name}{with_}, {seeds}, {scenario.workload.kind} workload"
+    lines = [f"scenario: {scenario.name}{with_}, {seeds}, {scenario.workload.kind} workload"]
+    for name, variant in (variants or {}).items():
+        lines.append(f"  {name}: {_differences(scenario, variant) or 'as is'}")
+    return "\n".join(lines)
+
+
+def _differences(base: Scenario, variant: Scenario) -> str:
+    """The fields ``variant`` sets otherwise than ``base``: ``access_ttl_spread_s=1800``."""
+    return " ".join(
+        f"{field.name}={_value_text(getattr(getattr(variant, part), field.name))}"
+        for part in scenario_parts()
+        for field in dataclasses.fields(getattr(base, part))
+        if getattr(getattr(base, part), field.name) != getattr(getattr(variant, part), field.name)
+    )
 
 
 def _value_text(value: Any) -> str:
@@ -257,12 +314,12 @@ def _warn_if_empty(results: list[Result]) -> None:
             )
 
 
-def _save(results: list[Result], folder: str | None) -> None:
+def _save(results: list[Result], folder: str | None, stems: list[str] | None = None) -> None:
     if folder:
         where = output_folder(folder, "save")
-        for result in results:
+        for index, result in enumerate(results):
             try:
-                written = result.save(where)
+                written = result.save(where, stems[index] if stems else None)
             except OSError as error:
                 raise ConfigError("save", error.filename, f"cannot be written ({error.strerror})") from None
             for path in written:
@@ -315,11 +372,14 @@ def _compare_replicated(
 
 
 def _compare(args: argparse.Namespace) -> None:
-    scenario, strategies, changes = scenario_from_args(args)
+    scenario, strategies, changes, variants = _scenarios_from_args(args)
     if args.replications < 1:
         raise ConfigError("replications", args.replications, "must be a whole number >= 1")
     if args.jobs < 0:
         raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")
+    variants = _chosen_variants(args, variants)
+    if variants:
+        return _compare_variants(args, scenario, strategies, changes, variants)
     if args.replications > 1:
         return _compare_replicated(args, scenario, strategies, changes)
     work = _checked(scenario, args, runs=len(strategies))
@@ -332,6 +392,49 @@ def _compare(args: argparse.Namespace) -> None:
     else:
         print(header(scenario, changes, f"seed {scenario.seed}"))
         print(format_table(summary_table(results)))
+    return None
+
+
+def _compare_variants(
+    args: argparse.Namespace,
+    scenario: Scenario,
+    strategies: tuple[str, ...],
+    changes: dict[str, Any],
+    variants: dict[str, Scenario],
+) -> None:
+    """Each variant of the scenario file with each strategy: one column per pair."""
+    plan = [(name, variant.with_(strategy=s)) for name, variant in variants.items() for s in strategies]
+    labels = [name if len(strategies) == 1 else f"{name}/{one.strategy}" for name, one in plan]
+    each = [_checked(one, args, runs=args.replications) for _, one in plan]
+    work = Estimate(sum(e.requests for e in each), sum(e.users for e in each))
+    seeds = f"seed {scenario.seed}"
+    if args.replications > 1:
+        runs = pd.concat(
+            [
+                replicate(one, (one.client.strategy,), args.replications, first_seed=one.seed, jobs=args.jobs).assign(
+                    variant=name
+                )
+                for name, one in plan
+            ],
+            ignore_index=True,
+        )
+        table = confidence_table(runs, REPLICATED_ROWS, by=["variant", "strategy", *POLICY_FIELDS])
+        _save_frame(runs, args.save)
+        if args.json:
+            return _print_json(table.to_dict("records"))
+        seeds = f"seeds {scenario.seed}..{scenario.seed + args.replications - 1}"
+        print(header(scenario, changes, seeds, variants))
+        return print(format_confidence_table(table.assign(strategy=labels)))
+    with _progress_bar(work, unit="runs", total=len(plan)) as bar:
+        results = run_all([one for _, one in plan], jobs=args.jobs, done=lambda _: bar.update())
+    _warn_if_empty(results)
+    _save(results, args.save, stems=[label.replace("/", "-") for label in labels])
+    if args.json:
+        return _print_json(
+            [{"variant": name, **result.summary} for (name, _), result in zip(plan, results, strict=True)]
+        )
+    print(header(scenario, changes, seeds, variants))
+    print(format_table(summary_table(results).assign(strategy=labels)))
     return None
 
 

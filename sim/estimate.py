@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .config import ConfigError, Scenario
+from .workload import login_window_s
 
 SECONDS_PER_REQUEST = 4e-6
 SECONDS_PER_USER = 5e-4
@@ -57,8 +58,8 @@ def estimate(scenario: Scenario) -> Estimate:
         return Estimate(workload.users * workload.tabs * workload.concurrency, workload.users)
     if workload.kind == "steady":
         # each user loads pages from their login until duration_s; logins are uniform
-        # over the first access lifetime (or all at 0 if synchronized)
-        spread_s = 0.0 if workload.synchronized else scenario.tokens.access_ttl_s
+        # over the login window, by default the first access lifetime (all at 0 if synchronized)
+        spread_s = 0.0 if workload.synchronized else login_window_s(workload, scenario.tokens)
         per_tab = workload.concurrency * workload.page_rate_per_s * _mean_time_left(workload.duration_s, spread_s)
         return Estimate(workload.users * workload.tabs * per_tab, workload.users)
     from .workload import read_arrivals  # noqa: PLC0415

@@ -122,14 +122,14 @@ class Result:
         """Everything needed to rerun this result."""
         return {"scenario": self.scenario.as_dict(), "seed": self.seed, "versions": self.versions}
 
-    def save(self, folder: Path) -> list[Path]:
+    def save(self, folder: Path, stem: str | None = None) -> list[Path]:
         """Write the records as CSV and the summary with its provenance as JSON.
 
-        Files are named after the strategy: ``naive-requests.csv``,
+        Files are named after ``stem``, by default the strategy: ``naive-requests.csv``,
         ``naive-calls.csv``, ``naive-token-events.csv``, ``naive-summary.json``.
         """
         folder.mkdir(parents=True, exist_ok=True)
-        stem = self.strategy
+        stem = stem or self.strategy
         written = []
         for name, frame in (("requests", self.requests), ("calls", self.calls), ("token-events", self.token_events)):
             path = folder / f"{stem}-{name}.csv"

@@ -28,6 +28,8 @@ The summary's keys, and what they mean:
 ``logouts``                users sent to the login page by a failed refresh
 ``latency_pNN_s``          percentiles of successful requests' latency
                            (from the app's ask to its final answer)
+``refresh_latency_p99_s``  p99 of refresh calls' round trips (sent to
+                           answered), queue at the auth server included
 ``auth_peak_in_flight``    most refresh calls the auth server held at once
                            (arrived, not yet answered; logins not counted)
 ``refresh_peak_per_s``     most refresh calls that reached the auth server
@@ -58,7 +60,8 @@ SUMMARY_KEYS = (
     "strategy", *POLICY_FIELDS, "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok",
     "refresh_calls_rejected", "proactive_refreshes", "reuse_detected", "families_revoked", "unauthorized_responses",
     "expired_on_arrival", "logouts", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s",
-    "auth_peak_in_flight", "refresh_peak_per_s", "auth_load_peak_to_mean", "refresh_amplification",
+    "refresh_latency_p99_s", "auth_peak_in_flight", "refresh_peak_per_s", "auth_load_peak_to_mean",
+    "refresh_amplification",
     "expiry_requests", "expiry_latency_p95_s", "clear_latency_p95_s", "sim_time_s", "wall_time_s", "seed",
 )  # fmt: skip
 
@@ -161,6 +164,7 @@ def summarize(
         "latency_p95_s": p95,
         "latency_p99_s": p99,
         "latency_max_s": float(latency_ok.max()) if len(latency_ok) else math.nan,
+        "refresh_latency_p99_s": quantiles((refreshes["received_s"] - refreshes["sent_s"]).to_numpy(float), (0.99,))[0],
         "auth_peak_in_flight": int(in_flight(refreshes)["in_flight"].max()),
         "refresh_peak_per_s": int(per_second.max()) if len(per_second) else 0,
         "auth_load_peak_to_mean": float(per_second.max() / per_second.mean()) if len(per_second) else math.nan,

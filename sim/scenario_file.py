@@ -20,6 +20,18 @@ Sections are the parts of ``Scenario`` (``tokens``, ``refresh_tokens``,
 ``faults``) and their keys are the fields.
 Anything left out keeps its default. An unknown section or key is an error
 that names it, so a typo never silently falls back to a default.
+
+A file may also name **variants**: the same scenario with a few fields set
+otherwise, which ``compare`` runs side by side (each with every strategy
+the file names)::
+
+    [variants.fixed]                    # the scenario as it is
+
+    [variants.randomised.tokens]        # Entra's 60-90 min lifetimes
+    access_ttl_spread_s = 1800
+
+    [variants.jittered.client]
+    margin_jitter_s = 300
 """
 
 from __future__ import annotations
@@ -27,14 +39,22 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .config import STRATEGY_NAMES, ConfigError, Scenario, scenario_parts
 from .config.workload import refuse_unread
 from .files import SCENARIO_MAX_BYTES, read_text
 
 SECTIONS = tuple(scenario_parts())  # tokens, refresh_tokens, latencies, capacities, workload, client, ...
-TOP_LEVEL = ("name", "description", "seed", "strategies", "record_calls")
+TOP_LEVEL = ("name", "description", "seed", "strategies", "record_calls", "variants")
+
+
+class ScenarioFile(NamedTuple):
+    """What a scenario file describes: a scenario, the strategies to run, and any variants of it."""
+
+    scenario: Scenario
+    strategies: tuple[str, ...]
+    variants: dict[str, Scenario]  # name -> the scenario with the variant's fields; empty if none
 
 
 def _field_names(cls: type) -> list[str]:
@@ -47,6 +67,12 @@ def load_scenario(path: str | Path) -> tuple[Scenario, tuple[str, ...]]:
     Raises ``ConfigError`` for an unreadable file, bad TOML, an unknown key
     or a bad value, each naming where it is.
     """
+    scenario, strategies, _ = load_scenario_file(path)
+    return scenario, strategies
+
+
+def load_scenario_file(path: str | Path) -> ScenarioFile:
+    """Read a scenario file: its scenario, its strategies and its variants (see the module docstring)."""
     path = Path(path)
     try:
         data = tomllib.loads(read_text(path, "scenario", SCENARIO_MAX_BYTES))
@@ -58,14 +84,7 @@ def load_scenario(path: str | Path) -> tuple[Scenario, tuple[str, ...]]:
     for key, value in data.items():
         if key in SECTIONS:
             part_cls = type(getattr(defaults, key))
-            if not isinstance(value, dict):
-                raise ConfigError(f"{path.name}: {key}", value, "must be a [section] of keys")
-            allowed = _field_names(part_cls)
-            for inner in value:
-                if inner not in allowed:
-                    raise ConfigError(
-                        f"{path.name}: [{key}] {inner}", value[inner], f"unknown key; allowed: {', '.join(allowed)}"
-                    )
+            _check_section(path, key, value, part_cls, f"[{key}]")
             parts[key] = _build(path, key, part_cls, value)
         elif key not in TOP_LEVEL:
             allowed = ", ".join(TOP_LEVEL + tuple(f"[{s}]" for s in SECTIONS))
@@ -90,7 +109,47 @@ def load_scenario(path: str | Path) -> tuple[Scenario, tuple[str, ...]]:
         scenario = Scenario(**parts, **own)
     except ConfigError as error:
         raise ConfigError(f"{path.name}: {error.field}", error.value, error.allowed) from None
-    return scenario, tuple(strategies)
+    variants = _variants(path, scenario, data.get("variants", {}))
+    return ScenarioFile(scenario, tuple(strategies), variants)
+
+
+def _check_section(path: Path, key: str, value: Any, part_cls: type, where: str) -> None:
+    """A section must be a table of the part's field names."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path.name}: {key}", value, "must be a [section] of keys")
+    allowed = _field_names(part_cls)
+    for inner in value:
+        if inner not in allowed:
+            raise ConfigError(
+                f"{path.name}: {where} {inner}", value[inner], f"unknown key; allowed: {', '.join(allowed)}"
+            )
+
+
+def _variants(path: Path, scenario: Scenario, tables: Any) -> dict[str, Scenario]:
+    """``[variants.NAME.section]`` tables: the scenario with each one's fields set otherwise."""
+    if not isinstance(tables, dict):
+        raise ConfigError(f"{path.name}: variants", tables, "must be [variants.NAME] tables")
+    variants = {}
+    for name, sections in tables.items():
+        where = f"[variants.{name}]"
+        if not isinstance(sections, dict):
+            raise ConfigError(f"{path.name}: {where}", sections, "must be a table of [sections]")
+        changes = {}
+        for key, values in sections.items():
+            if key not in SECTIONS:
+                raise ConfigError(
+                    f"{path.name}: {where} {key}", values, f"unknown section; allowed: {', '.join(SECTIONS)}"
+                )
+            _check_section(path, key, values, type(getattr(scenario, key)), f"[variants.{name}.{key}]")
+            changes.update({f"{key}.{field}": value for field, value in values.items()})
+            if key == "workload":
+                kind = values.get("kind", scenario.workload.kind)
+                refuse_unread(kind, values, "this variant's", prefix=f"{path.name}: [variants.{name}.workload] ")
+        try:
+            variants[name] = scenario.with_(changes)
+        except ConfigError as error:
+            raise ConfigError(f"{path.name}: {where} {error.field}", error.value, error.allowed) from None
+    return variants
 
 
 def _build(path: Path, section: str, part_cls: type, values: dict[str, Any]) -> Any:

@@ -143,7 +143,7 @@ class TokenVerifier:
     looks up one number per good token, the moment it stops being valid.
     """
 
-    def __init__(self, kind: str, leeway_s: float = 0.0, cache_size: int = 4096):
+    def __init__(self, kind: str, leeway_s: float = 0.0, cache_size: int = 32_768):
         self.kind = kind
         self.leeway_s = leeway_s
         self._key = _KEYS[kind]

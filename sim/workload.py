@@ -5,7 +5,7 @@ Three workloads (see ``config.Workload``):
 - ``burst``: log in at 0, then at ``at_s`` fire ``concurrency`` requests at
   once in each tab: the moment the article warns about.
 - ``steady``: many users, logins spread over the first access lifetime (or
-  all at once), each tab loading pages as a Poisson process of its own; a
+  a window of one's choosing, or all at once), each tab loading pages as a Poisson process of its own; a
   page sends ``concurrency`` requests in parallel.
 - ``trace``: arrivals replayed from a CSV file ``time_s,user`` (one tab each).
 
@@ -32,6 +32,11 @@ from .randomness import stream
 
 Login = Callable[[int], Generator[simpy.Event, Any, Any]]
 Arrive = Callable[[int, int], None]  # (user, tab)
+
+
+def login_window_s(workload: Workload, tokens: TokenPolicy) -> float:
+    """How long the steady workload's logins are spread over: ``login_window_s``, or the first access lifetime."""
+    return workload.login_window_s if workload.login_window_s is not None else float(tokens.access_ttl_s)
 
 
 def burst_at_s(workload: Workload, tokens: TokenPolicy) -> float:
@@ -65,8 +70,9 @@ def start(
         return workload.users
     if workload.kind == "steady":
         logins = stream(seed, "logins")
+        window_s = login_window_s(workload, tokens)
         for user in range(workload.users):
-            login_at_s = 0.0 if workload.synchronized else logins.uniform(0.0, tokens.access_ttl_s)
+            login_at_s = 0.0 if workload.synchronized else logins.uniform(0.0, window_s)
             env.process(_steady_user(env, user, login_at_s, seed, workload, login, arrive))
         return workload.users
     arrivals = read_arrivals(workload.arrivals)

@@ -79,9 +79,10 @@ class Clock:
             margin += self.rng.uniform(0.0, policy.margin_jitter_s)
         return expires_at, expires_at - margin
 
-    def due(self, refresh_at: float) -> bool:
-        """Whether a token to be refreshed at ``refresh_at`` (local) should be refreshed now."""
-        now = self.now()
+    def due(self, refresh_at: float, at_s: float | None = None) -> bool:
+        """Whether a token to be refreshed at ``refresh_at`` (local) should be refreshed now
+        (or at sim time ``at_s``)."""
+        now = self.now() if at_s is None else SIM_EPOCH + at_s + self.offset_s
         beta = self.policy.xfetch_beta
         if beta:  # XFetch: -ln(U) >= 0, so this only ever brings the refresh forward
             now -= self.last_round_trip_s * beta * math.log(1.0 - self.rng.random())
@@ -92,5 +93,5 @@ class Clock:
         return self.now() >= expires_at
 
     def xfetch_reach_s(self) -> float:
-        """How far before ``refresh_at`` XFetch can fire, beyond a chance of e^-30 per check."""
+        """How far before ``refresh_at`` XFetch may fire: beyond this its chance per check is below e^-30."""
         return 30 * self.last_round_trip_s * self.policy.xfetch_beta

@@ -70,30 +70,46 @@ def timer(tab: ClientTab, phase_s: float) -> Generator[simpy.Event, Any, None]:
 
     It checks the clock every ``timer_tick_s`` (ticks at login + ``phase_s``
     + k ticks) and refreshes at the first tick that finds the token due.
-    Ticks that could not find it due are skipped rather than simulated: the
-    next one that could is computed from the token's ``refresh_at`` (less
-    XFetch's reach, within which every tick is checked). After a refresh,
-    the next check is a tick later at the earliest, so a clock that
-    believes every new token due refreshes once per tick, for ever.
-    The timer stops with the login, or when the user closes the app
+    Ticks are not simulated one by one: for the token in the store, the
+    first tick that will find it due is worked out in advance (with
+    XFetch, by drawing its chance at each tick in turn, as the live checks
+    would), and the timer sleeps until then. If the token changed
+    meanwhile (another refresh, another tab), it plans again. After a
+    refresh the next check is a tick later at the earliest, so a clock that
+    believes every new token due refreshes once per tick, for ever. The
+    timer stops with the login, or when the user closes the app
     (``Browser.open_until_s``).
     """
-    env, clock, tick_s = tab.env, tab.browser.clock, tab.policy.timer_tick_s
-    login = tab.browser.login_count
+    env, browser, tick_s = tab.env, tab.browser, tab.policy.timer_tick_s
+    login = browser.login_count
     first_s = env.now + phase_s
-    last = -1  # the last tick checked
-    while tab.logged_in and tab.browser.login_count == login:
-        store = tab.store
-        earliest = env.now
-        if store.access is not None:
-            earliest = max(earliest, clock.sim_time(store.refresh_at - clock.xfetch_reach_s()))
-        k = max(last + 1, math.ceil((earliest - first_s) / tick_s - 1e-9))
+    k = 0  # the next tick to check
+    while tab.logged_in and browser.login_count == login:
+        planned_for = tab.store.access
+        k = first_due_tick(tab, first_s, tick_s, max(k, math.ceil((env.now - first_s) / tick_s - 1e-9)))
         wake_s = first_s + k * tick_s
-        if wake_s > tab.browser.open_until_s:  # the app is closed by then
+        if wake_s > browser.open_until_s:  # the app is closed by then
             return
         yield env.timeout(max(0.0, wake_s - env.now))
-        last = k
-        if not tab.logged_in or tab.browser.login_count != login:
+        k += 1
+        if not tab.logged_in or browser.login_count != login:
             return
-        if tab.due():
-            yield tab.start_refresh(tab.store.access, proactive=True)
+        if tab.store.access is planned_for:  # still the token the plan was for: it is due now
+            yield tab.start_refresh(planned_for, proactive=True)
+
+
+def first_due_tick(tab: ClientTab, first_s: float, tick_s: float, k: int) -> int:
+    """The first tick from ``k`` on at which the timer finds the stored token due."""
+    store, clock = tab.store, tab.browser.clock
+    if store.access is None:  # nothing stored (a new tab's memory): due at once
+        return k
+    due_s = clock.sim_time(store.refresh_at)  # due for sure from here
+    k_due = max(k, math.ceil((due_s - first_s) / tick_s - 1e-9))
+    reach_s = clock.xfetch_reach_s()
+    if not reach_s:
+        return k_due
+    # XFetch: each earlier tick within its reach fires with its own chance
+    for early in range(max(k, math.ceil((due_s - reach_s - first_s) / tick_s)), k_due):
+        if clock.due(store.refresh_at, at_s=first_s + early * tick_s):
+            return early
+    return k_due

@@ -30,8 +30,9 @@ class Workload:
     - ``burst``: ``users`` users log in at 0; at ``at_s`` (default: one
       second after the first access token expires) each of their ``tabs``
       fires ``concurrency`` requests at once. The article's warning case.
-    - ``steady``: ``users`` users log in spread uniformly over the first
-      access lifetime (all at 0 if ``synchronized``), with ``tabs`` tabs
+    - ``steady``: ``users`` users log in spread uniformly over
+      ``login_window_s`` (default: the first access lifetime; all at 0 if
+      ``synchronized``), with ``tabs`` tabs
       open; each tab loads pages as a Poisson process of
       ``page_rate_per_s``, every page sending ``concurrency`` requests in
       parallel, until ``duration_s``.
@@ -51,6 +52,12 @@ class Workload:
     page_rate_per_s: float = setting(0.05, "steady: pages per second per user", used_by=("steady",))
     duration_s: float = setting(3600.0, "steady: how long users load pages, s", used_by=("steady",))
     synchronized: bool = setting(False, "steady: all users log in at time 0", used_by=("steady",))
+    login_window_s: float | None = setting(
+        None,
+        "steady: users log in spread uniformly over this many seconds, s",
+        default_text="the access TTL",
+        used_by=("steady",),
+    )
     arrivals: str | None = setting(None, "trace: CSV file of time_s,user", default_text="none", used_by=("trace",))
 
     def __post_init__(self) -> None:
@@ -63,6 +70,12 @@ class Workload:
         check_rate("page_rate_per_s", self.page_rate_per_s)
         check_seconds("duration_s", self.duration_s, positive=True)
         check_bool("synchronized", self.synchronized)
+        if self.login_window_s is not None:
+            check_seconds("login_window_s", self.login_window_s)
+            if self.synchronized:
+                raise ConfigError(
+                    "login_window_s", self.login_window_s, "synchronized logs everyone in at 0: give one or the other"
+                )
         if self.kind == "trace" and not self.arrivals:
             raise ConfigError("arrivals", self.arrivals, "the trace workload needs a CSV file of time_s,user")
 
