@@ -40,13 +40,15 @@ from . import plots
 from .config import (
     STRATEGY_NAMES,
     Capacities,
+    ClientPolicy,
     Latencies,
     RefreshTokenPolicy,
     Scenario,
     TokenPolicy,
     Workload,
 )
-from .experiment import Result, confidence_table, replicate, run
+from .experiment import Result, confidence_table, replicate, run, run_all
+from .scenario_file import load_scenario_file
 
 CSV_FLOAT_FORMAT = "%.6g"
 PNG_DPI = 150
@@ -523,6 +525,113 @@ def tab_race_data() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).fillna({"token": "", "issued_refresh": "", "outcome": ""})
 
 
+# -- 9. a herd: 10,000 users who logged in together ---------------------------------
+
+HERD_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "herd.toml"
+HERD_BIN_S = 10.0
+
+
+def herd_data(path: Path | str = HERD_FILE, users: int | None = None) -> pd.DataFrame:
+    """Refresh calls reaching the auth server per second (averaged over 10 s), for each variant of
+    ``scenarios/herd.toml``, with each variant's headline numbers beside every row.
+
+    The file's scenario: 10,000 users log in within 10 s to an auth server of
+    4 workers, and a renewal timer in each tab refreshes 60 s before expiry
+    (oidc-client-ts's defaults), for 4 hours. Its variants: ``fixed``
+    lifetimes of 60 min, ``randomised`` ones of 60-90 min (Entra), a margin
+    ``jittered`` by up to 10 min more, and ``xfetch`` (beta = 1). ``users``
+    runs a smaller fleet (for notebooks). One row per variant and 10 s:
+    ``time_min`` (the bin's start), ``refreshes_per_s``; per variant:
+    ``peak_per_s`` and ``peak_to_mean`` (per whole second, as the summary's
+    ``refresh_peak_per_s`` and ``auth_load_peak_to_mean``),
+    ``refresh_p99_s`` (refresh round trip) and ``latency_p99_s`` (requests).
+    """
+    return _herd(str(path), users).copy()
+
+
+@lru_cache(maxsize=4)
+def _herd(path: str, users: int | None) -> pd.DataFrame:
+    _, strategies, variants = load_scenario_file(path)
+    plan = {name: variant.with_(strategy=strategies[0]) for name, variant in variants.items()}
+    if users is not None:
+        plan = {name: variant.with_(users=users) for name, variant in plan.items()}
+    results = run_all(list(plan.values()), jobs=0)
+    frames = []
+    for name, result in zip(plan, results, strict=True):
+        duration_s = result.scenario.workload.duration_s
+        edges = np.arange(0.0, duration_s + HERD_BIN_S, HERD_BIN_S)
+        counts, _ = np.histogram(result.refreshes["arrived_s"], bins=edges)
+        summary = result.summary
+        frames.append(
+            pd.DataFrame(
+                {
+                    "variant": name,
+                    "time_min": edges[:-1] / 60,
+                    "refreshes_per_s": counts / HERD_BIN_S,
+                    "peak_per_s": summary["refresh_peak_per_s"],
+                    "peak_to_mean": summary["auth_load_peak_to_mean"],
+                    "refresh_p99_s": summary["refresh_latency_p99_s"],
+                    "latency_p99_s": summary["latency_p99_s"],
+                    "users": result.scenario.workload.users,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+# -- 10. clock skew: what a wrong clock does to a proactive client -------------------
+
+# Keycloak's 5 min access tokens; each user loads a page of 2 requests every ~10 s for half
+# an hour; the client refreshes on use (locked: one refresh at a time per tab).
+SKEW = Scenario(
+    tokens=TokenPolicy(access_ttl_s=300),
+    workload=Workload(kind="steady", users=10, concurrency=2, page_rate_per_s=0.1, duration_s=1800.0),
+    client=ClientPolicy("locked", proactive="on-use"),
+    name="clock-skew",
+)
+SKEW_OFFSETS_S = (-600, -450, -300, -240, -180, -120, -60, -30, 0, 30, 60, 120, 180, 240, 270, 300, 450, 600)
+# (label, client fields): three margins reading exp (keycloak-js 5 s, the common 60 s, google-auth's
+# 225 s), then the two cures at 60 s.
+SKEW_CLIENTS: tuple[tuple[str, dict], ...] = (
+    ("exp, margin 5 s", {"margin_s": 5}),
+    ("exp, margin 60 s", {"margin_s": 60}),
+    ("exp, margin 225 s", {"margin_s": 225}),
+    ("exp + skew estimation, margin 60 s", {"margin_s": 60, "skew_estimation": True}),
+    ("expires_in, margin 60 s", {"margin_s": 60, "expiry_from": "expires_in"}),
+)
+
+
+def clock_skew_data(offsets_s: tuple[float, ...] = SKEW_OFFSETS_S, scenario: Scenario = SKEW) -> pd.DataFrame:
+    """Refresh calls and 401s per request against the client's clock offset, per expiry rule.
+
+    ``SKEW``: 10 users with access tokens of 5 min, each loading a page of 2
+    requests every ~10 s for 30 min, a client that refreshes on use. Every
+    user's clock is off by the same ``offset_s`` (ahead if > 0). One row per
+    (client, offset): ``refreshes_per_request``, ``unauthorized_per_request``
+    (401s for an expired token), ``latency_p95_ms``. One seed.
+    """
+    return _clock_skew(tuple(offsets_s), scenario).copy()
+
+
+@lru_cache(maxsize=4)
+def _clock_skew(offsets_s: tuple[float, ...], scenario: Scenario) -> pd.DataFrame:
+    rows = []
+    for label, fields in SKEW_CLIENTS:
+        for offset_s in offsets_s:
+            summary = run(scenario.with_(clock_offset_s=float(offset_s), **fields)).summary
+            rows.append(
+                {
+                    "client": label,
+                    "offset_s": offset_s,
+                    "refreshes_per_request": summary["refresh_calls"] / summary["requests"],
+                    "unauthorized_per_request": summary["expired_on_arrival"] / summary["requests"],
+                    "latency_p95_ms": 1000 * summary["latency_p95_s"],
+                    "access_ttl_s": scenario.tokens.access_ttl_s,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 # -- the registry and the build --------------------------------------------------
 
 
@@ -620,6 +729,31 @@ FIGURES: tuple[FigureSpec, ...] = (
         tab_race_data,
         plots.fig_tab_race,
         ("07-rotation-and-tabs",),
+    ),
+    FigureSpec(
+        "herd",
+        "A herd that logged in together",
+        "Refresh calls reaching the auth server per second when 10,000 users log in within 10 s and each "
+        "tab's timer refreshes 60 s before expiry (scenarios/herd.toml, 4 auth workers, 4 hours). With "
+        "fixed 60 min lifetimes the whole fleet comes back every hour, squeezed only by the server's own "
+        "queue; lifetimes randomised by the server (60-90 min, as Entra) or a margin jittered by the "
+        "client spread the herd out within a few hours. XFetch does not: its delta is the last round "
+        "trip, longest for the users who queued longest, so it pulls exactly those forward.",
+        herd_data,
+        plots.fig_herd,
+        ("08-proactive-refresh",),
+    ),
+    FigureSpec(
+        "clock_skew",
+        "A wrong clock and a proactive client",
+        "Refresh calls and 401s per request against how far the client's clock is off, for a client that "
+        "refreshes on use before its 5 min tokens expire. Reading exp, a clock ahead by more than the "
+        "lifetime minus the margin refreshes before every page; a clock behind by more than the margin "
+        "refreshes too late and meets 401s. Estimating the skew (keycloak-js) or counting expires_in "
+        "from the answer's arrival ends both.",
+        clock_skew_data,
+        plots.fig_clock_skew,
+        ("08-proactive-refresh",),
     ),
 )
 

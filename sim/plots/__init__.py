@@ -16,7 +16,10 @@ One file per family of figures, all re-exported here:
 - ``sequence``: ``fig_sequence_diagram``;
 - ``comparison``: ``fig_refresh_storm``, ``fig_refresh_timeline``,
   ``fig_latency_cdf``, ``fig_auth_load``, ``fig_ttl_sensitivity``;
-- ``sweep``: ``fig_sweep``, ``fig_in_flight`` and ``column_label``.
+- ``sweep``: ``fig_sweep``, ``fig_in_flight`` and ``column_label``;
+- ``rotation``: ``fig_rotation_logouts``, ``fig_tab_race``;
+- ``proactive``: ``fig_herd``, ``fig_clock_skew``, and ``fig_xfetch`` (drawn
+  from the closed form ``xfetch_curve``, no simulation).
 
 One palette, everywhere: each strategy keeps its colour, line style and
 marker in every figure (``STRATEGY_COLORS``, from the colour-blind-safe
@@ -33,6 +36,7 @@ settings.
 
 from ..palette import OKABE_ITO
 from .comparison import fig_auth_load, fig_latency_cdf, fig_refresh_storm, fig_refresh_timeline, fig_ttl_sensitivity
+from .proactive import fig_clock_skew, fig_herd, fig_xfetch, xfetch_curve
 from .rotation import fig_rotation_logouts, fig_tab_race
 from .sequence import fig_sequence_diagram
 from .sweep import column_label, fig_in_flight, fig_sweep
@@ -50,6 +54,10 @@ from .theme import (
 )
 
 __all__ = [
+    "fig_clock_skew",
+    "fig_herd",
+    "fig_xfetch",
+    "xfetch_curve",
     "fig_rotation_logouts",
     "fig_tab_race",
     "MESSAGE_COLORS",
