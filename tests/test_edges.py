@@ -82,7 +82,18 @@ def test_latency_percentiles_are_the_named_ones():
         "unauthorized": np.zeros(n, dtype=np.int8),
         "held_s": np.zeros(n),
     }
-    calls = pd.DataFrame({"endpoint": [], "status": [], "sent_s": [], "arrived_s": [], "served_s": [], "received_s": [], "session": [], "trigger": []})
+    calls = pd.DataFrame(
+        {
+            "endpoint": [],
+            "status": [],
+            "sent_s": [],
+            "arrived_s": [],
+            "served_s": [],
+            "received_s": [],
+            "session": [],
+            "trigger": [],
+        }
+    )
     from sim import RefreshPolicy
 
     summary = summarize(

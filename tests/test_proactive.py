@@ -6,6 +6,8 @@ The access token lives 10 s: the login is answered at 0.12 with a token
 whose ``exp`` is 10 (``iat`` is the second the login reached the server, 0).
 """
 
+import math
+
 import pytest
 
 from sim import ClientPolicy, Latencies, RefreshTokenPolicy, Scenario, TokenPolicy, Workload, run
@@ -243,3 +245,66 @@ def test_clocks_refuse_an_offset_out_of_range():
         Clocks(clock_offset_s=float("nan"))
     with pytest.raises(ConfigError, match="clock_offset_sd_s"):
         Clocks(clock_offset_sd_s=-1)
+
+
+# -- closed forms ------------------------------------------------------------------
+#
+# One request per page, pages a Poisson process of rate LAM per user, tokens of T s.
+# A reactive client meets each expired token with the first request after it died:
+# one such request per cycle of T + 1/LAM on average (memoryless gaps), so a share
+# 1 / (LAM*T + 1) of requests meets an expired token. An on-use client with margin m
+# refreshes with the first request after T - m: a share 1 / (LAM*(T - m) + 1) of
+# requests waits for a refresh, and none meets an expired token.
+
+T, LAM = 300, 0.05
+LONG = Scenario(
+    tokens=TokenPolicy(access_ttl_s=T),
+    workload=Workload(kind="steady", users=20, concurrency=1, page_rate_per_s=LAM, duration_s=36_000.0),
+)
+
+
+def test_a_reactive_client_meets_one_expired_token_per_cycle():
+    summary = run(LONG.with_(strategy="locked")).summary
+    share = summary["expired_on_arrival"] / summary["requests"]
+    assert share == pytest.approx(1 / (LAM * T + 1), rel=0.03)
+
+
+@pytest.mark.parametrize("margin_s", [30, 60, 200])
+def test_a_margin_buys_no_401s_for_more_refreshes(margin_s):
+    result = run(LONG.with_(strategy="locked", proactive="on-use", margin_s=margin_s))
+    summary, requests = result.summary, result.requests
+    assert summary["expired_on_arrival"] == 0
+    waited = (requests["held_s"] > 0).mean()
+    assert waited == pytest.approx(1 / (LAM * (T - margin_s) + 1), rel=0.03)
+    assert summary["refresh_calls"] / summary["requests"] == pytest.approx(waited, rel=0.01)
+
+
+def xfetch_expected_refresh_s(due_tick_s: float, refresh_at_s: float, tick_s: float, scale_s: float) -> float:
+    """When a timer with XFetch refreshes, on average: the tick ``j`` ticks before the first due
+    one (``due_tick_s``) fires with chance exp(-x_j / scale) (x_j: how long before ``refresh_at_s``
+    it comes), and the timer takes the earliest tick that fires."""
+    expected, survive = 0.0, 1.0
+    ticks = [due_tick_s - j * tick_s for j in range(200, 0, -1)]  # earliest first
+    for tick in ticks:
+        chance = math.exp(-(refresh_at_s - tick) / scale_s)
+        expected += survive * chance * tick
+        survive *= 1 - chance
+    return expected + survive * due_tick_s
+
+
+def test_xfetch_brings_the_timer_forward_by_what_its_formula_says():
+    """2,000 users log in at 0 (the login takes delta = 0.12 s; the token dies at 100 s); each
+    tab's timer ticks at 0.12 + k s. With beta = 50, each tick x s before 100 fires with chance
+    exp(-x / 6 s)."""
+    beta, users = 50, 2000
+    scenario = Scenario(
+        tokens=TokenPolicy(access_ttl_s=100),
+        latencies=LATENCIES,
+        workload=Workload(kind="burst", users=users, concurrency=1, at_s=101.0),
+        client=ClientPolicy("locked", proactive="timer", margin_s=0, timer_tick_s=1, xfetch_beta=beta),
+    )
+    sent = run(scenario).refreshes["sent_s"]
+    assert len(sent) == users
+    expected = xfetch_expected_refresh_s(due_tick_s=100.12, refresh_at_s=100.0, tick_s=1.0, scale_s=0.12 * beta)
+    assert sent.mean() == pytest.approx(expected, abs=4 * sent.std() / math.sqrt(users))
+    assert expected < 100.12 - 3  # several seconds early on average, where no XFetch refreshes at 100.12
