@@ -226,29 +226,25 @@ def _chosen_variants(args: argparse.Namespace, variants: dict[str, Scenario]) ->
     """The variants ``compare --variants A,B`` names (all of the file's by default), each once."""
     if args.variants is None:
         return variants
-    names = tuple(name.strip() for name in args.variants.split(","))
-    allowed = (
-        f"must be a comma-separated list drawn from {', '.join(variants)}, each once"
-        if variants
-        else "needs a --scenario file with [variants]"
-    )
-    for name in names:
-        if name not in variants:
-            raise ConfigError("variants", name or args.variants, allowed)
-    if len(set(names)) < len(names):
-        raise ConfigError("variants", args.variants, allowed)
-    return {name: variants[name] for name in names}
+    if not variants:
+        raise ConfigError("variants", args.variants, "needs a --scenario file with [variants]")
+    return {name: variants[name] for name in _listed("variants", args.variants, tuple(variants))}
 
 
 def _strategies(text: str) -> tuple[str, ...]:
     """The presets a --strategies list names: at least one, each once."""
+    return _listed("strategies", text, STRATEGY_NAMES)
+
+
+def _listed(field: str, text: str, known: tuple[str, ...]) -> tuple[str, ...]:
+    """The names a comma-separated list gives, each one of ``known`` and each once."""
     names = tuple(name.strip() for name in text.split(","))
-    allowed = f"must be a comma-separated list drawn from {', '.join(STRATEGY_NAMES)}, each once"
+    allowed = f"must be a comma-separated list drawn from {', '.join(known)}, each once"
     for name in names:
-        if name not in STRATEGY_NAMES:
-            raise ConfigError("strategies", name or text, allowed)
+        if name not in known:
+            raise ConfigError(field, name or text, allowed)
     if len(set(names)) < len(names):
-        raise ConfigError("strategies", text, allowed)
+        raise ConfigError(field, text, allowed)
     return names
 
 
