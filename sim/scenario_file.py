@@ -146,7 +146,7 @@ def _variants(path: Path, scenario: Scenario, tables: Any) -> dict[str, Scenario
                 kind = values.get("kind", scenario.workload.kind)
                 refuse_unread(kind, values, "this variant's", prefix=f"{path.name}: [variants.{name}.workload] ")
         try:
-            variants[name] = scenario.with_(changes)
+            variants[name] = scenario.with_(changes, name=f"{scenario.name}/{name}")
         except ConfigError as error:
             raise ConfigError(f"{path.name}: {where} {error.field}", error.value, error.allowed) from None
     return variants
