@@ -17,7 +17,9 @@ from .config import (
     STRATEGY_NAMES,
     Capacities,
     ClientPolicy,
+    Clocks,
     ConfigError,
+    Faults,
     Latencies,
     Preset,
     RefreshPolicy,
@@ -26,7 +28,7 @@ from .config import (
     TokenPolicy,
     Workload,
 )
-from .experiment import Result, compare, confidence_table, replicate, run, summary_table
+from .experiment import Result, compare, confidence_table, replicate, run, run_all, summary_table
 from .metrics import SUMMARY_KEYS, in_flight, mean_ci
 from .tokens import SIM_EPOCH, TokenIssuer, TokenVerifier
 
@@ -40,7 +42,9 @@ __all__ = [
     "SUMMARY_KEYS",
     "Capacities",
     "ClientPolicy",
+    "Clocks",
     "ConfigError",
+    "Faults",
     "Latencies",
     "Preset",
     "RefreshPolicy",
@@ -57,5 +61,6 @@ __all__ = [
     "mean_ci",
     "replicate",
     "run",
+    "run_all",
     "summary_table",
 ]
