@@ -15,7 +15,7 @@ import pandas as pd
 
 from .config import Capacities, Latencies, Scenario, TokenPolicy, Workload
 from .experiment import Result, compare, run
-from .figures import ROTATION, RUSH, sequence_diagram_data
+from .figures import ROTATION, RUSH, SKEW, sequence_diagram_data
 from .scenario_file import load_scenario
 
 # notebooks/01: one request, alone, with the default latencies.
@@ -81,6 +81,15 @@ def rotation_tabs(
     return compare(ROTATION.with_(tabs=tabs, grace_s=grace_s, cross_tab_lock=cross_tab_lock, storage=storage))
 
 
+def clock_and_margin(
+    margin_s: float = 60.0, clock_offset_s: float = 0.0, expiry_from: str = "exp", skew_estimation: bool = False
+) -> Result:
+    """notebooks/08: the clock-skew scenario (``sim.figures.SKEW``: a client refreshing on use before
+    its 5 min tokens expire) with this margin, clock offset and expiry rule."""
+    fields = {"skew_estimation": skew_estimation} if expiry_from == "exp" else {}
+    return run(SKEW.with_(margin_s=margin_s, clock_offset_s=clock_offset_s, expiry_from=expiry_from, **fields))
+
+
 # notebook -> the function its slider calls (at its defaults, the slider's starting values)
 SLIDERS: dict[str, Callable[[], object]] = {
     "01-two-tokens": one_request,
@@ -90,4 +99,5 @@ SLIDERS: dict[str, Callable[[], object]] = {
     "05-comparing-strategies": architect,
     "06-sensitivity": auth_room,
     "07-rotation-and-tabs": rotation_tabs,
+    "08-proactive-refresh": clock_and_margin,
 }

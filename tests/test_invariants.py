@@ -303,7 +303,8 @@ def test_held_requests_made_during_a_refresh(scenario):
         made = requests.get(session, result.requests.iloc[:0])
         for sent_s, received_s in zip(refreshes["sent_s"], refreshes["received_s"], strict=True):
             during = made[(made["created_s"] > sent_s) & (made["created_s"] < received_s)]
-            assert (during["held_s"] > 0).all()
+            refused = (during["reason"] == "logged_out") & (during["latency_s"] == 0)  # made on the login page
+            assert (during.loc[~refused, "held_s"] > 0).all()
 
 
 @given(scenarios(where=lambda policy: policy.cross_tab_lock))
@@ -350,3 +351,20 @@ def test_a_client_that_never_reads_its_clock_does_not_care_what_it_says(scenario
     plain = scenario.with_(clock_offset_s=0.0, clock_offset_sd_s=0.0)
     first, second = (json_ready({**experiment.run(one).summary, "wall_time_s": 0}) for one in (skewed, plain))
     assert first == second
+
+
+@given(scenarios())
+def test_nothing_is_sent_after_the_user_is_logged_out(scenario):
+    """Once a failed refresh sends the user to the login page, no tab makes another call until
+    they log in again (a waiting or held request ends ``logged_out``)."""
+    seen = Observed(scenario)
+    result = seen.result
+    events = result.token_events
+    calls = result.calls[result.calls["endpoint"] != "login"]
+    for user, mine in events.groupby(events["session"] // seen.tabs):
+        logouts = mine.loc[mine["event"] == "logout", "time_s"].tolist()
+        logins = mine.loc[mine["event"] == "login", "time_s"].tolist()
+        sent = calls.loc[calls["session"] // seen.tabs == user, "sent_s"]
+        for logout_s in logouts:
+            back_s = min([t for t in logins if t >= logout_s], default=float("inf"))
+            assert not ((sent > logout_s) & (sent < back_s)).any()

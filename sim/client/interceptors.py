@@ -82,7 +82,7 @@ def send(tab: ClientTab, request_id: int, created_s: float) -> None:
 def held(tab: ClientTab, request: Request, refresh: simpy.Event) -> Generator[simpy.Event, Any, None]:
     """Request interceptor, ``hold_while_refreshing``: wait for the refresh in flight, then send."""
     new_token = yield from tab.wait_for(request, refresh)
-    if new_token is None:  # the refresh failed: logged out, nothing to send
+    if new_token is None or not tab.logged_in:  # the refresh failed, or another tab's did: on the login page
         return tab.end(request, "logged_out")
     token = tab.store.access
     status = yield from tab.call_api(request, token)
@@ -96,7 +96,7 @@ def response_interceptor(
     while status == 401 and request.retries < tab.policy.max_retries:  # && !originalRequest._retry
         request.retries += 1  # originalRequest._retry = true
         token = yield from token_after_401(tab, request, used)
-        if token is None:  # refresh failed: tokens cleared, off to /login
+        if token is None or not tab.logged_in:  # a refresh failed (this one or another tab's): off to /login
             return tab.end(request, "logged_out")
         status = yield from tab.call_api(request, token)  # return api(originalRequest)
         used = token

@@ -82,6 +82,8 @@ class ClientTab:
         refreshed meanwhile it takes that token and sends nothing
         (double-checked locking, as auth0-spa-js does).
         """
+        if not self.logged_in:  # on the login page (another request's refresh failed): nothing to send
+            return None
         lock = self.browser.lock
         if lock is None:
             return (yield from self._ask_for_tokens(stale, request_id, proactive))
