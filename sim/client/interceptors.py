@@ -37,7 +37,9 @@ storm. Each field of ``RefreshPolicy`` changes one line of it:
 =========================  ===================================================
 
 ``naive``, ``locked`` and ``queued`` are presets of these fields
-(``sim.config.PRESETS``).
+(``sim.config.PRESETS``). A client that refreshes *before* the 401
+(``proactive``) puts a look at the token's expiry in front of ``send``;
+that lives in ``proactive.py``, and everything after it is the code here.
 
 Most requests meet no expiry: their token is attached at once and their
 answer is 200. Such a request is no SimPy process. ``send`` hands its call
