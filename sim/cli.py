@@ -73,7 +73,8 @@ GROUP_TITLES = {
     "workload": "workload",
     "client": "client: a preset, and policy fields that override it",
     "clocks": "client clocks: how far each is from the servers'",
-    "faults": "faults",
+    "browser": "the browser's limits: connections per origin, time per call",
+    "faults": "faults: auth-server outages, brownouts and rate limits, lost answers, 401s no refresh fixes",
     "": "run",
 }
 
@@ -105,6 +106,11 @@ def _add_scenario_flags(parser: argparse.ArgumentParser, *, skip: tuple[str, ...
             group.add_argument(
                 flag_of(field), dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_of(field)
             )
+        elif field.metadata.get("repeat"):
+            group.add_argument(
+                flag_of(field), dest=name, action="append", default=None, metavar=metavar_of(field),
+                help=help_of(field),
+            )  # fmt: skip
         else:
             parse = number if kind.startswith(("int", "float")) else str
             group.add_argument(

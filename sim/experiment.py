@@ -56,6 +56,7 @@ class Result:
         reuse_detected: int = 0,
         families_revoked: int = 0,
         expired_on_arrival: int = 0,
+        rate_limited: int = 0,
     ):
         self.scenario = scenario
         self.records = recorder
@@ -63,6 +64,7 @@ class Result:
         self.reuse_detected = reuse_detected  # what the auth server's families caught
         self.families_revoked = families_revoked
         self.expired_on_arrival = expired_on_arrival  # what the API turned away for an expired token
+        self.rate_limited = rate_limited  # what the auth server's rate limit turned away
         self.sim_time_s = sim_time_s
         self.wall_time_s = wall_time_s
         self.versions = package_versions()
@@ -113,6 +115,11 @@ class Result:
             families_revoked=self.families_revoked,
             proactive_refreshes=self.records.proactive_refreshes,
             expired_on_arrival=self.expired_on_arrival,
+            refresh_attempts=self.records.refresh_attempts,
+            refresh_timeouts=self.records.refresh_timeouts,
+            rate_limited=self.rate_limited,
+            fault_windows=self.scenario.faults.windows,
+            workload_end_s=self.scenario.workload.duration_s if self.scenario.workload.kind == "steady" else math.inf,
             sim_time_s=self.sim_time_s,
             wall_time_s=self.wall_time_s,
             seed=self.seed,
@@ -160,6 +167,7 @@ def run(scenario: Scenario, progress: Callable[[int], None] | None = None) -> Re
     auth = AuthServer(
         env, scenario.tokens, scenario.latencies, scenario.capacities, recorder, stream(seed, "auth_service"),
         refresh_tokens=scenario.refresh_tokens, lifetimes=stream(seed, "access_ttl"),
+        faults=scenario.faults, losses=stream(seed, "losses"),
     )  # fmt: skip
     revoked = None
     if scenario.refresh_tokens.revoke_access_on_reuse:  # the API asks whether a token's login was revoked
@@ -176,13 +184,15 @@ def run(scenario: Scenario, progress: Callable[[int], None] | None = None) -> Re
     tabs: dict[int, list] = {}  # user -> their tabs, for the hot path
     request_ids = itertools.count()
 
+    jittered = policy.retry in ("full-jitter", "equal-jitter", "decorrelated")  # draws from its own stream
     closes_s = workloads.open_until_s(scenario.workload, scenario.tokens) if policy.proactive == "timer" else math.inf
 
     def login(user: int):
         clock = device_clock(env, scenario, policy, user) if policy.reads_expiry else None
         browser = browsers[user] = Browser(
-            env, user, tabs_per_user, auth, api, recorder, policy, relogin_after_s, clock, closes_s
-        )
+            env, user, tabs_per_user, auth, api, recorder, policy, relogin_after_s, clock, closes_s,
+            limits=scenario.browser, rng=stream(seed, "retries", user) if jittered else None,
+        )  # fmt: skip
         tabs[user] = browser.tabs
         yield from browser.login()
 
@@ -208,7 +218,7 @@ def run(scenario: Scenario, progress: Callable[[int], None] | None = None) -> Re
     )
     return Result(
         scenario, recorder, logouts, env.now, time.perf_counter() - started, expired_on_arrival=api.expired_on_arrival,
-        **caught,
+        rate_limited=auth.faults.rate_limited if auth.faults else 0, **caught,
     )  # fmt: skip
 
 
@@ -314,7 +324,7 @@ def replicate(
 def confidence_table(runs: pd.DataFrame, columns: Iterable[str], by: str | list[str] = "strategy") -> pd.DataFrame:
     """Mean and 95% confidence half-width of ``columns`` per group of ``runs``."""
     rows = []
-    for key, group in runs.groupby(by, sort=False):
+    for key, group in runs.groupby(by, sort=False, dropna=False):  # a policy field may be None
         row = dict(zip([by] if isinstance(by, str) else by, key if isinstance(key, tuple) else (key,), strict=True))
         for column in columns:
             row[column], row[f"{column}_ci"] = mean_ci(group[column])

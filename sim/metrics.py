@@ -17,6 +17,13 @@ The summary's keys, and what they mean:
 ``refresh_calls``          POST /refresh-token calls sent
 ``refresh_calls_ok``       ... answered 200
 ``refresh_calls_rejected`` ... answered 401
+``refresh_attempts``       refresh tries the clients made, retries included
+                           (a try abandoned in the browser's queue never
+                           reaches the server: it counts here only)
+``refresh_timeouts``       ... that got no answer: timed out, reset by a silent
+                           outage, or lost on the way back
+``rate_limited``           refresh calls the auth server's rate limit turned
+                           away (429)
 ``proactive_refreshes``    ... sent before any 401 asked for one (a proactive
                            client's margin, timer or background refresh)
 ``reuse_detected``         invalidated refresh tokens presented again outside
@@ -37,6 +44,13 @@ The summary's keys, and what they mean:
 ``auth_load_peak_to_mean`` that peak over the mean per second, from the
                            first refresh to the last: 1 is perfectly even
                            load; a herd that refreshes together is far above
+``recovery_s``             seconds from the end of the last fault window
+                           (outage or brownout) to the moment from which the
+                           auth server's backlog (refresh calls arrived, not
+                           yet answered) stays at or below its peak before the
+                           first fault; ``None`` if it is still above when a
+                           steady workload ends (or when the records end), or
+                           if there was no fault
 ``refresh_amplification``  refresh calls per expired access token that set
                            off at least one refresh (1.0 is ideal)
 ``expiry_requests``        requests that met an expiry (got a 401, or waited
@@ -58,10 +72,10 @@ from .config import POLICY_FIELDS, RefreshPolicy
 
 SUMMARY_KEYS = (
     "strategy", *POLICY_FIELDS, "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok",
-    "refresh_calls_rejected", "proactive_refreshes", "reuse_detected", "families_revoked", "unauthorized_responses",
-    "expired_on_arrival", "logouts", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s",
-    "refresh_latency_p99_s", "auth_peak_in_flight", "refresh_peak_per_s", "auth_load_peak_to_mean",
-    "refresh_amplification",
+    "refresh_calls_rejected", "refresh_attempts", "refresh_timeouts", "rate_limited", "proactive_refreshes",
+    "reuse_detected", "families_revoked", "unauthorized_responses", "expired_on_arrival", "logouts",
+    "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s", "refresh_latency_p99_s",
+    "auth_peak_in_flight", "refresh_peak_per_s", "auth_load_peak_to_mean", "recovery_s", "refresh_amplification",
     "expiry_requests", "expiry_latency_p95_s", "clear_latency_p95_s", "sim_time_s", "wall_time_s", "seed",
 )  # fmt: skip
 
@@ -110,6 +124,37 @@ def refresh_arrivals_per_second(refreshes: pd.DataFrame) -> np.ndarray:
     return np.bincount(seconds - seconds.min())
 
 
+def recovery_s(refreshes: pd.DataFrame, windows: list[tuple[float, float]], workload_end_s: float) -> float:
+    """How long after the last fault window the auth server's backlog took to settle for good.
+
+    The backlog is the refresh calls the server holds (``in_flight``). Its
+    level before the faults is its peak before the first window opened.
+    The answer is the time from the last window's end to the moment from
+    which the backlog stays at or below that level; NaN if the backlog is
+    still above it when the workload ends (it never recovered while users
+    were still there), or if there was no fault window.
+    """
+    if not windows:
+        return math.nan
+    first_start = min(start for start, _ in windows)
+    fault_end = max(end for _, end in windows)
+    backlog = in_flight(refreshes)
+    before = backlog[backlog["time_s"] < first_start]["in_flight"]
+    level = int(before.max()) if len(before) else 0
+    times, counts = backlog["time_s"].to_numpy(), backlog["in_flight"].to_numpy()
+    over = counts > level
+    # the step in force at the fault's end, and every later one
+    from_index = max(0, int(np.searchsorted(times, fault_end, side="right")) - 1)
+    later = np.flatnonzero(over[from_index:])
+    if not len(later):
+        return 0.0
+    last_over = from_index + int(later[-1])
+    if last_over + 1 >= len(times):  # still over when the records end
+        return math.nan
+    back_s = float(times[last_over + 1])
+    return back_s - fault_end if back_s <= workload_end_s else math.nan
+
+
 def quantiles(values: np.ndarray, levels: tuple[float, ...]) -> list[float]:
     """The ``levels`` quantiles of ``values`` (linear between order statistics, as pandas
     and numpy default to), or NaN for no values."""
@@ -129,6 +174,11 @@ def summarize(
     families_revoked: int = 0,
     proactive_refreshes: int = 0,
     expired_on_arrival: int = 0,
+    refresh_attempts: int | None = None,
+    refresh_timeouts: int = 0,
+    rate_limited: int = 0,
+    fault_windows: list[tuple[float, float]] | None = None,
+    workload_end_s: float = math.inf,
     sim_time_s: float,
     wall_time_s: float,
     seed: int,
@@ -153,7 +203,10 @@ def summarize(
         "requests_failed": int(len(ok) - ok.sum()),
         "refresh_calls": len(refreshes),
         "refresh_calls_ok": int((refreshes["status"] == 200).sum()),
-        "refresh_calls_rejected": int((refreshes["status"] != 200).sum()),
+        "refresh_calls_rejected": int((refreshes["status"] == 401).sum()),
+        "refresh_attempts": len(refreshes) if refresh_attempts is None else refresh_attempts,
+        "refresh_timeouts": refresh_timeouts,
+        "rate_limited": rate_limited,
         "proactive_refreshes": proactive_refreshes,
         "reuse_detected": reuse_detected,
         "families_revoked": families_revoked,
@@ -168,6 +221,7 @@ def summarize(
         "auth_peak_in_flight": int(in_flight(refreshes)["in_flight"].max()),
         "refresh_peak_per_s": int(per_second.max()) if len(per_second) else 0,
         "auth_load_peak_to_mean": float(per_second.max() / per_second.mean()) if len(per_second) else math.nan,
+        "recovery_s": recovery_s(refreshes, fault_windows or [], workload_end_s),
         "refresh_amplification": refresh_amplification(refreshes),
         "expiry_requests": int(met.sum()),
         "expiry_latency_p95_s": quantiles(latency[ok & met], (0.95,))[0],

@@ -19,7 +19,17 @@ import random
 import numpy as np
 
 # New names go at the end: a stream's key is its name's place here.
-STREAM_NAMES = ("logins", "pages", "api_service", "auth_service", "access_ttl", "clocks", "unfixable")
+STREAM_NAMES = (
+    "logins",
+    "pages",
+    "api_service",
+    "auth_service",
+    "access_ttl",
+    "clocks",
+    "unfixable",
+    "retries",
+    "losses",
+)
 
 
 def stream(seed: int, name: str, *index: int) -> random.Random:

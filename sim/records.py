@@ -19,8 +19,9 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-# Why a request ended; "ok" is the only success.
-REASONS = ("ok", "unauthorized", "logged_out")
+# Why a request ended; "ok" is the only success. "failed": no answer in time, a 5xx, or a refresh
+# whose tries ran out while the session was kept.
+REASONS = ("ok", "unauthorized", "logged_out", "failed")
 _REASON_CODES = {reason: code for code, reason in enumerate(REASONS)}
 _OK = _REASON_CODES["ok"]
 
@@ -98,6 +99,8 @@ class Recorder:
         self.calls: list[CallRecord] = []
         self.token_events: list[TokenEvent] = []
         self.proactive_refreshes = 0  # refresh calls sent before any 401 asked for one
+        self.refresh_attempts = 0  # refresh tries the clients made, retries included
+        self.refresh_timeouts = 0  # ... that got no answer: timed out, reset, lost
 
     def request_done(
         self,

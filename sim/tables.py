@@ -14,29 +14,52 @@ from typing import Any
 
 import pandas as pd
 
-from .config import POLICY_FIELDS, PROACTIVE_FIELDS, policy_value_text
+from .config import POLICY_FIELDS, PROACTIVE_FIELDS, RETRY_FIELDS, policy_value_text
 
 TABLE_ROWS = (
     "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok", "refresh_calls_rejected",
-    "proactive_refreshes", "reuse_detected", "families_revoked", "refresh_amplification", "unauthorized_responses",
-    "expired_on_arrival", "logouts", "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s",
+    "refresh_attempts", "refresh_timeouts", "rate_limited", "proactive_refreshes", "reuse_detected",
+    "families_revoked", "refresh_amplification", "unauthorized_responses", "expired_on_arrival", "logouts",
+    "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s",
     "expiry_requests", "expiry_latency_p95_s", "clear_latency_p95_s", "refresh_latency_p99_s",
-    "auth_peak_in_flight", "refresh_peak_per_s", "auth_load_peak_to_mean", "sim_time_s", "wall_time_s",
+    "auth_peak_in_flight", "refresh_peak_per_s", "auth_load_peak_to_mean", "recovery_s", "sim_time_s",
+    "wall_time_s",
 )  # fmt: skip
 # rows whose values are counts: no decimals for one run
 COUNT_ROWS = {
     "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok", "refresh_calls_rejected",
     "proactive_refreshes", "reuse_detected", "families_revoked", "unauthorized_responses", "expired_on_arrival",
-    "logouts", "expiry_requests", "auth_peak_in_flight", "refresh_peak_per_s",
+    "logouts", "expiry_requests", "auth_peak_in_flight", "refresh_peak_per_s", "refresh_attempts",
+    "refresh_timeouts", "rate_limited",
 }  # fmt: skip
 REPLICATED_ROWS = tuple(key for key in TABLE_ROWS if key != "wall_time_s")
 
 
 def policy_rows(table: pd.DataFrame) -> list[str]:
     """The policy fields to show: all, but the proactive settings only if some client refreshes
-    before expiry (a reactive client never reads them)."""
-    proactive = (table["proactive"] != "off").any()
-    return [name for name in POLICY_FIELDS if proactive or name not in PROACTIVE_FIELDS]
+    before expiry, the retry settings only if some client retries, and the timeouts and what
+    happens when retries run out only if some client sets them otherwise (a client that does none
+    of these never reads those fields)."""
+    hidden = set()
+    if not (table["proactive"] != "off").any():
+        hidden |= set(PROACTIVE_FIELDS)
+    if not (table["retry"] != "none").any():
+        hidden |= set(RETRY_FIELDS)
+    for name, default in (("refresh_timeout_s", 0), ("api_timeout_s", 0), ("retries_exhausted", "logout")):
+        if (table[name] == default).all():
+            hidden.add(name)
+    return [name for name in POLICY_FIELDS if name not in hidden]
+
+
+def metric_rows(table: pd.DataFrame) -> list[str]:
+    """The metrics to show: all, but those only faults make (timeouts, 429s, recovery) only when some
+    column has one, and the refresh tries only when they differ from the calls the server saw."""
+    hidden = {key for key in ("refresh_timeouts", "rate_limited") if (table[key] == 0).all()}
+    if table["recovery_s"].isna().all():
+        hidden.add("recovery_s")
+    if (table["refresh_attempts"] == table["refresh_calls"]).all():
+        hidden.add("refresh_attempts")
+    return [key for key in TABLE_ROWS if key not in hidden]
 
 
 def format_table(table: pd.DataFrame) -> str:
@@ -49,7 +72,7 @@ def format_table(table: pd.DataFrame) -> str:
             return "-" if math.isnan(value) else f"{value:,.3f}"
         return f"{value:,}"
 
-    rows = [*policy_rows(table), *TABLE_ROWS]
+    rows = [*policy_rows(table), *metric_rows(table)]
     shown = pd.DataFrame({row["strategy"]: [cell(row[key]) for key in rows] for _, row in table.iterrows()})
     shown.index = rows
     return shown.to_string()
@@ -68,13 +91,13 @@ def format_confidence_table(table: pd.DataFrame) -> str:
             return f"{mean:,.0f} ± 0"
         return f"{mean:,.{digits}f} ± {half:,.{digits}f}"
 
-    policy = policy_rows(table)
+    policy, metrics = policy_rows(table), [key for key in metric_rows(table) if key in REPLICATED_ROWS]
     shown = pd.DataFrame(
         {
             row["strategy"]: [policy_value_text(row[name]) for name in policy]
-            + [cell(key, row[key], row[f"{key}_ci"]) for key in REPLICATED_ROWS]
+            + [cell(key, row[key], row[f"{key}_ci"]) for key in metrics]
             for _, row in table.iterrows()
         }
     )
-    shown.index = [*policy, *REPLICATED_ROWS]
+    shown.index = [*policy, *metrics]
     return shown.to_string()

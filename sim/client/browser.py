@@ -11,19 +11,22 @@ lets one tab refresh at a time (``navigator.locks``).
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Generator
 from typing import Any
 
 import simpy
 
-from ..config import RefreshPolicy
+from ..config import BrowserLimits, RefreshPolicy
 from ..records import Recorder
 from ..servers import AuthServer, ResourceServer
 from ..servers.auth import AuthAnswer
+from ..servers.faults import TokenBucketLimiter
 from .clock import Clock
 from .proactive import timer
 from .storage import CookieJar, TabMemory, TokenStore
 from .tab import ClientTab
+from .transport import Transport
 
 
 class Browser:
@@ -41,6 +44,8 @@ class Browser:
         relogin_after_s: float | None = None,
         clock: Clock | None = None,
         open_until_s: float = math.inf,
+        limits: BrowserLimits | None = None,
+        rng: random.Random | None = None,
     ):
         self.env = env
         self.auth = auth
@@ -51,6 +56,10 @@ class Browser:
         self.logouts = 0
         self.login_count = 0  # a timer from an earlier login stops when it sees a newer one
         self.open_until_s = open_until_s  # when the user closes the app (its timers stop)
+        self.rng = rng if rng is not None else random.Random(user)  # backoff jitter
+        bucket = policy.retry_budget
+        self.retry_budget = TokenBucketLimiter(bucket.per_s, bucket.burst) if bucket else None
+        transport = Transport(env, api, auth, limits or BrowserLimits(), policy)
         # navigator.locks.request('refresh', ...): one holder at a time, the rest in line
         self.lock = simpy.Resource(env, capacity=1) if policy.cross_tab_lock else None
         if policy.storage == "local":
@@ -60,7 +69,7 @@ class Browser:
             jar = CookieJar()  # one cookie; an access token in each tab's memory
             stores = [TabMemory(jar) for _ in range(tabs)]
         self.tabs = [
-            ClientTab(env, user * tabs + index, self, auth, api, recorder, policy, store)
+            ClientTab(env, user * tabs + index, self, auth, api, recorder, policy, store, transport)
             for index, store in enumerate(stores)
         ]
 

@@ -77,15 +77,15 @@ def send(tab: ClientTab, request_id: int, created_s: float) -> None:
             request = Request(request_id, created_s, api_calls=1, unauthorized=1)
             tab.env.process(response_interceptor(tab, request, token, answer.value))
 
-    tab.api.send(token, tab.id, request_id, answered)
+    tab.transport.send(token, tab.id, request_id, answered)
     return None
 
 
 def held(tab: ClientTab, request: Request, refresh: simpy.Event) -> Generator[simpy.Event, Any, None]:
     """Request interceptor, ``hold_while_refreshing``: wait for the refresh in flight, then send."""
     new_token = yield from tab.wait_for(request, refresh)
-    if new_token is None or not tab.logged_in:  # the refresh failed, or another tab's did: on the login page
-        return tab.end(request, "logged_out")
+    if new_token is None or not tab.logged_in:  # the refresh failed, or another tab's did
+        return tab.gave_up(request)
     token = tab.store.access
     status = yield from tab.call_api(request, token)
     yield from response_interceptor(tab, request, token, status)
@@ -99,7 +99,7 @@ def response_interceptor(
         request.retries += 1  # originalRequest._retry = true
         token = yield from token_after_401(tab, request, used)
         if token is None or not tab.logged_in:  # a refresh failed (this one or another tab's): off to /login
-            return tab.end(request, "logged_out")
+            return tab.gave_up(request)
         status = yield from tab.call_api(request, token)  # return api(originalRequest)
         used = token
     tab.finish(request, status)  # a 401 past the last retry is final: Promise.reject(error)

@@ -25,10 +25,13 @@ import simpy
 from ..config import RefreshPolicy
 from ..records import Recorder, TokenEvent
 from ..servers import AuthServer, ResourceServer
+from ..servers.faults import STATUS_NO_ANSWER
 from ..tokens import token_id
 from .request import Request
+from .retry import Tries
 from .single_flight import SingleFlight
 from .storage import TabMemory, TokenStore
+from .transport import Transport
 
 if TYPE_CHECKING:
     from .browser import Browser
@@ -51,12 +54,14 @@ class ClientTab:
         recorder: Recorder,
         policy: RefreshPolicy,
         store: TokenStore | TabMemory,
+        transport: Transport,
     ):
         self.env = env
         self.id = session_id
         self.browser = browser
         self.auth = auth
         self.api = api
+        self.transport = transport  # the browser's connections, this tab's time, the client's timeouts
         self.recorder = recorder
         self.policy = policy
         self.store = store  # localStorage (shared by the browser's tabs), or this tab's memory and the cookie
@@ -98,18 +103,36 @@ class ClientTab:
     def _ask_for_tokens(
         self, stale: str | None, request_id: int, proactive: bool
     ) -> Generator[simpy.Event, Any, str | None]:
-        """POST /refresh-token with the stored refresh token; store what comes back."""
+        """POST /refresh-token with the stored refresh token, again if the policy retries a try that
+        got no verdict (``retry.py``); store what comes back. ``None`` if the user was logged out,
+        or if the tries ran out and the policy keeps the session (the waiting requests fail)."""
+        recorder, env = self.recorder, self.env
         if proactive:
-            self.recorder.proactive_refreshes += 1
-        sent_s = self.env.now
-        answer = yield from self.auth.refresh(self.store.refresh, self.id, request_id, token_id(stale))
-        if answer.status != 200:
+            recorder.proactive_refreshes += 1
+        tries = Tries(self.policy, self.browser.rng, self.browser.retry_budget, env.now)
+        while True:
+            sent_s = env.now
+            recorder.refresh_attempts += 1
+            answer = yield from self.transport.refresh(self.store.refresh, self.id, request_id, token_id(stale))
+            if answer.status == 200:
+                if self.logged_in:  # a late answer after a logout must not revive the session
+                    self.browser.keep(self.store, answer, sent_s)
+                    self.note("stored")
+                return answer.access
+            if answer.status == 401:  # the verdict: this refresh token is no good
+                self.logout()
+                return None
+            if answer.status == STATUS_NO_ANSWER:
+                recorder.refresh_timeouts += 1
+            wait_s = tries.next_wait(answer.retry_after_s, env.now)
+            if wait_s is None:
+                break
+            yield env.timeout(wait_s)
+            if not self.logged_in:
+                return None
+        if self.policy.retries_exhausted == "logout":  # the article's catch: off to /login
             self.logout()
-            return None
-        if self.logged_in:  # a late answer after a logout must not revive the session
-            self.browser.keep(self.store, answer, sent_s)
-            self.note("stored")
-        return answer.access
+        return None
 
     def logout(self) -> None:
         """The article's redirect to /login, for every tab of the browser; counted once per logout."""
@@ -118,7 +141,7 @@ class ClientTab:
     def call_api(self, request: Request, token: str | None) -> Generator[simpy.Event, Any, int]:
         """One API call with ``token`` from inside the request's process; the status."""
         request.api_calls += 1
-        status = yield from self.api.call(token, self.id, request.id)
+        status = yield from self.transport.call(token, self.id, request.id)
         if status == 401:
             request.unauthorized += 1
         return status
@@ -180,7 +203,12 @@ class ClientTab:
     # -- bookkeeping -----------------------------------------------------
 
     def finish(self, request: Request, status: int) -> None:
-        self.end(request, "ok" if status == 200 else "unauthorized")
+        """The request's last answer: 200, a 401 past the last retry, or anything else (failed)."""
+        self.end(request, "ok" if status == 200 else "unauthorized" if status == 401 else "failed")
+
+    def gave_up(self, request: Request) -> None:
+        """No token to retry with: the user is on the login page, or the refresh's tries ran out."""
+        self.end(request, "failed" if self.logged_in else "logged_out")
 
     def end(self, request: Request, reason: str) -> None:
         self.recorder.request_done(

@@ -24,9 +24,10 @@ Sweeps copy a scenario with one thing changed: ``scenario.with_(access_ttl_s=60)
 (a thin wrapper over ``dataclasses.replace`` that finds the right part).
 """
 
+from .browser import BrowserLimits
 from .client import POLICY_FIELDS, ClientPolicy, policy_value_text
 from .clocks import Clocks
-from .faults import Faults
+from .faults import Brownout, Faults, Outage, TokenBucket
 from .fields import ConfigError
 from .presets import PRESETS, STRATEGY_NAMES, Preset
 from .refresh import (
@@ -34,6 +35,8 @@ from .refresh import (
     MAX_RETRIES_LIMIT,
     PROACTIVE_FIELDS,
     PROACTIVE_MODES,
+    RETRY_FIELDS,
+    RETRY_POLICIES,
     SINGLE_FLIGHT_SCOPES,
     STORAGE_MODES,
     RefreshPolicy,
@@ -48,8 +51,14 @@ __all__ = [
     "EXPIRY_SOURCES",
     "PROACTIVE_FIELDS",
     "PROACTIVE_MODES",
+    "RETRY_FIELDS",
+    "RETRY_POLICIES",
+    "BrowserLimits",
+    "Brownout",
     "Clocks",
     "Faults",
+    "Outage",
+    "TokenBucket",
     "MAX_RETRIES_LIMIT",
     "MAX_TABS",
     "POLICY_FIELDS",

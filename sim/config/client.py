@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from .faults import parse_bucket
 from .fields import ConfigError, check_choice, check_seconds, setting
 from .presets import PRESETS, STRATEGY_NAMES
 from .refresh import (
@@ -13,8 +14,11 @@ from .refresh import (
     MAX_XFETCH_BETA,
     PROACTIVE_FIELDS,
     PROACTIVE_MODES,
+    RETRY_FIELDS,
+    RETRY_POLICIES,
     SINGLE_FLIGHT_SCOPES,
     STORAGE_MODES,
+    WHEN_RETRIES_RUN_OUT,
     RefreshPolicy,
 )
 
@@ -24,8 +28,12 @@ PRESETS_VALUE = "the preset's"
 
 
 def policy_value_text(value: object) -> str:
-    """A policy value as a scenario file writes it: ``true``, ``tab``, ``3``."""
-    return str(value).lower() if isinstance(value, bool) else str(value)
+    """A policy value as a scenario file writes it: ``true``, ``tab``, ``3``, ``0.1:3`` (a token bucket)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return ":".join(f"{part:g}" for part in value)
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,40 @@ class ClientPolicy:
         None, "proactive timer: how often the timer checks the clock, s (5 s if proactive is timer)",
         default_text=PRESETS_VALUE,
     )  # fmt: skip
+    refresh_timeout_s: float | None = setting(
+        None, "give up on a refresh call after this long, s; 0: wait for ever", default_text=PRESETS_VALUE
+    )
+    api_timeout_s: float | None = setting(
+        None, "give up on an API call after this long, s (the request fails); 0: wait for ever",
+        default_text=PRESETS_VALUE,
+    )  # fmt: skip
+    retry: str | None = setting(
+        None,
+        "how a refresh that got no verdict (503, 429, timeout, network error) is tried again: none (the article), "
+        "at once, fixed interval, exponential, or full, equal or decorrelated jitter (Brooker)",
+        choices=RETRY_POLICIES,
+        default_text=PRESETS_VALUE,
+    )
+    retry_base_s: float | None = setting(
+        None, "retry: the first wait (or the fixed one), s (1 s)", default_text=PRESETS_VALUE
+    )
+    retry_cap_s: float | None = setting(None, "retry: the longest wait, s (30 s)", default_text=PRESETS_VALUE)
+    max_tries: int | None = setting(
+        None, "retry: tries of one refresh in all, 1 to 100 (3)", default_text=PRESETS_VALUE
+    )
+    retry_budget: object = setting(
+        None, "retry: a token bucket of retries per browser, PER_S[:BURST]; a retry that finds it empty is not made",
+        metavar="PER_S[:BURST]", default_text="no budget",
+    )  # fmt: skip
+    retry_after: bool | None = setting(
+        None, "retry: wait at least as long as a 429's Retry-After says", default_text=PRESETS_VALUE
+    )
+    retries_exhausted: str | None = setting(
+        None,
+        "when a refresh's tries run out: logout (the article's catch), or fail the requests and keep the session",
+        choices=WHEN_RETRIES_RUN_OUT,
+        default_text=PRESETS_VALUE,
+    )
     relogin_after_s: float | None = setting(
         None, "think time before logging in again after a logout, s", default_text="never logs in again"
     )
@@ -127,6 +169,11 @@ class ClientPolicy:
             check_choice("proactive", self.proactive, PROACTIVE_MODES)
         if self.expiry_from is not None:
             check_choice("expiry_from", self.expiry_from, EXPIRY_SOURCES)
+        if self.retry is not None:
+            check_choice("retry", self.retry, RETRY_POLICIES)
+        if self.retries_exhausted is not None:
+            check_choice("retries_exhausted", self.retries_exhausted, WHEN_RETRIES_RUN_OUT)
+        object.__setattr__(self, "retry_budget", parse_bucket("retry_budget", self.retry_budget))
         policy = self.policy()  # checks every field that is set
         self._refuse_unread(policy)
         if self.relogin_after_s is not None:
@@ -142,6 +189,12 @@ class ClientPolicy:
                 raise ConfigError(name, value, "only a proactive client reads it; this client's proactive is off")
             if name == "timer_tick_s" and policy.proactive != "timer":
                 raise ConfigError(name, value, f"only proactive = timer reads it; this client's is {policy.proactive}")
+        for name in RETRY_FIELDS:
+            value = getattr(self, name)
+            if value is not None and policy.retry == "none":
+                raise ConfigError(
+                    name, value, "only a client that retries a failed refresh reads it; this client's retry is none"
+                )
 
     def overrides(self) -> dict[str, object]:
         """The policy fields set here, whatever the preset says."""

@@ -1,27 +1,179 @@
-"""Answers no refresh can fix.
+"""What goes wrong: an auth server that is down, slow or rate-limited, answers that are lost, and
+answers no refresh can fix.
 
-Some APIs answer a permission failure with 401 where RFC 6750 says 403
-``insufficient_scope``. To the client's interceptor it looks like an
-expired token: it refreshes and retries, gets 401 again, and does so until
-its loop guard (``max_retries``) stops it. ``unfixable_401_rate`` is the
-share of requests aimed at such a resource: every call they make with a
-good token is answered 401.
+Auth-server faults are scheduled windows of simulated time, as many as you
+like, each written ``START:END`` (seconds) plus what happens in it:
+
+- an **outage** (``START:END[:MODE]``): ``503`` answers every refresh at
+  once with 503 Service Unavailable; ``silent`` accepts the connection and
+  never answers, until the window ends and the connections are reset (the
+  client sees a network error then, or gives up sooner at its timeout);
+- a **brownout** (``START:END:FACTOR``): every refresh a worker starts in
+  the window takes ``FACTOR`` times its usual service time;
+- a **rate limit** (``PER_S[:BURST]``, the whole run): a token bucket of
+  ``BURST`` tokens (default: one second's worth) refilled at ``PER_S``; a
+  refresh that finds it empty gets 429 with ``Retry-After`` (whole seconds
+  until the next token).
+
+``refresh_loss`` is the share of refresh answers lost on the way back: the
+server did the refresh (and rotated the token, if it rotates), the client
+sees a network error. Faults apply to ``/refresh-token``; logins always
+succeed.
+
+``unfixable_401_rate``: some APIs answer a permission failure with 401
+where RFC 6750 says 403 ``insufficient_scope``. To the client's
+interceptor it looks like an expired token: it refreshes and retries, gets
+401 again, and does so until its loop guard (``max_retries``) stops it.
+That share of requests asks for such a resource: every call they make with
+a good token is answered 401.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from .fields import check_number, setting
+from .fields import MAX_SECONDS, ConfigError, check_number, setting
+
+OUTAGE_MODES = ("503", "silent")
+
+
+class Outage(NamedTuple):
+    start_s: float
+    end_s: float
+    mode: str = "503"
+
+
+class Brownout(NamedTuple):
+    start_s: float
+    end_s: float
+    factor: float
+
+
+class TokenBucket(NamedTuple):
+    """``per_s`` tokens a second, at most ``burst`` kept."""
+
+    per_s: float
+    burst: float
+
+
+def _numbers(name: str, value: Any, text: str, count: int, allowed: str) -> list[float]:
+    parts = text.split(":")
+    try:
+        numbers = [float(part) for part in parts[:count]]
+    except ValueError:
+        raise ConfigError(name, value, allowed) from None
+    if len(numbers) < count or any(not math.isfinite(n) for n in numbers):
+        raise ConfigError(name, value, allowed)
+    return numbers
+
+
+def window(name: str, value: Any, allowed: str) -> tuple[float, float, list[str]]:
+    """``START:END[:...]`` -> (start, end, the rest), checked: 0 <= START < END <= MAX_SECONDS."""
+    if not isinstance(value, str):
+        raise ConfigError(name, value, allowed)
+    start, end = _numbers(name, value, value, 2, allowed)
+    if not 0 <= start < end <= MAX_SECONDS:
+        raise ConfigError(name, value, allowed)
+    return start, end, value.split(":")[2:]
+
+
+OUTAGE_TEXT = "must be START:END[:MODE], seconds with 0 <= START < END, MODE 503 (the default) or silent"
+BROWNOUT_TEXT = "must be START:END:FACTOR, seconds with 0 <= START < END, FACTOR a number from 1 to 1000"
+BUCKET_TEXT = "must be PER_S[:BURST], numbers > 0 (BURST >= 1; default: one second's worth)"
+
+
+def parse_outage(value: Any) -> Outage:
+    if isinstance(value, Outage):
+        value = f"{value.start_s!r}:{value.end_s!r}:{value.mode}"
+    start, end, rest = window("auth_outages", value, OUTAGE_TEXT)
+    if len(rest) > 1 or (rest and rest[0] not in OUTAGE_MODES):
+        raise ConfigError("auth_outages", value, OUTAGE_TEXT)
+    return Outage(start, end, rest[0] if rest else "503")
+
+
+def parse_brownout(value: Any) -> Brownout:
+    if isinstance(value, Brownout):
+        value = f"{value.start_s!r}:{value.end_s!r}:{value.factor!r}"
+    start, end, rest = window("auth_brownouts", value, BROWNOUT_TEXT)
+    if len(rest) != 1:
+        raise ConfigError("auth_brownouts", value, BROWNOUT_TEXT)
+    try:
+        factor = float(rest[0])
+    except ValueError:
+        raise ConfigError("auth_brownouts", value, BROWNOUT_TEXT) from None
+    if not 1 <= factor <= 1000:
+        raise ConfigError("auth_brownouts", value, BROWNOUT_TEXT)
+    return Brownout(start, end, factor)
+
+
+def parse_bucket(name: str, value: Any) -> TokenBucket | None:
+    """``PER_S[:BURST]`` as a ``TokenBucket`` (``None`` stays ``None``: no bucket)."""
+    if value is None or isinstance(value, TokenBucket):
+        return value
+    if isinstance(value, (list, tuple)) and len(value) == 2:  # a bucket read back from a saved scenario
+        value = f"{value[0]!r}:{value[1]!r}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = repr(float(value))
+    if not isinstance(value, str) or len(value.split(":")) > 2:
+        raise ConfigError(name, value, BUCKET_TEXT)
+    numbers = _numbers(name, value, value, len(value.split(":")), BUCKET_TEXT)
+    per_s = numbers[0]
+    burst = numbers[1] if len(numbers) == 2 else max(1.0, per_s)
+    if not (0 < per_s <= 1e6 and 1 <= burst <= 1e9):
+        raise ConfigError(name, value, BUCKET_TEXT)
+    return TokenBucket(per_s, burst)
+
+
+def _listed(value: Any) -> list:
+    """A flag given once or repeated, a TOML string or list: always a list."""
+    if value is None:
+        return []
+    if isinstance(value, (str, Outage, Brownout)):
+        return [value]
+    return list(value)
 
 
 @dataclass(frozen=True)
 class Faults:
-    """What the servers get wrong, on purpose."""
+    """What the servers and the network get wrong, on purpose."""
 
     unfixable_401_rate: float = setting(
         0.0, "share of requests the API answers 401 whatever the token (a permission failure sent as 401), 0 to 1"
     )
+    auth_outages: tuple = setting(
+        (),
+        "the auth server is down from START to END s: MODE 503 answers at once, silent never answers (repeatable)",
+        flag="--auth-outage",
+        metavar="START:END[:MODE]",
+        repeat=True,
+        default_text="none",
+    )
+    auth_brownouts: tuple = setting(
+        (),
+        "the auth server's refreshes take FACTOR times as long from START to END s (repeatable)",
+        flag="--auth-brownout",
+        metavar="START:END:FACTOR",
+        repeat=True,
+        default_text="none",
+    )
+    auth_rate_limit: TokenBucket | None = setting(
+        None,
+        "a token bucket of refreshes at the auth server: PER_S a second, BURST at most; over it, 429 with Retry-After",
+        metavar="PER_S[:BURST]",
+        default_text="no limit",
+    )
+    refresh_loss: float = setting(0.0, "share of refresh answers lost on the way back (the refresh was done), 0 to 1")
 
     def __post_init__(self) -> None:
         check_number("unfixable_401_rate", self.unfixable_401_rate, 0, 1)
+        object.__setattr__(self, "auth_outages", tuple(parse_outage(v) for v in _listed(self.auth_outages)))
+        object.__setattr__(self, "auth_brownouts", tuple(parse_brownout(v) for v in _listed(self.auth_brownouts)))
+        object.__setattr__(self, "auth_rate_limit", parse_bucket("auth_rate_limit", self.auth_rate_limit))
+        check_number("refresh_loss", self.refresh_loss, 0, 1)
+
+    @property
+    def windows(self) -> list[tuple[float, float]]:
+        """Every fault window, (start, end), in order of start."""
+        return sorted((w.start_s, w.end_s) for w in (*self.auth_outages, *self.auth_brownouts))

@@ -44,6 +44,8 @@ def setting(
     default_text: str | None = None,
     used_by: tuple[str, ...] = (),
     cli: bool = True,
+    metavar: str | None = None,
+    repeat: bool = False,
 ) -> Any:
     """A dataclass field with its help text (and its flag, if not the usual one).
 
@@ -51,7 +53,9 @@ def setting(
     ``default_text`` says what the default means where the value does not
     (``None``: "the preset's"); ``used_by`` names the workload kinds that
     read the field, so a value given for another kind is refused rather
-    than ignored; ``cli=False`` keeps a field off the command line.
+    than ignored; ``cli=False`` keeps a field off the command line;
+    ``metavar`` is what ``--help`` shows as its value; ``repeat`` lets the
+    flag be given several times (a list of values).
     """
     metadata = {
         "help": help,
@@ -60,6 +64,8 @@ def setting(
         "default_text": default_text,
         "used_by": used_by,
         "cli": cli,
+        "metavar": metavar,
+        "repeat": repeat,
     }
     return dataclasses.field(default=default, metadata=metadata)
 
@@ -105,7 +111,9 @@ def only_used_by(kinds: tuple[str, ...]) -> str:
 def metavar_of(field: dataclasses.Field) -> str:
     """What ``--help`` shows as a flag's value: ``{none,tab}``, ``ACCESS_TTL_S``."""
     choices = field.metadata.get("choices")
-    return "{" + ",".join(choices) + "}" if choices else field.name.upper()
+    if choices:
+        return "{" + ",".join(choices) + "}"
+    return field.metadata.get("metavar") or field.name.upper()
 
 
 def on_command_line(field: dataclasses.Field) -> bool:

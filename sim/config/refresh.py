@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .faults import TokenBucket, parse_bucket
 from .fields import ConfigError, check_bool, check_choice, check_number, check_seconds, whole
 
 SINGLE_FLIGHT_SCOPES = ("none", "tab")
@@ -39,6 +40,11 @@ PROACTIVE_MODES = ("off", "on-use", "timer", "background")
 EXPIRY_SOURCES = ("exp", "expires_in")
 # Read only when the client refreshes before expiry (``proactive`` not "off").
 PROACTIVE_FIELDS = ("margin_s", "margin_jitter_s", "xfetch_beta", "expiry_from", "skew_estimation", "timer_tick_s")
+RETRY_POLICIES = ("none", "immediate", "fixed", "exponential", "full-jitter", "equal-jitter", "decorrelated")
+WHEN_RETRIES_RUN_OUT = ("logout", "fail")
+MAX_TRIES_LIMIT = 100
+# Read only when a failed refresh is retried (``retry`` not "none").
+RETRY_FIELDS = ("retry_base_s", "retry_cap_s", "max_tries", "retry_budget", "retry_after")
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,26 @@ class RefreshPolicy:
         With ``exp``: estimate the clock's offset at each login and
         refresh as keycloak-js does (``iat`` against the midpoint of the
         round trip) and correct for it.
+
+    When a call fails without a verdict (``retry.py`` has the details):
+
+    ``refresh_timeout_s``, ``api_timeout_s``
+        Give up on a refresh or an API call after this long (0: wait for
+        ever, axios's default). The server still does the work.
+    ``retry``, ``retry_base_s``, ``retry_cap_s``, ``max_tries``
+        How a refresh that got no verdict (a 503, a 429, a timeout, a
+        network error) is tried again: ``none`` (the article), at once, at a
+        fixed interval, with exponential backoff, or with full, equal or
+        decorrelated jitter (Brooker, 2015), at most ``max_tries`` tries in
+        all. A 401 is a verdict: the user is logged out.
+    ``retry_budget``
+        A token bucket of retries per browser (``PER_S[:BURST]``): a retry
+        that finds it empty is not made.
+    ``retry_after``
+        Wait at least as long as a 429's ``Retry-After`` says.
+    ``retries_exhausted``
+        When the tries run out: ``logout`` (the article's catch), or
+        ``fail`` the requests that waited and keep the session.
     """
 
     single_flight: str = "none"
@@ -118,6 +144,15 @@ class RefreshPolicy:
     expiry_from: str = "exp"
     skew_estimation: bool = False
     timer_tick_s: float = 5.0
+    refresh_timeout_s: float = 0.0
+    api_timeout_s: float = 0.0
+    retry: str = "none"
+    retry_base_s: float = 1.0
+    retry_cap_s: float = 30.0
+    max_tries: int = 3
+    retry_budget: TokenBucket | None = None
+    retry_after: bool = False
+    retries_exhausted: str = "logout"
 
     def __post_init__(self) -> None:
         check_choice("single_flight", self.single_flight, SINGLE_FLIGHT_SCOPES)
@@ -133,6 +168,15 @@ class RefreshPolicy:
         check_choice("expiry_from", self.expiry_from, EXPIRY_SOURCES)
         check_bool("skew_estimation", self.skew_estimation)
         check_seconds("timer_tick_s", self.timer_tick_s, positive=True)
+        check_seconds("refresh_timeout_s", self.refresh_timeout_s)
+        check_seconds("api_timeout_s", self.api_timeout_s)
+        check_choice("retry", self.retry, RETRY_POLICIES)
+        check_seconds("retry_base_s", self.retry_base_s)
+        check_seconds("retry_cap_s", self.retry_cap_s)
+        whole(self, "max_tries", 1, maximum=MAX_TRIES_LIMIT)
+        object.__setattr__(self, "retry_budget", parse_bucket("retry_budget", self.retry_budget))
+        check_bool("retry_after", self.retry_after)
+        check_choice("retries_exhausted", self.retries_exhausted, WHEN_RETRIES_RUN_OUT)
         if self.skew_estimation and self.expiry_from != "exp":
             raise ConfigError("skew_estimation", True, "corrects the clock for expiry_from = exp only")
 

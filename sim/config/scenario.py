@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .browser import BrowserLimits
 from .client import ClientPolicy
 from .clocks import Clocks
 from .faults import Faults
@@ -29,6 +30,7 @@ class Scenario:
     workload: Workload = field(default_factory=Workload)
     client: ClientPolicy = field(default_factory=ClientPolicy)
     clocks: Clocks = field(default_factory=Clocks)
+    browser: BrowserLimits = field(default_factory=BrowserLimits)
     faults: Faults = field(default_factory=Faults)
     seed: int = setting(1, "random seed")
     record_calls: bool = setting(False, "keep every API call in the records, not only auth calls")

@@ -35,19 +35,22 @@ from typing import Any, NamedTuple
 
 import simpy
 
-from ..config import Capacities, Latencies, RefreshTokenPolicy, TokenPolicy
+from ..config import Capacities, Faults, Latencies, RefreshTokenPolicy, TokenPolicy
 from ..records import CallRecord, Recorder
 from ..tokens import TokenIssuer, TokenVerifier, token_id, unverified
 from . import families
 from .exchange import Exchange, exchange, service_time_sampler, workers_for
 from .families import Families
+from .faults import STATUS_NO_ANSWER, FaultSchedule, exchange_with_faults
 
 
 class AuthAnswer(NamedTuple):
-    status: int  # 200 or 401
-    outcome: str  # why: "valid", "missing", "invalid", "wrong_type", "expired", or a family's verdict
+    status: int  # 200 or 401; with faults also 503, 429, or 0 (no answer: timeout, reset, lost)
+    outcome: str  # why: "valid", "missing", "invalid", "wrong_type", "expired", or a family's verdict;
+    # with faults "outage", "rate_limited", "reset", "lost", "timeout"
     access: str | None = None
     refresh: str | None = None  # a login's, or a rotated one
+    retry_after_s: float = 0.0  # a 429's Retry-After
 
     @property
     def expires_in(self) -> int:
@@ -70,6 +73,8 @@ class AuthServer:
         rng: random.Random,
         refresh_tokens: RefreshTokenPolicy | None = None,
         lifetimes: random.Random | None = None,
+        faults: Faults | None = None,
+        losses: random.Random | None = None,
     ):
         self.env = env
         self.issuer = TokenIssuer(tokens.access_ttl_s, tokens.refresh_ttl_s, tokens.access_ttl_spread_s, lifetimes)
@@ -81,6 +86,9 @@ class AuthServer:
         self.service_time = service_time_sampler(latencies.auth_service_s, latencies.service_distribution, rng)
         self.workers = workers_for(env, capacities.auth_capacity)
         self.recorder = recorder
+        # Outages, brownouts, a rate limit, lost answers: only if the scenario has any.
+        faults = faults or Faults()
+        self.faults = FaultSchedule(faults, losses or random.Random(0)) if FaultSchedule.applies(faults) else None
 
     def login(self, session: int) -> Generator[simpy.Event, Any, AuthAnswer]:
         """POST /login: the user's password is right; both tokens come back."""
@@ -114,11 +122,22 @@ class AuthServer:
             access = self.issuer.issue("access", verdict.claims["sub"], now_s)
             return self.service_time(), AuthAnswer(200, "valid", access)
 
-        result = yield from exchange(self.env, self.half_rtt_s, self.workers, handle)
+        if self.faults is None:
+            result = yield from exchange(self.env, self.half_rtt_s, self.workers, handle)
+            lost = False
+        else:
+            result, lost = yield from exchange_with_faults(
+                self.env, self.half_rtt_s, self.workers, handle, self.faults, self._turned_away
+            )
         self._record(
-            result, session=session, request=request, endpoint="refresh", token=token_id(refresh_token), trigger=trigger
-        )
-        return result.answer
+            result, session=session, request=request, endpoint="refresh", token=token_id(refresh_token),
+            trigger=trigger, lost=lost,
+        )  # fmt: skip
+        return AuthAnswer(STATUS_NO_ANSWER, "lost") if lost else result.answer
+
+    @staticmethod
+    def _turned_away(status: int, outcome: str, retry_after_s: float) -> AuthAnswer:
+        return AuthAnswer(status, outcome, retry_after_s=retry_after_s)
 
     def _refresh_in_family(self, claims: dict, now_s: float) -> AuthAnswer:
         """A good refresh token, judged by its family: rotate, allow, or refuse (and maybe revoke)."""
@@ -137,14 +156,14 @@ class AuthServer:
             return AuthAnswer(200, "valid", access)
         return AuthAnswer(200, outcome, access, family.current_token)  # within an allowance: the current one
 
-    def _record(self, result: Exchange, **call: Any) -> None:
+    def _record(self, result: Exchange, lost: bool = False, **call: Any) -> None:
         answer = result.answer
         self.recorder.calls.append(
             CallRecord(
                 server="auth",
                 **result.times(),
                 status=answer.status,
-                outcome=answer.outcome,
+                outcome="lost" if lost else answer.outcome,  # the server answered; the answer never arrived
                 issued=token_id(answer.access),
                 issued_refresh=token_id(answer.refresh) if call["endpoint"] == "refresh" else "",
                 **call,
