@@ -124,35 +124,49 @@ def refresh_arrivals_per_second(refreshes: pd.DataFrame) -> np.ndarray:
     return np.bincount(seconds - seconds.min())
 
 
-def recovery_s(refreshes: pd.DataFrame, windows: list[tuple[float, float]], workload_end_s: float) -> float:
-    """How long after the last fault window the auth server's backlog took to settle for good.
+RECOVERY_BIN_S = 5.0  # the backlog is compared as its average over bins this long
 
-    The backlog is the refresh calls the server holds (``in_flight``). Its
-    level before the faults is its peak before the first window opened.
-    The answer is the time from the last window's end to the moment from
-    which the backlog stays at or below that level; NaN if the backlog is
-    still above it when the workload ends (it never recovered while users
-    were still there), or if there was no fault window.
+
+def recovery_s(refreshes: pd.DataFrame, windows: list[tuple[float, float]], workload_end_s: float) -> float:
+    """How long after the last fault window the auth server's backlog took to come back.
+
+    The backlog is the refresh calls the server holds (``in_flight``),
+    averaged over 5 s bins so that a moment's noise does not count. Its
+    level before the faults is the highest bin before the first window
+    opened. After the last window ends, the backlog may climb (the retries
+    arrive) before it falls: the answer is the time from the window's end to
+    the first bin, after the backlog's highest bin since then, that is back
+    at or below the level (0 if it never rose above it). NaN if it is not
+    back before a steady workload ends (or the records end), or if there
+    was no fault window.
     """
-    if not windows:
+    if not windows or refreshes.empty:
         return math.nan
     first_start = min(start for start, _ in windows)
     fault_end = max(end for _, end in windows)
     backlog = in_flight(refreshes)
-    before = backlog[backlog["time_s"] < first_start]["in_flight"]
-    level = int(before.max()) if len(before) else 0
-    times, counts = backlog["time_s"].to_numpy(), backlog["in_flight"].to_numpy()
-    over = counts > level
-    # the step in force at the fault's end, and every later one
-    from_index = max(0, int(np.searchsorted(times, fault_end, side="right")) - 1)
-    later = np.flatnonzero(over[from_index:])
-    if not len(later):
-        return 0.0
-    last_over = from_index + int(later[-1])
-    if last_over + 1 >= len(times):  # still over when the records end
+    times, counts = backlog["time_s"].to_numpy(float), backlog["in_flight"].to_numpy(float)
+    end_s = max(float(times[-1]), fault_end) + RECOVERY_BIN_S
+    edges = np.arange(0.0, end_s + RECOVERY_BIN_S, RECOVERY_BIN_S)
+    # time-weighted mean of the step function over each bin: the integral at each edge, differenced
+    integral = np.concatenate([[0.0], np.cumsum(counts[:-1] * np.diff(times))])
+    at_edges = np.interp(edges, times, integral)  # exact: the integral of a step function is piecewise linear
+    beyond = edges > times[-1]
+    at_edges[beyond] = integral[-1] + counts[-1] * (edges[beyond] - times[-1])
+    average = np.diff(at_edges) / RECOVERY_BIN_S
+    starts = edges[:-1]
+    before = average[starts + RECOVERY_BIN_S <= first_start]
+    level = float(before.max()) if len(before) else 0.0
+    after = np.flatnonzero(starts >= fault_end)
+    if not len(after):
         return math.nan
-    back_s = float(times[last_over + 1])
-    return back_s - fault_end if back_s <= workload_end_s else math.nan
+    peak = after[int(np.argmax(average[after]))]
+    if average[peak] <= level:
+        return 0.0
+    back = [k for k in range(peak + 1, len(average)) if average[k] <= level]
+    if not back or starts[back[0]] > min(workload_end_s, times[-1]):
+        return math.nan
+    return float(starts[back[0]] - fault_end)
 
 
 def quantiles(values: np.ndarray, levels: tuple[float, ...]) -> list[float]:
