@@ -48,6 +48,7 @@ from .config import (
     Workload,
 )
 from .experiment import Result, confidence_table, replicate, run, run_all
+from .metrics import binned_mean, in_flight
 from .scenario_file import load_scenario_file
 
 CSV_FLOAT_FORMAT = "%.6g"
@@ -632,6 +633,169 @@ def _clock_skew(offsets_s: tuple[float, ...], scenario: Scenario) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
+# -- 11. outages: recovery, backlog, backoff policies, the connection limit ----------
+
+OUTAGE_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "outage.toml"
+# (label, client fields): the article's interceptor as it is, with immediate retries, and
+# single-flight with full-jitter backoff and a retry budget.
+OUTAGE_CLIENTS: tuple[tuple[str, dict], ...] = (
+    ("naive, no retry (the article)", {"strategy": "naive"}),
+    ("naive, immediate retries", {"strategy": "naive", "retry": "immediate", "max_tries": 5}),
+    ("locked, immediate retries", {"strategy": "locked", "retry": "immediate", "max_tries": 5}),
+    (
+        "locked, full jitter + budget",
+        {"strategy": "locked", "retry": "full-jitter", "retry_base_s": 1, "retry_cap_s": 30, "max_tries": 5,
+         "retry_budget": "0.2:3"},
+    ),
+)  # fmt: skip
+OUTAGE_START_S = 300.0
+
+
+def _outage_base() -> Scenario:
+    return load_scenario_file(OUTAGE_FILE).scenario
+
+
+def outage_recovery_data(lengths_s: tuple[float, ...] = (5, 15, 30, 60), after_s: float = 240.0) -> pd.DataFrame:
+    """Recovery time of the auth server's backlog against the outage's length, per client.
+
+    ``scenarios/outage.toml`` (100 users, tokens of 2 min, 2 auth workers,
+    a silent outage from 300 s, clients that give up after 2 s and keep the
+    session), run until ``after_s`` past the outage's start, once per
+    outage length and client (``OUTAGE_CLIENTS``). ``recovery_s`` is the
+    summary key (NaN: not back when the users stopped; ``recovered``
+    says which).
+    """
+    return _outage_recovery(tuple(lengths_s), after_s).copy()
+
+
+@lru_cache(maxsize=2)
+def _outage_recovery(lengths_s: tuple[float, ...], after_s: float) -> pd.DataFrame:
+    base = _outage_base().with_(duration_s=OUTAGE_START_S + after_s)
+    plan = [
+        (label, length, base.with_(auth_outages=f"{OUTAGE_START_S:g}:{OUTAGE_START_S + length:g}:silent", **fields))
+        for label, fields in OUTAGE_CLIENTS
+        for length in lengths_s
+    ]
+    results = run_all([one for _, _, one in plan], jobs=0)
+    rows = []
+    for (label, length, _), result in zip(plan, results, strict=True):
+        summary = result.summary
+        rows.append(
+            {
+                "client": label,
+                "outage_s": length,
+                "recovery_s": summary["recovery_s"],
+                "recovered": not np.isnan(summary["recovery_s"]),
+                "watched_s": after_s - length,
+                "refresh_calls": summary["refresh_calls"],
+                "requests_failed": summary["requests_failed"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def outage_backlog_data(bin_s: float = 5.0) -> pd.DataFrame:
+    """The auth server's backlog (refresh calls held, mean over ``bin_s``) through the outage of
+    ``scenarios/outage.toml``, per client (``OUTAGE_CLIENTS``), with each run's recovery."""
+    return _outage_backlog(bin_s).copy()
+
+
+@lru_cache(maxsize=2)
+def _outage_backlog(bin_s: float) -> pd.DataFrame:
+    base = _outage_base()
+    results = run_all([base.with_(**fields) for _, fields in OUTAGE_CLIENTS], jobs=0)
+    frames = []
+    for (label, _), result in zip(OUTAGE_CLIENTS, results, strict=True):
+        starts, backlog = binned_mean(in_flight(result.refreshes), bin_s, result.scenario.workload.duration_s)
+        windows = result.scenario.faults.windows
+        frames.append(
+            pd.DataFrame(
+                {
+                    "client": label,
+                    "time_s": starts,
+                    "backlog": backlog,
+                    "outage_start_s": windows[0][0],
+                    "outage_end_s": windows[-1][1],
+                    "recovery_s": result.summary["recovery_s"],
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+# Many clients contending (Brooker's setting): 200 users whose tokens have all died (their logins
+# queued for 10 s at the start) refresh at once at 75 s against one auth worker of 50 ms (20 a
+# second: 10 s of work), giving up after 1 s.
+CONTENTION = Scenario(
+    tokens=TokenPolicy(access_ttl_s=60),
+    latencies=Latencies(rtt_s=0.1, auth_service_s=0.05),
+    capacities=Capacities(auth_capacity=1),
+    workload=Workload(kind="burst", users=200, concurrency=1, at_s=75.0),  # every token is dead by 71 s
+    client=ClientPolicy("locked", refresh_timeout_s=1.0, retries_exhausted="fail"),
+    name="contention",
+)
+BACKOFF_POLICIES = ("none", "immediate", "fixed", "exponential", "full-jitter", "equal-jitter", "decorrelated")
+
+
+def backoff_policies_data(scenario: Scenario = CONTENTION, max_tries: int = 100) -> pd.DataFrame:
+    """Calls per successful refresh, refreshes that never succeeded, and time to drain, per retry
+    policy, when many clients contend (``CONTENTION``: 200 users refresh at once against one
+    worker, giving up after 1 s; up to ``max_tries`` tries, as good as until it works, base 1 s,
+    cap 30 s; one seed). A refresh succeeded if its 200 came back before the client gave up;
+    ``drain_s`` (until the last one succeeded) is NaN if some never did."""
+    rows = []
+    for policy in BACKOFF_POLICIES:
+        fields = {} if policy == "none" else {"retry": policy, "max_tries": max_tries}
+        result = run(scenario.with_(**fields))
+        refreshes = result.refreshes
+        timeout_s = scenario.client.policy().refresh_timeout_s
+        # a refresh succeeded if its 200 came back before the client gave up on it
+        ok = refreshes[(refreshes["status"] == 200) & (refreshes["received_s"] - refreshes["sent_s"] <= timeout_s)]
+        start_s = result.requests["created_s"].min()
+        rows.append(
+            {
+                "retry": policy,
+                "refresh_calls": len(refreshes),
+                "refreshed": len(ok),
+                "calls_per_success": len(refreshes) / len(ok) if len(ok) else np.nan,
+                "never_refreshed": scenario.workload.users - len(ok),
+                "drain_s": float(ok["received_s"].max() - start_s) if len(ok) == len(result.requests) else np.nan,
+                "wasted_calls": int((refreshes["received_s"] - refreshes["sent_s"] > timeout_s).sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# Pages of 8 API calls of 300 ms each, with tokens of a minute: with 6 connections per origin a
+# page's refresh waits behind API calls (and a page's calls behind each other).
+CONNECTIONS = Scenario(
+    tokens=TokenPolicy(access_ttl_s=60),
+    latencies=Latencies(api_service_s=0.3, service_distribution="exponential"),
+    workload=Workload(kind="steady", users=50, concurrency=8, page_rate_per_s=0.05, duration_s=900.0),
+    name="connections",
+)
+
+
+def connection_limit_data(limits: tuple[int, ...] = (0, 6), scenario: Scenario = CONNECTIONS) -> pd.DataFrame:
+    """p95 latency of requests that met an expiry (and of the others), per strategy and connection
+    limit (0: unlimited; 6: HTTP/1.1). ``CONNECTIONS``: 50 users, pages of 8 calls of ~300 ms
+    every ~20 s, tokens of a minute; one seed."""
+    rows = []
+    for strategy in STRATEGY_NAMES:
+        for limit in limits:
+            summary = run(scenario.with_(strategy=strategy, max_connections=limit)).summary
+            rows.append(
+                {
+                    "strategy": strategy,
+                    "max_connections": limit,
+                    "expiry_latency_p95_ms": 1000 * summary["expiry_latency_p95_s"],
+                    "clear_latency_p95_ms": 1000 * summary["clear_latency_p95_s"],
+                    "refresh_calls": summary["refresh_calls"],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 # -- the registry and the build --------------------------------------------------
 
 
@@ -754,6 +918,51 @@ FIGURES: tuple[FigureSpec, ...] = (
         clock_skew_data,
         plots.fig_clock_skew,
         ("08-proactive-refresh",),
+    ),
+    FigureSpec(
+        "outage_backlog",
+        "A short outage that does not end",
+        "The auth server's backlog (refresh calls held, mean over 5 s) through the 30 s silent outage of "
+        "scenarios/outage.toml, per client. With the article's interceptor retrying at once, the calls the "
+        "outage held all come back together, time out, are retried while the server still works on them, and "
+        "the backlog grows for as long as users stay: a metastable failure. One refresh per tab, full-jitter "
+        "backoff and a retry budget: back within seconds.",
+        outage_backlog_data,
+        plots.fig_outage_backlog,
+        ("09-outages-and-backoff",),
+    ),
+    FigureSpec(
+        "outage_recovery",
+        "Recovery time against the outage's length",
+        "How long the auth server's backlog takes to come back after a silent outage of 5 to 60 s, per "
+        "client (a cross: not back while users were still there). The article's interceptor without retries "
+        "and single-flight with full jitter and a budget recover at once; immediate retries turn even a "
+        "short outage into a collapse.",
+        outage_recovery_data,
+        plots.fig_outage_recovery,
+        ("09-outages-and-backoff",),
+    ),
+    FigureSpec(
+        "backoff_policies",
+        "Backoff policies with many clients contending",
+        "200 clients refresh at once against one auth worker (10 s of work), giving up after 1 s and trying "
+        "up to 100 times: refresh calls per successful refresh, and the time until the last one succeeded, per "
+        "retry policy. As in Brooker's simulation, immediate and fixed retries keep the server busy with calls "
+        "nobody waits for and almost nobody gets through; plain exponential backoff gets everyone through, in "
+        "synchronized waves, slowly; jitter spreads the waves: fewer calls and a faster drain.",
+        backoff_policies_data,
+        plots.fig_backoff_policies,
+        ("09-outages-and-backoff",),
+    ),
+    FigureSpec(
+        "connection_limit",
+        "Six connections per origin",
+        "p95 latency of requests that met an expiry, and of the others, with unlimited connections and with "
+        "HTTP/1.1's 6 per origin, per strategy: pages of 8 calls of ~300 ms, tokens of a minute. With 6, the "
+        "refresh waits behind API calls for a connection, and the retries behind each other.",
+        connection_limit_data,
+        plots.fig_connection_limit,
+        ("09-outages-and-backoff",),
     ),
 )
 

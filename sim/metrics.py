@@ -124,7 +124,21 @@ def refresh_arrivals_per_second(refreshes: pd.DataFrame) -> np.ndarray:
     return np.bincount(seconds - seconds.min())
 
 
+def binned_mean(steps: pd.DataFrame, bin_s: float, end_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """The time-weighted mean of a step function (``in_flight``'s frame) over bins of ``bin_s`` from 0
+    to ``end_s``: (the bins' starts, the means)."""
+    times, counts = steps["time_s"].to_numpy(float), steps["in_flight"].to_numpy(float)
+    edges = np.arange(0.0, end_s + bin_s, bin_s)
+    # the integral at each edge, differenced: exact, the integral of a step function is piecewise linear
+    integral = np.concatenate([[0.0], np.cumsum(counts[:-1] * np.diff(times))])
+    at_edges = np.interp(edges, times, integral)
+    beyond = edges > times[-1]
+    at_edges[beyond] = integral[-1] + counts[-1] * (edges[beyond] - times[-1])
+    return edges[:-1], np.diff(at_edges) / bin_s
+
+
 RECOVERY_BIN_S = 5.0  # the backlog is compared as its average over bins this long
+RECOVERY_HORIZON_S = 60.0  # the retries a fault sets off arrive within this long of its end
 
 
 def recovery_s(refreshes: pd.DataFrame, windows: list[tuple[float, float]], workload_end_s: float) -> float:
@@ -135,8 +149,9 @@ def recovery_s(refreshes: pd.DataFrame, windows: list[tuple[float, float]], work
     level before the faults is the highest bin before the first window
     opened. After the last window ends, the backlog may climb (the retries
     arrive) before it falls: the answer is the time from the window's end to
-    the first bin, after the backlog's highest bin since then, that is back
-    at or below the level (0 if it never rose above it). NaN if it is not
+    the first bin, after the backlog's highest bin in the minute after the
+    window (later peaks are the ordinary ups and downs of load), that is
+    back at or below the level (0 if it never rose above it). NaN if it is not
     back before a steady workload ends (or the records end), or if there
     was no fault window.
     """
@@ -145,26 +160,18 @@ def recovery_s(refreshes: pd.DataFrame, windows: list[tuple[float, float]], work
     first_start = min(start for start, _ in windows)
     fault_end = max(end for _, end in windows)
     backlog = in_flight(refreshes)
-    times, counts = backlog["time_s"].to_numpy(float), backlog["in_flight"].to_numpy(float)
-    end_s = max(float(times[-1]), fault_end) + RECOVERY_BIN_S
-    edges = np.arange(0.0, end_s + RECOVERY_BIN_S, RECOVERY_BIN_S)
-    # time-weighted mean of the step function over each bin: the integral at each edge, differenced
-    integral = np.concatenate([[0.0], np.cumsum(counts[:-1] * np.diff(times))])
-    at_edges = np.interp(edges, times, integral)  # exact: the integral of a step function is piecewise linear
-    beyond = edges > times[-1]
-    at_edges[beyond] = integral[-1] + counts[-1] * (edges[beyond] - times[-1])
-    average = np.diff(at_edges) / RECOVERY_BIN_S
-    starts = edges[:-1]
+    times = backlog["time_s"].to_numpy(float)
+    starts, average = binned_mean(backlog, RECOVERY_BIN_S, max(float(times[-1]), fault_end) + RECOVERY_BIN_S)
     before = average[starts + RECOVERY_BIN_S <= first_start]
     level = float(before.max()) if len(before) else 0.0
-    after = np.flatnonzero(starts >= fault_end)
+    after = np.flatnonzero((starts >= fault_end) & (starts < fault_end + RECOVERY_HORIZON_S))
     if not len(after):
         return math.nan
     peak = after[int(np.argmax(average[after]))]
     if average[peak] <= level:
         return 0.0
     back = [k for k in range(peak + 1, len(average)) if average[k] <= level]
-    if not back or starts[back[0]] > min(workload_end_s, times[-1]):
+    if not back or starts[back[0]] > min(workload_end_s, float(times[-1])):
         return math.nan
     return float(starts[back[0]] - fault_end)
 

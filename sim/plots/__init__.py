@@ -19,7 +19,9 @@ One file per family of figures, all re-exported here:
 - ``sweep``: ``fig_sweep``, ``fig_in_flight`` and ``column_label``;
 - ``rotation``: ``fig_rotation_logouts``, ``fig_tab_race``;
 - ``proactive``: ``fig_herd``, ``fig_clock_skew``, and ``fig_xfetch`` (drawn
-  from the closed form ``xfetch_curve``, no simulation).
+  from the closed form ``xfetch_curve``, no simulation);
+- ``outages``: ``fig_outage_backlog``, ``fig_outage_recovery``,
+  ``fig_backoff_policies``, ``fig_connection_limit``.
 
 One palette, everywhere: each strategy keeps its colour, line style and
 marker in every figure (``STRATEGY_COLORS``, from the colour-blind-safe
@@ -36,6 +38,7 @@ settings.
 
 from ..palette import OKABE_ITO
 from .comparison import fig_auth_load, fig_latency_cdf, fig_refresh_storm, fig_refresh_timeline, fig_ttl_sensitivity
+from .outages import fig_backoff_policies, fig_connection_limit, fig_outage_backlog, fig_outage_recovery
 from .proactive import fig_clock_skew, fig_herd, fig_xfetch, xfetch_curve
 from .rotation import fig_rotation_logouts, fig_tab_race
 from .sequence import fig_sequence_diagram
@@ -54,6 +57,10 @@ from .theme import (
 )
 
 __all__ = [
+    "fig_backoff_policies",
+    "fig_connection_limit",
+    "fig_outage_backlog",
+    "fig_outage_recovery",
     "fig_clock_skew",
     "fig_herd",
     "fig_xfetch",
