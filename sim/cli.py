@@ -282,7 +282,7 @@ def _differences(base: Scenario, variant: Scenario) -> str:
 
 
 def _value_text(value: Any) -> str:
-    return policy_value_text(value) if isinstance(value, bool) else str(value)
+    return policy_value_text(value)
 
 
 def _checked(scenario: Scenario, args: argparse.Namespace, runs: int) -> Estimate:
@@ -404,9 +404,15 @@ def _compare_variants(
     changes: dict[str, Any],
     variants: dict[str, Scenario],
 ) -> None:
-    """Each variant of the scenario file with each strategy: one column per pair."""
-    plan = [(name, variant.with_(strategy=s)) for name, variant in variants.items() for s in strategies]
-    labels = [name if len(strategies) == 1 else f"{name}/{one.strategy}" for name, one in plan]
+    """Each variant of the scenario file with each strategy (a variant that names its own preset
+    runs with that one only): one column per pair."""
+    plan = [
+        (name, variant.with_(strategy=s))
+        for name, variant in variants.items()
+        for s in (strategies if variant.client.strategy == scenario.client.strategy else (variant.client.strategy,))
+    ]
+    several = len(plan) > len(variants)
+    labels = [f"{name}/{one.strategy}" if several else name for name, one in plan]
     each = [_checked(one, args, runs=args.replications) for _, one in plan]
     work = Estimate(sum(e.requests for e in each), sum(e.users for e in each))
     seeds = f"seed {scenario.seed}"

@@ -66,7 +66,9 @@ def format_table(table: pd.DataFrame) -> str:
     """One run per column (``summary_table``'s rows)."""
 
     def cell(value: Any) -> str:
-        if isinstance(value, bool | str):
+        if value is None:
+            return "-"
+        if isinstance(value, bool | str | tuple):
             return policy_value_text(value)
         if isinstance(value, float):
             return "-" if math.isnan(value) else f"{value:,.3f}"
