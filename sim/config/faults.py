@@ -84,9 +84,15 @@ BROWNOUT_TEXT = "must be START:END:FACTOR, seconds with 0 <= START < END, FACTOR
 BUCKET_TEXT = "must be PER_S[:BURST], numbers > 0 (BURST >= 1; default: one second's worth)"
 
 
+def _joined(value: Any) -> Any:
+    """A window read back from saved provenance (a list, or the NamedTuple) as the text it came from."""
+    if isinstance(value, (list, tuple)):
+        return ":".join(repr(v) if isinstance(v, float) else str(v) for v in value)
+    return value
+
+
 def parse_outage(value: Any) -> Outage:
-    if isinstance(value, Outage):
-        value = f"{value.start_s!r}:{value.end_s!r}:{value.mode}"
+    value = _joined(value)
     start, end, rest = window("auth_outages", value, OUTAGE_TEXT)
     if len(rest) > 1 or (rest and rest[0] not in OUTAGE_MODES):
         raise ConfigError("auth_outages", value, OUTAGE_TEXT)
@@ -94,8 +100,7 @@ def parse_outage(value: Any) -> Outage:
 
 
 def parse_brownout(value: Any) -> Brownout:
-    if isinstance(value, Brownout):
-        value = f"{value.start_s!r}:{value.end_s!r}:{value.factor!r}"
+    value = _joined(value)
     start, end, rest = window("auth_brownouts", value, BROWNOUT_TEXT)
     if len(rest) != 1:
         raise ConfigError("auth_brownouts", value, BROWNOUT_TEXT)
@@ -132,6 +137,8 @@ def _listed(value: Any) -> list:
         return []
     if isinstance(value, (str, Outage, Brownout)):
         return [value]
+    if isinstance(value, (list, tuple)) and value and not isinstance(value[0], (str, list, tuple)):
+        return [value]  # one window as a list of numbers
     return list(value)
 
 
