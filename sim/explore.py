@@ -15,8 +15,8 @@ import pandas as pd
 
 from .config import Capacities, Latencies, Scenario, TokenPolicy, Workload
 from .experiment import Result, compare, run
-from .figures import ROTATION, RUSH, SKEW, sequence_diagram_data
-from .scenario_file import load_scenario
+from .figures import OUTAGE_FILE, OUTAGE_START_S, ROTATION, RUSH, SKEW, sequence_diagram_data
+from .scenario_file import load_scenario, load_scenario_file
 
 # notebooks/01: one request, alone, with the default latencies.
 ONE_REQUEST = Scenario(workload=Workload(kind="burst", concurrency=1), record_calls=True, name="one-request")
@@ -90,6 +90,30 @@ def clock_and_margin(
     return run(SKEW.with_(margin_s=margin_s, clock_offset_s=clock_offset_s, expiry_from=expiry_from, **fields))
 
 
+# notebooks/09: scenarios/outage.toml at half size, 50 users and one auth worker (half the load,
+# half the capacity: the same headroom), watched for 90 s after the outage ends.
+HALF_OUTAGE = {"users": 50, "auth_capacity": 1}
+OUTAGE_WATCHED_S = 90.0
+OUTAGE_RETRIES = {"max_tries": 5, "retry_base_s": 1.0, "retry_cap_s": 30.0}  # the file's backoff variant
+OUTAGE_BUDGET = "0.2:3"  # ... and its retry budget: 0.2 retries a second per browser, 3 at most
+
+
+def outage_and_retries(
+    outage_s: float = 30.0, strategy: str = "naive", retry: str = "none", budget: bool = False
+) -> Result:
+    """notebooks/09: ``scenarios/outage.toml`` at half size (``HALF_OUTAGE``) with a silent outage of
+    ``outage_s`` from 300 s, run until 90 s after it; ``strategy`` retries a refresh that got no answer
+    by ``retry`` (5 tries at most, base 1 s, cap 30 s), within the file's retry budget if ``budget``."""
+    end_s = OUTAGE_START_S + outage_s
+    fields: dict[str, object] = {} if retry == "none" else {"retry": retry, **OUTAGE_RETRIES}
+    if budget and retry != "none":
+        fields["retry_budget"] = OUTAGE_BUDGET
+    scenario = load_scenario_file(OUTAGE_FILE).scenario.with_(
+        **HALF_OUTAGE, duration_s=end_s + OUTAGE_WATCHED_S, auth_outages=f"{OUTAGE_START_S:g}:{end_s:g}:silent"
+    )
+    return run(scenario.with_(strategy=strategy, **fields))
+
+
 # notebook -> the function its slider calls (at its defaults, the slider's starting values)
 SLIDERS: dict[str, Callable[[], object]] = {
     "01-two-tokens": one_request,
@@ -100,4 +124,5 @@ SLIDERS: dict[str, Callable[[], object]] = {
     "06-sensitivity": auth_room,
     "07-rotation-and-tabs": rotation_tabs,
     "08-proactive-refresh": clock_and_margin,
+    "09-outages-and-backoff": outage_and_retries,
 }

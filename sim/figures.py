@@ -935,9 +935,10 @@ FIGURES: tuple[FigureSpec, ...] = (
         "outage_recovery",
         "Recovery time against the outage's length",
         "How long the auth server's backlog takes to come back after a silent outage of 5 to 60 s, per "
-        "client (a cross: not back while users were still there). The article's interceptor without retries "
-        "and single-flight with full jitter and a budget recover at once; immediate retries turn even a "
-        "short outage into a collapse.",
+        "client (a cross: not back while users were still there). The article's interceptor retrying at once "
+        "comes back from 5 and 15 s and never from 30 or 60 s: past a threshold the retries alone keep the "
+        "server full. Without retries, or with one refresh per tab (with or without backoff), every outage "
+        "is over within 15 s.",
         outage_recovery_data,
         plots.fig_outage_recovery,
         ("09-outages-and-backoff",),

@@ -13,7 +13,9 @@ The summary's keys, and what they mean:
                            ``late_401_check``, ``storage``, ...)
 ``requests``               requests the app made
 ``requests_ok``            ... that ended with a 200
-``requests_failed``        ... that did not (``unauthorized`` or ``logged_out``)
+``requests_failed``        ... that did not (``unauthorized``, ``logged_out``, or
+                           ``failed``: no answer in time, a 5xx, or a refresh
+                           whose tries ran out while the session was kept)
 ``refresh_calls``          POST /refresh-token calls sent
 ``refresh_calls_ok``       ... answered 200
 ``refresh_calls_rejected`` ... answered 401
@@ -45,12 +47,13 @@ The summary's keys, and what they mean:
                            first refresh to the last: 1 is perfectly even
                            load; a herd that refreshes together is far above
 ``recovery_s``             seconds from the end of the last fault window
-                           (outage or brownout) to the moment from which the
-                           auth server's backlog (refresh calls arrived, not
-                           yet answered) stays at or below its peak before the
-                           first fault; ``None`` if it is still above when a
-                           steady workload ends (or when the records end), or
-                           if there was no fault
+                           (outage or brownout) until the auth server's
+                           backlog (refresh calls arrived, not yet answered;
+                           5 s means) is first back at or below its peak
+                           before the first fault, after its highest point in
+                           the minute after the window; NaN (``null`` in JSON)
+                           if it is not back before a steady workload ends (or
+                           the records end), or if there was no fault
 ``refresh_amplification``  refresh calls per expired access token that set
                            off at least one refresh (1.0 is ideal)
 ``expiry_requests``        requests that met an expiry (got a 401, or waited

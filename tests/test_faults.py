@@ -134,7 +134,18 @@ def test_a_lost_answer_under_rotation_makes_the_retry_present_a_used_token():
     tries = [(c.token, c.status, c.outcome) for c in result.records.calls if c.endpoint == "refresh"]
     assert tries == [("r2", 200, "lost"), ("r2", 401, "reused")]
     assert result.summary["logouts"] == 1
-    graced = run(result.scenario.with_(grace_s=30.0, refresh_loss=0.0))
+
+
+def test_a_grace_window_forgives_the_retry_after_a_lost_answer():
+    """Half the answers lost (seed 6: the first one is): without a grace window the retry is taken
+    for theft; with one of 30 s it gets the family's current tokens."""
+    lossy = BURST.with_(strategy="locked", rotation=True, reuse_detection=True, refresh_loss=0.5, retry="immediate",
+                        max_tries=3, seed=6)  # fmt: skip
+    without = run(lossy)
+    assert [c.outcome for c in without.records.calls if c.endpoint == "refresh"] == ["lost", "reused"]
+    assert without.summary["logouts"] == 1
+    graced = run(lossy.with_(grace_s=30.0))
+    assert [c.outcome for c in graced.records.calls if c.endpoint == "refresh"][:2] == ["lost", "grace"]
     assert graced.summary["logouts"] == 0
 
 

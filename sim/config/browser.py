@@ -1,8 +1,8 @@
 """What the browser itself limits: connections per origin, and the time each request costs the page.
 
 A burst of "simultaneous" requests is neither simultaneous nor unlimited
-in a browser. HTTP/1.1 allows 6 connections per origin (per browser, all
-tabs together): a seventh call waits for one to free up, and a refresh call
+in a browser. Over HTTP/1.1, browsers open at most 6 connections to one
+host (per browser, all tabs together): a seventh call waits for one to free up, and a refresh call
 is no exception, so it can sit behind five slow API calls. And each request
 costs the page's main thread a little time before it leaves (building it,
 running the interceptors), one request at a time per tab, so a burst leaves
@@ -18,10 +18,11 @@ from .fields import check_seconds, setting, whole
 
 @dataclass(frozen=True)
 class BrowserLimits:
-    """Connections per origin (0: unlimited; 6 for HTTP/1.1) and the page's time per call."""
+    """Connections per origin (0: unlimited; browsers open 6 over HTTP/1.1) and the page's time per call."""
 
     max_connections: int = setting(
-        0, "connections the browser opens to the app's origin, all tabs together; 0: unlimited (HTTP/1.1: 6)"
+        0,
+        "connections the browser opens to the app's origin, all tabs together; 0: unlimited (over HTTP/1.1: 6)",
     )
     client_cost_s: float = setting(0.0, "time each call costs the tab's main thread before it leaves, s")
 

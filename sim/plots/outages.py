@@ -98,7 +98,8 @@ def fig_backoff_policies(data: pd.DataFrame) -> Figure:
         calls_ax, drain_ax = fig.subplots(1, 2, sharey=True)
         policies = list(data["retry"])
         y = np.arange(len(policies))
-        colors = [OKABE_ITO["vermillion"] if p in ("immediate", "fixed") else OKABE_ITO["blue"] for p in policies]
+        # red: some clients never got through
+        colors = [OKABE_ITO["vermillion"] if n else OKABE_ITO["blue"] for n in data["never_refreshed"]]
         calls_ax.barh(y, data["calls_per_success"], color=colors)
         drain_ax.barh(y, data["drain_s"], color=colors)
         users = int((data["refreshed"] + data["never_refreshed"]).iloc[0])
