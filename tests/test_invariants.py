@@ -1,36 +1,97 @@
 """Invariants over random configurations (Hypothesis), Ciw style.
 
 Each example runs one small scenario with a random client: a preset with
-any of its policy fields set otherwise, so the whole policy space is
-searched. The run is watched from the inside: the id of every request the
-app made and every ``ClientTab`` are kept, so the records can be checked
-against what really happened.
+any of its policy fields set otherwise (retries and timeouts included), so
+the whole policy space is searched, under random auth-server faults
+(outages, brownouts, a rate limit, lost answers) and browser limits. The
+run is watched from the inside: the id of every request the app made, every
+``ClientTab``, and every refresh a tab asked for with the tries it made
+(what each try's answer was, as the client saw it) are kept, so the records
+can be checked against what really happened.
 """
 
 import atexit
+import dataclasses
 import hashlib
+import math
 import shutil
 import tempfile
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sim import Capacities, ClientPolicy, Latencies, RefreshTokenPolicy, Scenario, TokenPolicy, Workload, experiment
-from sim.client import Browser
-from sim.config import Clocks, Faults
+from sim.client import Browser, ClientTab
+from sim.client.transport import Transport
+from sim.config import BrowserLimits, Clocks, Faults
+from sim.config.refresh import RETRY_POLICIES
 from sim.metrics import json_ready
 from sim.records import REASONS
 from sim.servers import families
+from sim.tokens import token_id
+
+VERDICTS = (200, 401)  # a refresh answered either way has its verdict; anything else may be tried again
+EPS = 1e-7  # slack for times that are sums of floats
+
+
+class Try:
+    """One try of a refresh, as the client saw it: when it was asked for, when it came back, and how."""
+
+    def __init__(self, asked_s):
+        self.asked_s = asked_s
+        self.answered_s = None
+        self.status = None
+        self.retry_after_s = 0.0
+
+
+class Refresh:
+    """One refresh a tab asked for (``ClientTab._ask_for_tokens``): its tries, in order."""
+
+    def __init__(self, tab, stale, request_id, proactive):
+        self.session = tab.id
+        self.browser = tab.browser
+        self.trigger = token_id(stale)
+        self.request = request_id
+        self.proactive = proactive
+        self.tries = []
+
+    @property
+    def verdict(self):
+        return self.tries[-1].status in VERDICTS
+
+
+def stepping(generator, tries, asking):
+    """``generator`` driven as ``yield from`` would, with ``tries`` on top of ``asking`` while it
+    runs: a refresh call made during one of its steps is one of its tries."""
+    send, value = generator.send, None
+    while True:
+        asking.append(tries)
+        try:
+            event = send(value)
+        except StopIteration as stop:
+            return stop.value
+        finally:
+            asking.pop()
+        try:
+            value, send = (yield event), generator.send
+        except BaseException as error:  # noqa: BLE001  (passed on, as yield from does)
+            value, send = error, generator.throw
 
 
 class Observed:
-    """A finished run plus the requests and tabs it created."""
+    """A finished run plus the requests, tabs and refreshes it created."""
 
     def __init__(self, scenario):
-        made, browsers, accepted = [], [], []
+        made, browsers, accepted, refreshes, asking = [], [], [], [], []
         accept = families.Families.accepted
+        ask = ClientTab._ask_for_tokens
+        call = Transport.refresh
+        call_api = Transport.call
+        api_asks = []  # (session, when) of every API call a tab asked its browser for
 
         def seen(send):
             def seen_send(tab, request_id, created_s):
@@ -49,18 +110,94 @@ class Observed:
             accepted.append((family.id, family.revoked))
             return family
 
+        def seen_ask(tab, stale, request_id, proactive):
+            refresh = Refresh(tab, stale, request_id, proactive)
+            refreshes.append(refresh)
+            return stepping(ask(tab, stale, request_id, proactive), refresh.tries, asking)
+
+        def seen_call(transport, *args):
+            one = Try(transport.env.now)
+            asking[-1].append(one)  # the refresh whose step is running made this call
+            answer = yield from call(transport, *args)
+            one.answered_s, one.status, one.retry_after_s = transport.env.now, answer.status, answer.retry_after_s
+            return answer
+
+        def seen_call_api(transport, token, session, request):
+            api_asks.append((session, transport.env.now))
+            return (yield from call_api(transport, token, session, request))
+
         with (
             mock.patch.dict(experiment.SENDERS, {mode: seen(send) for mode, send in experiment.SENDERS.items()}),
             mock.patch.object(experiment, "Browser", SeenBrowser),
             mock.patch.object(families.Families, "accepted", seen_accepted),
+            mock.patch.object(ClientTab, "_ask_for_tokens", seen_ask),
+            mock.patch.object(Transport, "refresh", seen_call),
+            mock.patch.object(Transport, "call", seen_call_api),
         ):
             self.result = experiment.run(scenario)
         self.made = made
         self.browsers = browsers
         self.sessions = [tab for browser in browsers for tab in browser.tabs]
         self.accepted = accepted  # (family, revoked then) for every refresh the server accepted
+        self.refreshes = refreshes  # every refresh a tab asked for, with its tries
+        # API calls asked for through the browser's line (with no line, a first call is sent at once
+        # and its record's sent_s is when it was asked for)
+        self.api_asks = api_asks
         self.policy = scenario.client.policy()
         self.tabs = scenario.workload.tabs if scenario.workload.kind != "trace" else 1
+        self.max_tries = self.policy.max_tries if self.policy.retry != "none" else 1
+
+    @property
+    def tries(self):
+        return [one for refresh in self.refreshes for one in refresh.tries]
+
+
+# A sim bug, reported: a request whose first API call gets no answer in time is recorded with
+# ``unauthorized`` = 1 (``interceptors.send`` builds its ``Request`` as if any answer but 200 were a
+# 401), so it also counts in ``unauthorized_responses`` and ``expiry_requests``. The invariants
+# read the requests through ``unauthorized`` below, which takes that 401 back off; once the bug is
+# fixed, ``test_a_first_call_that_times_out_is_no_401`` passes (it is a strict xfail) and fails the
+# suite: then set this to False.
+FIRST_CALL_TIMEOUT_COUNTED_AS_401 = True
+
+
+# Another, reported: a call that waits in the browser's line (``client_cost_s``, ``max_connections``)
+# leaves when its turn comes, even if the user was logged out meanwhile: it goes with the old
+# login's tokens, a refresh among them can log out the user's next login, and a request waiting on
+# such a refresh ends "failed" instead of "logged_out". The invariants let such a browser send after
+# a logout what a tab asked for before it; ``test_a_call_in_the_browsers_line_is_not_sent_after_a_logout``
+# (a strict xfail) says when to set this to False.
+QUEUED_CALLS_LEAVE_AFTER_A_LOGOUT = True
+
+
+def api_calls_in_time(result, timeout_s):
+    """The API call records with ``surely_in_time`` and ``surely_late`` (the client's timeout against
+    the call's round trip; a tie, to float precision, is neither)."""
+    api = result.calls[result.calls["server"] == "api"]
+    took = api["received_s"] - api["sent_s"]
+    if not timeout_s:
+        return api.assign(surely_in_time=True, surely_late=False)
+    return api.assign(surely_in_time=took < timeout_s - 1e-9, surely_late=took > timeout_s + 1e-9)
+
+
+def unauthorized(seen):
+    """The requests' ``unauthorized`` column, less the 401 the bug above counts for a first call
+    that got no answer in time (the request's only call, not surely answered in time)."""
+    requests = seen.result.requests
+    counted = requests["unauthorized"]
+    if not (FIRST_CALL_TIMEOUT_COUNTED_AS_401 and seen.policy.api_timeout_s):
+        return counted
+    api = api_calls_in_time(seen.result, seen.policy.api_timeout_s)
+    answered = api.groupby("request")["surely_in_time"].all().reindex(requests["request"], fill_value=True)
+    suspect = (requests["reason"] == "failed") & (requests["api_calls"] == 1) & (counted == 1)
+    return counted - (suspect & ~answered.to_numpy()).astype(counted.dtype)
+
+
+def given_up_s(calls, timeout_s):
+    """When the client was done with each call: its answer, or its timeout if that came first."""
+    if not timeout_s:
+        return calls["received_s"]
+    return np.minimum(calls["received_s"], calls["sent_s"] + timeout_s)
 
 
 seconds = st.floats(0.0, 0.2, allow_nan=False)
@@ -84,9 +221,14 @@ def maybe(values):
     return st.none() | values
 
 
+# a timeout: none (0, axios's default) most often, else a short one
+timeouts = st.sampled_from([0.0, 0.0, 0.0]) | st.floats(0.05, 1.0)
+
+
 @st.composite
-def clients(draw, strategies=("naive", "locked", "queued")):
-    """A preset with any of its policy fields set otherwise."""
+def clients(draw, strategies=("naive", "locked", "queued"), retrying=False):
+    """A preset with any of its policy fields set otherwise; ``retrying``: one that retries a failed
+    refresh, within a retry budget."""
     proactive = draw(maybe(st.sampled_from(["off", "on-use", "timer", "background"])))
     early = {}
     if proactive not in (None, "off"):  # the settings only a proactive client reads
@@ -99,6 +241,18 @@ def clients(draw, strategies=("naive", "locked", "queued")):
             "skew_estimation": draw(maybe(st.booleans())) if expiry_from in (None, "exp") else None,
             "timer_tick_s": draw(maybe(st.floats(0.5, 10.0))) if proactive == "timer" else None,
         }
+    retries = st.sampled_from(RETRY_POLICIES[1:])
+    retry = draw(retries if retrying else maybe(st.just("none")) | retries)  # a retrying client half the time
+    budgets = st.sampled_from(["1:2", "0.2:1", "5"])
+    tries = {}
+    if retry not in (None, "none"):  # the settings only a client that retries a refresh reads
+        tries = {
+            "retry_base_s": draw(maybe(st.sampled_from([0.0, 0.1, 1.0]) | st.floats(0.0, 2.0))),
+            "retry_cap_s": draw(maybe(st.sampled_from([0.0, 0.5, 2.0]) | st.floats(0.0, 2.0))),
+            "max_tries": draw(maybe(st.integers(1, 4))),
+            "retry_budget": draw(budgets if retrying else maybe(budgets)),
+            "retry_after": draw(maybe(st.booleans())),
+        }
     return ClientPolicy(
         strategy=draw(st.sampled_from(strategies)),
         proactive=proactive,
@@ -109,13 +263,56 @@ def clients(draw, strategies=("naive", "locked", "queued")):
         max_retries=draw(maybe(st.integers(0, 4))),
         storage=draw(maybe(st.sampled_from(["local", "cookie"]))),
         cross_tab_lock=draw(maybe(st.booleans())),
+        refresh_timeout_s=draw(maybe(timeouts)),
+        api_timeout_s=draw(maybe(timeouts)),
+        retry=retry,
+        **tries,
+        retries_exhausted=draw(maybe(st.sampled_from(["logout", "fail"]))),
         relogin_after_s=draw(st.none() | st.floats(0.0, 30.0)),
     )
 
 
 @st.composite
-def scenarios(draw, strategies=("naive", "locked", "queued"), where=lambda policy: True):
-    """A small random scenario whose resolved client policy satisfies ``where``."""
+def windows(draw, busy_s):
+    """``START:END``: a fault window within a run's time scale, often around ``busy_s`` (a burst)."""
+    start_s = draw(st.floats(0.0, 120.0) | st.floats(max(0.0, busy_s - 5.0), busy_s + 1.0))
+    return f"{start_s!r}:{start_s + draw(st.sampled_from([0.5, 2.0, 10.0, 30.0]) | st.floats(0.1, 60.0))!r}"
+
+
+@st.composite
+def faults(draw, busy_s, outages=0):
+    """Auth-server faults: up to two outages (at least ``outages``), sometimes a brownout, a rate
+    limit, lost answers."""
+    return Faults(
+        unfixable_401_rate=draw(st.sampled_from([0.0, 0.0, 0.2, 1.0])),
+        auth_outages=[
+            f"{window}:{mode}"
+            for window, mode in draw(
+                st.lists(st.tuples(windows(busy_s), st.sampled_from(["503", "silent"])), min_size=outages, max_size=2)
+            )
+        ],
+        auth_brownouts=[
+            f"{window}:{factor!r}"
+            for window, factor in draw(
+                st.lists(st.tuples(windows(busy_s), st.sampled_from([2.0, 10.0]) | st.floats(1.0, 50.0)), max_size=1)
+            )
+        ],
+        auth_rate_limit=draw(st.sampled_from([None, None, None, "2:3", "0.5:1", "5"])),
+        refresh_loss=draw(st.sampled_from([0.0, 0.0, 0.0, 0.2])),
+    )
+
+
+browsers = st.builds(
+    BrowserLimits,
+    max_connections=st.sampled_from([0, 0]) | st.integers(1, 6),
+    client_cost_s=st.sampled_from([0.0, 0.0]) | st.floats(0.001, 0.05),
+)
+
+
+@st.composite
+def scenarios(draw, strategies=("naive", "locked", "queued"), where=lambda policy: True, outages=0, retrying=False):
+    """A small random scenario whose resolved client policy satisfies ``where``, with at least
+    ``outages`` outages of the auth server (``retrying``: a client that retries, within a budget)."""
     access_ttl_s = draw(st.integers(1, 30))
     kind = draw(st.sampled_from(["burst", "steady", "trace"]))
     rotation = draw(st.booleans())
@@ -128,17 +325,20 @@ def scenarios(draw, strategies=("naive", "locked", "queued"), where=lambda polic
         reuse_count=draw(st.integers(0, 2)) if rotation else 0,
         refresh_idle_ttl_s=draw(st.none() | st.integers(1, 60)),
     )
+    at_s = draw(st.none() | st.floats(0.0, 90.0))
     workload = Workload(
         kind=kind,
         users=draw(st.integers(1, 5)),
         tabs=draw(st.integers(1, 4)) if kind != "trace" else 1,
         concurrency=draw(st.integers(1, 8)),
-        at_s=draw(st.none() | st.floats(0.0, 90.0)),
+        at_s=at_s,
         page_rate_per_s=draw(st.floats(0.05, 0.5)),
         duration_s=draw(st.floats(60.0, 200.0)),
         synchronized=draw(st.booleans()),
         arrivals=trace_file(draw(trace_rows)) if kind == "trace" else None,
     )
+    busy_s = (access_ttl_s + 1.0 if at_s is None else at_s) if kind == "burst" else access_ttl_s
+    faults_ = draw(faults(busy_s, outages))
     return Scenario(
         tokens=TokenPolicy(
             access_ttl_s=access_ttl_s,
@@ -150,7 +350,8 @@ def scenarios(draw, strategies=("naive", "locked", "queued"), where=lambda polic
             clock_offset_s=draw(st.sampled_from([0.0, 0.0, -20.0, 3.0, 40.0])),
             clock_offset_sd_s=draw(st.sampled_from([0.0, 0.0, 10.0])),
         ),
-        faults=Faults(unfixable_401_rate=draw(st.sampled_from([0.0, 0.0, 0.2, 1.0]))),
+        faults=faults_,
+        browser=draw(browsers),
         refresh_tokens=refresh_tokens,
         latencies=Latencies(
             rtt_s=draw(st.floats(0.0, 0.3)),
@@ -164,10 +365,23 @@ def scenarios(draw, strategies=("naive", "locked", "queued"), where=lambda polic
             auth_capacity=draw(st.integers(0, 3)),
         ),
         workload=workload,
-        client=draw(clients(strategies).filter(lambda client: where(client.policy()))),
+        client=keeps_a_think_time(
+            draw(clients(strategies, retrying).filter(lambda client: where(client.policy()))), faults_
+        ),
         seed=draw(st.integers(0, 2**16)),
         record_calls=True,
     )
+
+
+def keeps_a_think_time(client, faults_):
+    """``client``, with a think time of 0.1 s at least before logging in again, if the auth server can
+    turn a refresh away at once (an outage answering 503, a rate limit): with none, a timer that
+    refreshes at login, at no latency, logs in and out for ever at one instant and the run never ends
+    (reported as a sim bug)."""
+    at_once = faults_.auth_rate_limit is not None or any(o.mode == "503" for o in faults_.auth_outages)
+    if at_once and client.relogin_after_s is not None and client.relogin_after_s < 0.1:
+        return dataclasses.replace(client, relogin_after_s=0.1)
+    return client
 
 
 def per_session(frame):
@@ -176,6 +390,8 @@ def per_session(frame):
 
 @given(scenarios())
 def test_every_request_ends_exactly_once(scenario):
+    """Under any fault schedule, every request the app made ends once: ok, unauthorized, failed or
+    logged_out, by the end of the run."""
     seen = Observed(scenario)
     requests = seen.result.requests
 
@@ -183,8 +399,14 @@ def test_every_request_ends_exactly_once(scenario):
     assert list(requests["request"]) == list(range(len(seen.made)))
     assert set(requests["reason"]) <= set(REASONS)
     assert (requests["finished_s"] >= requests["created_s"]).all()
+    assert (requests["finished_s"] <= seen.result.sim_time_s).all()
     assert (requests["held_s"] >= 0).all()
     assert (requests["held_s"] <= requests["latency_s"] + 1e-9).all()
+    # a request fails only for a call that got no answer in time, or a refresh whose tries ran out
+    # while the session was kept
+    stale_refresh = QUEUED_CALLS_LEAVE_AFTER_A_LOGOUT and scenario.browser.limited  # the bug above
+    if not (seen.policy.api_timeout_s or seen.policy.retries_exhausted == "fail" or stale_refresh):
+        assert not (requests["reason"] == "failed").any()
 
 
 @given(scenarios())
@@ -192,6 +414,7 @@ def test_nothing_is_left_waiting(scenario):
     seen = Observed(scenario)
 
     assert all(session.refreshing is None for session in seen.sessions)
+    assert all(one.answered_s is not None for one in seen.tries)  # every try came back, or was given up on
     calls = seen.result.calls
     assert (calls["received_s"] <= seen.result.sim_time_s).all()
     in_order = ["sent_s", "arrived_s", "started_s", "served_s", "received_s"]
@@ -201,7 +424,7 @@ def test_nothing_is_left_waiting(scenario):
 @given(scenarios())
 def test_a_request_never_retries_more_than_its_limit(scenario):
     seen = Observed(scenario)
-    requests, limit = seen.result.requests, seen.policy.max_retries
+    requests, limit = seen.result.requests.assign(unauthorized=unauthorized(seen)), seen.policy.max_retries
     reason = requests["reason"]
 
     assert requests["api_calls"].between(0, 1 + limit).all()
@@ -212,19 +435,36 @@ def test_a_request_never_retries_more_than_its_limit(scenario):
     out = requests[reason == "logged_out"]  # sent nothing, or every call got a 401 and a refresh failed
     assert (out["api_calls"] == out["unauthorized"]).all()
     assert (out["api_calls"] <= limit).all()
+    failed = requests[reason == "failed"]
+    timed_out = failed["api_calls"] == failed["unauthorized"] + 1  # its last call got no answer in time
+    ran_out = (failed["api_calls"] == failed["unauthorized"]) & (failed["api_calls"] <= limit)  # a refresh's tries
+    assert (timed_out | ran_out).all()
+    if not seen.policy.api_timeout_s:
+        assert ran_out.all()
+    stale_refresh = QUEUED_CALLS_LEAVE_AFTER_A_LOGOUT and scenario.browser.limited  # the bug above
+    if seen.policy.retries_exhausted != "fail" and not stale_refresh:
+        assert timed_out.all()
 
 
 @given(scenarios())
 def test_api_call_records_match_the_requests(scenario):
-    result = Observed(scenario).result
-    api = result.calls[result.calls["server"] == "api"]
-    counted = api.groupby("request").agg(calls=("status", "size"), denied=("status", lambda s: (s == 401).sum()))
-    requests = result.requests.set_index("request")
+    """Every API call a request sent is recorded, answered or not; the 401s it counted are those
+    that came back before its timeout (a call the client gave up on is still served)."""
+    seen = Observed(scenario)
+    api = api_calls_in_time(seen.result, seen.policy.api_timeout_s)
+    denied = api["status"] == 401
+    counted = (
+        api.assign(calls=1, surely=denied & api["surely_in_time"], at_most=denied & ~api["surely_late"])
+        .groupby("request")[["calls", "surely", "at_most"]]
+        .sum()
+    )
+    requests = seen.result.requests.assign(unauthorized=unauthorized(seen)).set_index("request")
 
     sent = requests[requests["api_calls"] > 0]
     assert list(counted.index) == list(sent.index)
     assert list(counted["calls"]) == list(sent["api_calls"])
-    assert list(counted["denied"]) == list(sent["unauthorized"])
+    assert (counted["surely"] <= sent["unauthorized"]).all()
+    assert (sent["unauthorized"] <= counted["at_most"]).all()
 
 
 @given(scenarios())
@@ -242,11 +482,17 @@ def test_summary_counts_add_up(scenario):
 @given(scenarios())
 def test_users_go_login_logout_login(scenario):
     """A user's logins and logouts (whichever tab notes them) alternate, tokens are stored only
-    while logged in, a logout answers a failed refresh, and a re-login waits its think time."""
+    while logged in, a logout answers a failed refresh (a 401, or the last try of a refresh that got
+    no verdict, if the client logs out then), and a re-login waits its think time."""
     seen = Observed(scenario)
     result = seen.result
-    failed = result.refreshes[result.refreshes["status"] == 401]
     relogin_after_s = scenario.client.relogin_after_s
+    gives_up = seen.policy.retries_exhausted == "logout"
+    failed_at = {}  # user -> when a tab of theirs saw a refresh fail for good
+    for refresh in seen.refreshes:
+        last = refresh.tries[-1]
+        if last.status == 401 or (gives_up and not refresh.verdict):
+            failed_at.setdefault(refresh.session // seen.tabs, set()).add(last.answered_s)
 
     for user, events in result.token_events.groupby(result.token_events["session"] // seen.tabs):
         logged_in, logged_out_at = False, None
@@ -260,8 +506,7 @@ def test_users_go_login_logout_login(scenario):
             else:
                 assert logged_in, f"{event} while logged out"
             if event == "logout":
-                mine = failed[failed["session"] // seen.tabs == user]
-                assert (mine["received_s"] == time_s).any()
+                assert time_s in failed_at.get(user, ())
                 logged_in, logged_out_at = False, time_s
 
 
@@ -271,26 +516,36 @@ def test_single_flight_never_overlaps_refreshes(scenario):
 
     for _, refreshes in per_session(seen.result.refreshes).items():
         refreshes = refreshes.sort_values("sent_s")
-        assert (refreshes["sent_s"].iloc[1:].to_numpy() >= refreshes["received_s"].iloc[:-1].to_numpy()).all()
+        done_s = given_up_s(refreshes, seen.policy.refresh_timeout_s).to_numpy()
+        assert (refreshes["sent_s"].iloc[1:].to_numpy() >= done_s[:-1]).all()
         assert (refreshes["request"] == -1).all()  # the tab's refresh, not a request's
+    mine = {}
+    for refresh in seen.refreshes:
+        mine.setdefault(refresh.session, []).append(refresh)
+    for refreshes in mine.values():  # one after the other, every try of one before the next
+        assert all(a.tries[-1].answered_s <= b.tries[0].asked_s for a, b in zip(refreshes, refreshes[1:], strict=False))
         if seen.policy.late_401_check:  # a late 401 is noticed: one refresh per dead token (a tab with
-            triggers = refreshes["trigger"]  # none of its own, in cookie storage, refreshes for "")
-            assert not triggers[triggers != ""].duplicated().any()
+            # none of its own, in cookie storage, refreshes for ""), unless one got no verdict
+            settled = set()  # dead tokens whose refresh got its verdict
+            for refresh in refreshes:
+                assert refresh.trigger == "" or refresh.trigger not in settled
+                if refresh.verdict:
+                    settled.add(refresh.trigger)
 
 
 @given(scenarios(where=lambda policy: policy.single_flight == "none"))
 def test_without_single_flight_every_round_may_send_its_own_refresh(scenario):
     seen = Observed(scenario)
-    requests, limit = seen.result.requests, seen.policy.max_retries
+    requests, limit = seen.result.requests.assign(unauthorized=unauthorized(seen)), seen.policy.max_retries
     # a round of refresh-and-retry starts after each 401 that is not past the last retry
     rounds = requests["unauthorized"].where(requests["reason"] != "unauthorized", limit)
     sent = seen.result.refreshes.groupby("request").size().reindex(requests["request"], fill_value=0)
 
     refreshes = seen.result.refreshes  # each belongs to the request that sent it, or is proactive
-    assert (refreshes["request"] == -1).sum() == seen.result.summary["proactive_refreshes"]
-    tries = seen.policy.max_tries if seen.policy.retry != "none" else 1  # a round may try several times
+    proactive = seen.result.summary["proactive_refreshes"]  # refreshes, each of one try or more
+    assert proactive <= (refreshes["request"] == -1).sum() <= proactive * seen.max_tries
     sent, rounds = sent.to_numpy(), rounds.to_numpy()
-    assert (sent <= rounds * tries).all()
+    assert (sent <= rounds * seen.max_tries).all()
     # a round sends at least one try, unless a late 401 or another tab's refresh made it needless,
     # or the user was on the login page by then
     if not (seen.policy.late_401_check or seen.policy.cross_tab_lock):
@@ -300,15 +555,16 @@ def test_without_single_flight_every_round_may_send_its_own_refresh(scenario):
 
 @given(scenarios(where=lambda policy: policy.hold_while_refreshing and policy.single_flight == "tab"))
 def test_held_requests_made_during_a_refresh(scenario):
-    result = Observed(scenario).result
+    seen = Observed(scenario)
+    result = seen.result
     requests = per_session(result.requests)
 
-    for session, refreshes in per_session(result.refreshes).items():
-        made = requests.get(session, result.requests.iloc[:0])
-        for sent_s, received_s in zip(refreshes["sent_s"], refreshes["received_s"], strict=True):
-            during = made[(made["created_s"] > sent_s) & (made["created_s"] < received_s)]
-            refused = (during["reason"] == "logged_out") & (during["latency_s"] == 0)  # made on the login page
-            assert (during.loc[~refused, "held_s"] > 0).all()
+    for refresh in seen.refreshes:  # from its first try to its last answer, retries' waits included
+        made = requests.get(refresh.session, result.requests.iloc[:0])
+        start_s, end_s = refresh.tries[0].asked_s, refresh.tries[-1].answered_s
+        during = made[(made["created_s"] > start_s) & (made["created_s"] < end_s)]
+        refused = (during["reason"] == "logged_out") & (during["latency_s"] == 0)  # made on the login page
+        assert (during.loc[~refused, "held_s"] > 0).all()
 
 
 @given(scenarios(where=lambda policy: policy.cross_tab_lock))
@@ -318,7 +574,13 @@ def test_a_lock_across_tabs_means_one_refresh_at_a_time_per_user(scenario):
 
     for _, mine in refreshes.groupby(refreshes["session"] // seen.tabs):
         mine = mine.sort_values("sent_s")
-        assert (mine["sent_s"].iloc[1:].to_numpy() >= mine["received_s"].iloc[:-1].to_numpy()).all()
+        done_s = given_up_s(mine, seen.policy.refresh_timeout_s).to_numpy()
+        assert (mine["sent_s"].iloc[1:].to_numpy() >= done_s[:-1]).all()
+    users = {}
+    for refresh in seen.refreshes:
+        users.setdefault(refresh.session // seen.tabs, []).append(refresh)
+    for mine in users.values():
+        assert all(a.tries[-1].answered_s <= b.tries[0].asked_s for a, b in zip(mine, mine[1:], strict=False))
 
 
 @given(scenarios())
@@ -330,16 +592,17 @@ def test_a_revoked_family_never_gets_a_new_token(scenario):
     refreshes = seen.result.refreshes
     assert summary["reuse_detected"] == (refreshes["outcome"] == "reused").sum()
     assert summary["families_revoked"] <= summary["reuse_detected"]
-    assert summary["refresh_calls_ok"] + summary["refresh_calls_rejected"] == summary["refresh_calls"]
     if not scenario.refresh_tokens.reuse_detection:
         assert summary["reuse_detected"] == summary["families_revoked"] == 0
 
 
 @given(scenarios())
 def test_proactive_and_expiry_counts_are_parts_of_their_wholes(scenario):
-    summary = Observed(scenario).result.summary
+    seen = Observed(scenario)
+    summary = seen.result.summary
 
     assert 0 <= summary["proactive_refreshes"] <= summary["refresh_calls"]
+    assert summary["proactive_refreshes"] == sum(refresh.proactive for refresh in seen.refreshes)
     assert 0 <= summary["expired_on_arrival"] <= summary["unauthorized_responses"]
     if scenario.client.policy().proactive == "off":
         assert summary["proactive_refreshes"] == 0
@@ -365,10 +628,168 @@ def test_nothing_is_sent_after_the_user_is_logged_out(scenario):
     result = seen.result
     events = result.token_events
     calls = result.calls[result.calls["endpoint"] != "login"]
+    asks = [(refresh.session, one.asked_s) for refresh in seen.refreshes for one in refresh.tries]
+    asks = np.array(asks + seen.api_asks, dtype=float).reshape(-1, 2)  # (session, when) a tab asked for a call
+    line = QUEUED_CALLS_LEAVE_AFTER_A_LOGOUT and scenario.browser.limited  # the bug above
     for user, mine in events.groupby(events["session"] // seen.tabs):
         logouts = mine.loc[mine["event"] == "logout", "time_s"].tolist()
         logins = mine.loc[mine["event"] == "login", "time_s"].tolist()
         sent = calls.loc[calls["session"] // seen.tabs == user, "sent_s"]
+        asked = asks[asks[:, 0] // seen.tabs == user, 1]
         for logout_s in logouts:
             back_s = min([t for t in logins if t >= logout_s], default=float("inf"))
-            assert not ((sent > logout_s) & (sent < back_s)).any()
+            assert not ((asked > logout_s) & (asked < back_s)).any()  # no tab asks for a call
+            if not line:
+                assert not ((sent > logout_s) & (sent < back_s)).any()  # and none is sent
+
+
+# -- faults, timeouts and retries ------------------------------------------------------
+
+
+def backoff_bounds(policy, failed):
+    """The least and the most a client with ``policy`` may wait after try number ``failed`` failed
+    (Brooker's definitions: ``retry.py``)."""
+    base, cap, kind = policy.retry_base_s, policy.retry_cap_s, policy.retry
+    ceiling = min(cap, base * 2 ** (failed - 1))
+    return {
+        "immediate": (0.0, 0.0),
+        "fixed": (min(cap, base), min(cap, base)),
+        "exponential": (ceiling, ceiling),
+        "full-jitter": (0.0, ceiling),
+        "equal-jitter": (ceiling / 2, ceiling),
+        "decorrelated": (min(cap, base), cap),
+    }[kind]
+
+
+@given(scenarios(outages=1, retrying=True) | scenarios())
+def test_retries_never_exceed_their_limit(scenario):
+    """Each refresh a tab asks for makes one try, then another only after a try that got no verdict
+    (a 503, a 429, no answer), at most ``max_tries`` in all, each after the wait its policy says
+    (at least a 429's Retry-After, if the client reads it). The summary counts every try."""
+    seen = Observed(scenario)
+    policy, summary = seen.policy, seen.result.summary
+
+    for refresh in seen.refreshes:
+        tries = refresh.tries
+        assert 1 <= len(tries) <= seen.max_tries
+        assert all(one.status not in VERDICTS for one in tries[:-1])  # a verdict ends the refresh
+        for failed, (before, after) in enumerate(zip(tries, tries[1:], strict=False), start=1):
+            assert before.asked_s <= before.answered_s <= after.asked_s
+            low, high = backoff_bounds(policy, failed)
+            if policy.retry_after and before.status == 429:
+                low, high = max(low, before.retry_after_s), max(high, before.retry_after_s)
+            assert low - EPS <= after.asked_s - before.answered_s <= high + EPS
+    tries = len(seen.tries)
+    assert summary["refresh_attempts"] == tries
+    assert summary["refresh_calls"] <= summary["refresh_attempts"] <= len(seen.refreshes) * seen.max_tries
+    if policy.retry == "none":
+        assert summary["refresh_attempts"] == len(seen.refreshes)
+
+
+@given(scenarios(outages=1, retrying=True))
+def test_retries_never_exceed_their_budget(scenario):
+    """With a retry budget ``PER_S:BURST`` (a token bucket per browser, full at the start), the
+    retries a browser's tabs make, counted when each was decided (the failed try's answer), never
+    number more than ``BURST + PER_S * T`` within any span of ``T`` seconds."""
+    seen = Observed(scenario)
+    budget = seen.policy.retry_budget
+    decided = {}  # browser -> when each of its retries was decided
+    for refresh in seen.refreshes:
+        decided.setdefault(id(refresh.browser), []).extend(one.answered_s for one in refresh.tries[:-1])
+    for times in decided.values():
+        times, index = np.sort(np.asarray(times)), np.arange(len(times))
+        # retries i..j (i <= j) lie within times[j] - times[i]: j - i + 1 <= BURST + PER_S * (times[j] - times[i])
+        # for every i <= j, that is, with the best i for each j (a running maximum):
+        best_i = np.maximum.accumulate(budget.per_s * times - index)
+        assert (index + 1 - budget.per_s * times + best_i <= budget.burst + 1e-9).all()
+
+
+@given(scenarios())
+def test_fault_counts_are_parts_of_their_wholes(scenario):
+    """``refresh_timeouts`` counts the tries that got no answer (of all tries), ``rate_limited`` the
+    429s the records show, ``refresh_calls_rejected`` the 401s only; each status the auth server
+    sends comes from a fault the scenario has."""
+    seen = Observed(scenario)
+    summary, faults = seen.result.summary, scenario.faults
+    refreshes = seen.result.refreshes
+    status, outcome = refreshes["status"], refreshes["outcome"]
+
+    assert 0 <= summary["refresh_timeouts"] <= summary["refresh_attempts"]
+    assert summary["refresh_timeouts"] == sum(one.status == 0 for one in seen.tries)
+    unanswered = ((status == 0) | (outcome == "lost")).sum()  # reset, or lost: the client saw nothing
+    assert unanswered <= summary["refresh_timeouts"]
+    if not seen.policy.refresh_timeout_s:
+        assert summary["refresh_timeouts"] == unanswered
+    assert summary["rate_limited"] == (status == 429).sum()
+    assert summary["refresh_calls_rejected"] == (status == 401).sum()
+    assert summary["refresh_calls_ok"] == (status == 200).sum()
+    assert set(status) <= {200, 401, 503, 429, 0}
+    assert set(outcome[status == 503]) <= {"outage"}
+    assert set(outcome[status == 429]) <= {"rate_limited"}
+    assert set(outcome[status == 0]) <= {"reset"}
+    assert set(status[outcome == "lost"]) <= {200}
+    # each from a fault the scenario has, at the moment it has it
+    outages = {mode: [o for o in faults.auth_outages if o.mode == mode] for mode in ("503", "silent")}
+    for arrived_s in refreshes.loc[status == 503, "arrived_s"]:
+        assert any(o.start_s <= arrived_s < o.end_s for o in outages["503"])
+    for arrived_s, served_s in refreshes.loc[status == 0, ["arrived_s", "served_s"]].itertuples(index=False):
+        assert any(o.start_s <= arrived_s < o.end_s and abs(served_s - o.end_s) < EPS for o in outages["silent"])
+    if faults.auth_rate_limit is None:
+        assert summary["rate_limited"] == 0
+    if not faults.refresh_loss:
+        assert not (outcome == "lost").any()
+    recovery_s = summary["recovery_s"]  # from the end of the last window: none without one
+    assert math.isnan(recovery_s) if not faults.windows else (math.isnan(recovery_s) or recovery_s >= 0)
+    if not (faults.auth_outages or faults.auth_rate_limit or faults.refresh_loss or seen.policy.refresh_timeout_s):
+        assert summary["refresh_timeouts"] == 0
+        assert all(one.status in VERDICTS for one in seen.tries)
+
+
+def test_a_first_call_that_times_out_is_no_401():
+    """The API answers 200, after the client's 0.5 s timeout: the request fails, and no 401 is
+    counted for it. (A known sim bug counts one: ``FIRST_CALL_TIMEOUT_COUNTED_AS_401`` above.)"""
+    scenario = Scenario(
+        workload=Workload(kind="burst", users=1, concurrency=1, at_s=1.0),
+        latencies=Latencies(rtt_s=0.1, api_service_s=1.0),
+        client=ClientPolicy("naive", api_timeout_s=0.5),
+        record_calls=True,
+    )
+    result = experiment.run(scenario)
+    (request,) = result.records.requests()
+    assert (request.reason, request.api_calls) == ("failed", 1)
+    assert list(result.calls["status"]) == [200, 200]  # the login, and the call, answered late
+    assert request.unauthorized == 0
+    assert result.summary["unauthorized_responses"] == 0
+    assert result.summary["expiry_requests"] == 0
+
+
+if FIRST_CALL_TIMEOUT_COUNTED_AS_401:
+    test_a_first_call_that_times_out_is_no_401 = pytest.mark.xfail(
+        strict=True, reason="sim bug: interceptors.send counts a 401 for a first call that timed out"
+    )(test_a_first_call_that_times_out_is_no_401)
+
+
+def test_a_call_in_the_browsers_line_is_not_sent_after_a_logout():
+    """One connection, three requests at once, all 401: the first refresh fails (the refresh token
+    expired too) and the user, who logs in again at once, must stay logged in: the other two
+    refreshes, asked for before the logout and still in the browser's line, are not sent with the
+    old login's refresh token. (A known sim bug sends them: ``QUEUED_CALLS_LEAVE_AFTER_A_LOGOUT``.)"""
+    scenario = Scenario(
+        tokens=TokenPolicy(access_ttl_s=1, refresh_ttl_s=1),
+        latencies=Latencies(rtt_s=0.125, api_service_s=0.0, api_401_service_s=0.0, auth_service_s=0.0),
+        workload=Workload(kind="burst", users=1, tabs=1, concurrency=3),
+        client=ClientPolicy("naive", relogin_after_s=0.0),
+        browser=BrowserLimits(max_connections=1),
+    )
+    result = experiment.run(scenario)
+    logout_s = result.token_events.query("event == 'logout'")["time_s"].min()
+    refreshes = result.refreshes
+    assert not (refreshes["sent_s"] >= logout_s).any()
+    assert result.summary["logouts"] == 1
+    assert list(result.requests["reason"]) == ["logged_out"] * 3
+
+
+if QUEUED_CALLS_LEAVE_AFTER_A_LOGOUT:
+    test_a_call_in_the_browsers_line_is_not_sent_after_a_logout = pytest.mark.xfail(
+        strict=True, reason="sim bug: a call waiting in the browser's line leaves after a logout"
+    )(test_a_call_in_the_browsers_line_is_not_sent_after_a_logout)
