@@ -325,10 +325,7 @@ def test_a_bad_scenario_file(capsys, tmp_path, text, named):
     fails_with(capsys, ["run", "--scenario", path], *named)
 
 
-# A sim bug, reported: a fault list given as a bare number or boolean is not checked but iterated
-# (``faults._listed``), and the run ends in a TypeError traceback. Strict xfails: once fixed they
-# pass, and the marks go.
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="sim bug: Faults iterates a bare number")
+# A fault list given as a bare number or boolean (once a TypeError traceback: fixed).
 @pytest.mark.parametrize(
     ("text", "named"),
     [

@@ -59,7 +59,7 @@ class Browser:
         self.rng = rng if rng is not None else random.Random(user)  # backoff jitter
         bucket = policy.retry_budget
         self.retry_budget = TokenBucketLimiter(bucket.per_s, bucket.burst) if bucket else None
-        transport = Transport(env, api, auth, limits or BrowserLimits(), policy)
+        transport = Transport(env, api, auth, limits or BrowserLimits(), policy, self)
         # navigator.locks.request('refresh', ...): one holder at a time, the rest in line
         self.lock = simpy.Resource(env, capacity=1) if policy.cross_tab_lock else None
         if policy.storage == "local":

@@ -71,11 +71,14 @@ def send(tab: ClientTab, request_id: int, created_s: float) -> None:
     token = tab.store.access  # config.headers.Authorization = `Bearer ${accessToken}`
 
     def answered(answer: simpy.Event) -> None:
-        if answer.value == 200:  # the common case: done, one record, and no Request was ever needed
+        status = answer.value
+        if status == 200:  # the common case: done, one record, and no Request was ever needed
             tab.recorder.request_ok(request_id, tab.id, created_s, answer.env.now)
-        else:
+        elif status == 401:
             request = Request(request_id, created_s, api_calls=1, unauthorized=1)
-            tab.env.process(response_interceptor(tab, request, token, answer.value))
+            tab.env.process(response_interceptor(tab, request, token, status))
+        else:  # no answer in time, or never sent (the browser held it past a logout)
+            tab.finish(Request(request_id, created_s, api_calls=1), status)
 
     tab.transport.send(token, tab.id, request_id, answered)
     return None

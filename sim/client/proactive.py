@@ -83,7 +83,7 @@ def timer(tab: ClientTab, phase_s: float) -> Generator[simpy.Event, Any, None]:
     env, browser, tick_s = tab.env, tab.browser, tab.policy.timer_tick_s
     login = browser.login_count
     first_s = env.now + phase_s
-    k = 0  # the next tick to check
+    k = 1  # the next tick to check: the first is a tick after login (oidc-client-ts waits at least 1 s)
     while tab.logged_in and browser.login_count == login:
         planned_for = tab.store.access
         k = first_due_tick(tab, first_s, tick_s, max(k, math.ceil((env.now - first_s) / tick_s - 1e-9)))

@@ -31,7 +31,7 @@ from .request import Request
 from .retry import Tries
 from .single_flight import SingleFlight
 from .storage import TabMemory, TokenStore
-from .transport import Transport
+from .transport import STATUS_NOT_SENT, STATUS_WITHDRAWN, Transport
 
 if TYPE_CHECKING:
     from .browser import Browser
@@ -110,10 +110,16 @@ class ClientTab:
         if proactive:
             recorder.proactive_refreshes += 1
         tries = Tries(self.policy, self.browser.rng, self.browser.retry_budget, env.now)
+        store = self.store
         while True:
             sent_s = env.now
             recorder.refresh_attempts += 1
-            answer = yield from self.transport.refresh(self.store.refresh, self.id, request_id, token_id(stale))
+            answer = yield from self.transport.refresh(lambda: store.refresh, self.id, request_id, token_id(stale))
+            if answer.status == STATUS_NOT_SENT:  # the user was logged out while it waited its turn
+                recorder.refresh_attempts -= 1
+                if proactive and tries.made == 1:  # it never left: no proactive refresh after all
+                    recorder.proactive_refreshes -= 1
+                return None
             if answer.status == 200:
                 if self.logged_in:  # a late answer after a logout must not revive the session
                     self.browser.keep(self.store, answer, sent_s)
@@ -142,6 +148,9 @@ class ClientTab:
         """One API call with ``token`` from inside the request's process; the status."""
         request.api_calls += 1
         status = yield from self.transport.call(token, self.id, request.id)
+        if status == STATUS_WITHDRAWN:  # timed out in the browser's line: it never reached the API
+            request.api_calls -= 1
+            status = STATUS_NO_ANSWER  # (STATUS_NOT_SENT goes on to ``finish``, which uncounts it)
         if status == 401:
             request.unauthorized += 1
         return status
@@ -204,7 +213,13 @@ class ClientTab:
 
     def finish(self, request: Request, status: int) -> None:
         """The request's last answer: 200, a 401 past the last retry, or anything else (failed)."""
+        if status == STATUS_NOT_SENT:  # its call waited in the browser's line past a logout
+            request.api_calls -= 1
+            return self.gave_up(request)
+        if status == STATUS_WITHDRAWN:  # its timeout fired while it waited for a connection: it never left
+            request.api_calls -= 1
         self.end(request, "ok" if status == 200 else "unauthorized" if status == 401 else "failed")
+        return None
 
     def gave_up(self, request: Request) -> None:
         """No token to retry with: the user is on the login page, or the refresh's tries ran out."""

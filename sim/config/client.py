@@ -192,8 +192,9 @@ class ClientPolicy:
         for name in RETRY_FIELDS:
             value = getattr(self, name)
             if value is not None and policy.retry == "none":
+                shown = policy_value_text(value) if isinstance(value, tuple) else value  # a bucket as it was written
                 raise ConfigError(
-                    name, value, "only a client that retries a failed refresh reads it; this client's retry is none"
+                    name, shown, "only a client that retries a failed refresh reads it; this client's retry is none"
                 )
 
     def overrides(self) -> dict[str, object]:

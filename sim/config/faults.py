@@ -79,8 +79,8 @@ def window(name: str, value: Any, allowed: str) -> tuple[float, float, list[str]
     return start, end, value.split(":")[2:]
 
 
-OUTAGE_TEXT = "must be START:END[:MODE], seconds with 0 <= START < END, MODE 503 (the default) or silent"
-BROWNOUT_TEXT = "must be START:END:FACTOR, seconds with 0 <= START < END, FACTOR a number from 1 to 1000"
+OUTAGE_TEXT = "must be START:END[:MODE], seconds with 0 <= START < END <= 1e+09, MODE 503 (the default) or silent"
+BROWNOUT_TEXT = "must be START:END:FACTOR, seconds with 0 <= START < END <= 1e+09, FACTOR a number from 1 to 1000"
 BUCKET_TEXT = "must be PER_S[:BURST], numbers > 0 (BURST >= 1; default: one second's worth)"
 
 
@@ -175,6 +175,10 @@ class Faults:
 
     def __post_init__(self) -> None:
         check_number("unfixable_401_rate", self.unfixable_401_rate, 0, 1)
+        for name, allowed in (("auth_outages", OUTAGE_TEXT), ("auth_brownouts", BROWNOUT_TEXT)):
+            value = getattr(self, name)
+            if not isinstance(value, (str, list, tuple, Outage, Brownout)):  # a bare number, a boolean
+                raise ConfigError(name, value, f"{allowed} (a list of them, or one)")
         object.__setattr__(self, "auth_outages", tuple(parse_outage(v) for v in _listed(self.auth_outages)))
         object.__setattr__(self, "auth_brownouts", tuple(parse_brownout(v) for v in _listed(self.auth_brownouts)))
         object.__setattr__(self, "auth_rate_limit", parse_bucket("auth_rate_limit", self.auth_rate_limit))
