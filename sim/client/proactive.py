@@ -47,7 +47,7 @@ def send_on_use(tab: ClientTab, request_id: int, created_s: float) -> None:
     """``send`` for ``proactive = "on-use"``: a token due for refresh is refreshed first."""
     if tab.logged_in and tab.due():
         refresh = tab.start_refresh(tab.store.access, proactive=True)
-        tab.env.process(held(tab, Request(request_id, created_s), refresh))
+        tab.env.process(held(tab, Request(request_id, created_s, login=tab.browser.login_count), refresh))
         return None
     return send(tab, request_id, created_s)
 
@@ -57,7 +57,7 @@ def send_in_background(tab: ClientTab, request_id: int, created_s: float) -> Non
     if tab.logged_in and tab.due():
         refresh = tab.start_refresh(tab.store.access, proactive=True)
         if tab.believes_expired():  # nothing usable to send meanwhile: wait, as on use
-            tab.env.process(held(tab, Request(request_id, created_s), refresh))
+            tab.env.process(held(tab, Request(request_id, created_s, login=tab.browser.login_count), refresh))
             return None
     return send(tab, request_id, created_s)
 

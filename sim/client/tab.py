@@ -222,8 +222,10 @@ class ClientTab:
         return None
 
     def gave_up(self, request: Request) -> None:
-        """No token to retry with: the user is on the login page, or the refresh's tries ran out."""
-        self.end(request, "failed" if self.logged_in else "logged_out")
+        """No token to retry with: the request's login ended (the user is, or was, on the login
+        page), or the refresh's tries ran out and the session was kept."""
+        kept = self.logged_in and request.login in (-1, self.browser.login_count)
+        self.end(request, "failed" if kept else "logged_out")
 
     def end(self, request: Request, reason: str) -> None:
         self.recorder.request_done(
