@@ -69,17 +69,16 @@ def send(tab: ClientTab, request_id: int, created_s: float) -> None:
         tab.env.process(held(tab, Request(request_id, created_s, login=tab.browser.login_count), refreshing))
         return None
     token = tab.store.access  # config.headers.Authorization = `Bearer ${accessToken}`
-    login = tab.browser.login_count
 
     def answered(answer: simpy.Event) -> None:
         status = answer.value
         if status == 200:  # the common case: done, one record, and no Request was ever needed
             tab.recorder.request_ok(request_id, tab.id, created_s, answer.env.now)
         elif status == 401:
-            request = Request(request_id, created_s, api_calls=1, unauthorized=1, login=login)
+            request = Request(request_id, created_s, api_calls=1, unauthorized=1, login=tab.browser.login_count)
             tab.env.process(response_interceptor(tab, request, token, status))
         else:  # no answer in time, or never sent (the browser held it past a logout)
-            tab.finish(Request(request_id, created_s, api_calls=1, login=login), status)
+            tab.finish(Request(request_id, created_s, api_calls=1), status)
 
     tab.transport.send(token, tab.id, request_id, answered)
     return None

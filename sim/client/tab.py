@@ -213,9 +213,9 @@ class ClientTab:
 
     def finish(self, request: Request, status: int) -> None:
         """The request's last answer: 200, a 401 past the last retry, or anything else (failed)."""
-        if status == STATUS_NOT_SENT:  # its call waited in the browser's line past a logout
+        if status == STATUS_NOT_SENT:  # its call waited in the browser's line past the end of its login
             request.api_calls -= 1
-            return self.gave_up(request)
+            return self.end(request, "logged_out")
         if status == STATUS_WITHDRAWN:  # its timeout fired while it waited for a connection: it never left
             request.api_calls -= 1
         self.end(request, "ok" if status == 200 else "unauthorized" if status == 401 else "failed")
