@@ -136,7 +136,7 @@ def fig_connection_limit(data: pd.DataFrame) -> Figure:
     with style():
         fig = Figure(figsize=(8.5, 4.2), layout="constrained")
         met_ax, clear_ax = fig.subplots(1, 2, sharey=True)
-        strategies = _strategies(data.rename(columns={"strategy": "strategy"}))
+        strategies = _strategies(data)
         limits = sorted(data["max_connections"].unique())
         width = 0.8 / len(limits)
         for k, limit in enumerate(limits):
