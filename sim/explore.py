@@ -18,10 +18,10 @@ from .experiment import Result, compare, run
 from .figures import OUTAGE_FILE, OUTAGE_START_S, ROTATION, RUSH, SKEW, sequence_diagram_data
 from .scenario_file import load_scenario, load_scenario_file
 
-# notebooks/01: one request, alone, with the default latencies.
+# notebooks/02: one request, alone, with the default latencies.
 ONE_REQUEST = Scenario(workload=Workload(kind="burst", concurrency=1), record_calls=True, name="one-request")
 
-# notebooks/04: 30 users loading a page of 4 requests every 5 s or so, tokens of 2 min.
+# notebooks/05: 30 users loading a page of 4 requests every 5 s or so, tokens of 2 min.
 STEADY_30 = Scenario(
     tokens=TokenPolicy(access_ttl_s=120),
     latencies=Latencies(service_distribution="exponential"),
@@ -33,12 +33,12 @@ ARTICLE_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "article.t
 
 
 def one_request(at_s: float = 901.0) -> Result:
-    """notebooks/01: one request sent at ``at_s``, around the access token's death at 900 s."""
+    """notebooks/02: one request sent at ``at_s``, around the access token's death at 900 s."""
     return run(ONE_REQUEST.with_(at_s=at_s))
 
 
 def burst_of(concurrency: int = 16, auth_capacity: int = 4) -> list[Result]:
-    """notebooks/02: one tab fires ``concurrency`` requests after expiry; every preset."""
+    """notebooks/03: one tab fires ``concurrency`` requests after expiry; every preset."""
     scenario = Scenario(
         capacities=Capacities(auth_capacity=auth_capacity),
         workload=Workload(kind="burst", concurrency=concurrency),
@@ -48,35 +48,35 @@ def burst_of(concurrency: int = 16, auth_capacity: int = 4) -> list[Result]:
 
 
 def spaced_burst(gap_ms: float = 70, requests: int = 4) -> pd.DataFrame:
-    """notebooks/03: ``requests`` requests ``gap_ms`` apart after expiry, call by call, naive and locked."""
+    """notebooks/04: ``requests`` requests ``gap_ms`` apart after expiry, call by call, naive and locked."""
     return sequence_diagram_data(requests=requests, gap_ms=gap_ms, strategies=("naive", "locked"))
 
 
 def locked_vs_queued(**changes: float) -> list[Result]:
-    """notebooks/04: locked and queued on ``STEADY_30`` with ``changes`` applied."""
+    """notebooks/05: locked and queued on ``STEADY_30`` with ``changes`` applied."""
     return compare(STEADY_30.with_(**changes), ["locked", "queued"])
 
 
 def holding(auth_service_s: float = 1.0, page_rate_per_s: float = 0.2) -> list[Result]:
-    """notebooks/04: ``locked_vs_queued`` with a refresh time and a page rate."""
+    """notebooks/05: ``locked_vs_queued`` with a refresh time and a page rate."""
     return locked_vs_queued(auth_service_s=auth_service_s, page_rate_per_s=page_rate_per_s)
 
 
 def architect(users: int = 50, auth_capacity: int = 8) -> list[Result]:
-    """notebooks/05: the article's scenario with ``users`` for 1800 s and ``auth_capacity`` auth workers."""
+    """notebooks/06: the article's scenario with ``users`` for 1800 s and ``auth_capacity`` auth workers."""
     article, strategies = load_scenario(ARTICLE_FILE)
     return compare(article.with_(users=users, auth_capacity=auth_capacity, duration_s=1800), strategies)
 
 
 def auth_room(auth_service_s: float = 0.1, auth_capacity: int = 1) -> list[Result]:
-    """notebooks/06: the small morning rush with this much auth work and these workers, naive and locked."""
+    """notebooks/07: the small morning rush with this much auth work and these workers, naive and locked."""
     return compare(RUSH.with_(auth_service_s=auth_service_s, auth_capacity=auth_capacity), ["naive", "locked"])
 
 
 def rotation_tabs(
     tabs: int = 2, grace_s: float = 0.0, cross_tab_lock: bool = False, storage: str = "local"
 ) -> list[Result]:
-    """notebooks/07: the rotation morning (``sim.figures.ROTATION``) with these tabs, grace window,
+    """notebooks/08: the rotation morning (``sim.figures.ROTATION``) with these tabs, grace window,
     lock across tabs and storage; every preset."""
     return compare(ROTATION.with_(tabs=tabs, grace_s=grace_s, cross_tab_lock=cross_tab_lock, storage=storage))
 
@@ -84,13 +84,13 @@ def rotation_tabs(
 def clock_and_margin(
     margin_s: float = 60.0, clock_offset_s: float = 0.0, expiry_from: str = "exp", skew_estimation: bool = False
 ) -> Result:
-    """notebooks/08: the clock-skew scenario (``sim.figures.SKEW``: a client refreshing on use before
+    """notebooks/09: the clock-skew scenario (``sim.figures.SKEW``: a client refreshing on use before
     its 5 min tokens expire) with this margin, clock offset and expiry rule."""
     fields = {"skew_estimation": skew_estimation} if expiry_from == "exp" else {}
     return run(SKEW.with_(margin_s=margin_s, clock_offset_s=clock_offset_s, expiry_from=expiry_from, **fields))
 
 
-# notebooks/09: scenarios/outage.toml at half size, 50 users and one auth worker (half the load,
+# notebooks/10: scenarios/outage.toml at half size, 50 users and one auth worker (half the load,
 # half the capacity: the same headroom), watched for 90 s after the outage ends.
 HALF_OUTAGE = {"users": 50, "auth_capacity": 1}
 OUTAGE_WATCHED_S = 90.0
@@ -101,7 +101,7 @@ OUTAGE_BUDGET = "0.2:3"  # ... and its retry budget: 0.2 retries a second per br
 def outage_and_retries(
     outage_s: float = 30.0, strategy: str = "naive", retry: str = "none", budget: bool = False
 ) -> Result:
-    """notebooks/09: ``scenarios/outage.toml`` at half size (``HALF_OUTAGE``) with a silent outage of
+    """notebooks/10: ``scenarios/outage.toml`` at half size (``HALF_OUTAGE``) with a silent outage of
     ``outage_s`` from 300 s, run until 90 s after it; ``strategy`` retries a refresh that got no answer
     by ``retry`` (5 tries at most, base 1 s, cap 30 s), within the file's retry budget if ``budget``."""
     end_s = OUTAGE_START_S + outage_s
@@ -116,13 +116,13 @@ def outage_and_retries(
 
 # notebook -> the function its slider calls (at its defaults, the slider's starting values)
 SLIDERS: dict[str, Callable[[], object]] = {
-    "01-two-tokens": one_request,
-    "02-refresh-storm": burst_of,
-    "03-single-flight-lock": spaced_burst,
-    "04-queue-and-replay": holding,
-    "05-comparing-strategies": architect,
-    "06-sensitivity": auth_room,
-    "07-rotation-and-tabs": rotation_tabs,
-    "08-proactive-refresh": clock_and_margin,
-    "09-outages-and-backoff": outage_and_retries,
+    "02-two-tokens": one_request,
+    "03-refresh-storm": burst_of,
+    "04-single-flight-lock": spaced_burst,
+    "05-queue-and-replay": holding,
+    "06-comparing-strategies": architect,
+    "07-sensitivity": auth_room,
+    "08-rotation-and-tabs": rotation_tabs,
+    "09-proactive-refresh": clock_and_margin,
+    "10-outages-and-backoff": outage_and_retries,
 }

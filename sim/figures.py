@@ -820,7 +820,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "one while the other requests wait for it, and all four retry together.",
         sequence_diagram_data,
         plots.fig_sequence_diagram,
-        ("01-two-tokens", "03-single-flight-lock", "04-queue-and-replay"),
+        ("02-two-tokens", "04-single-flight-lock", "05-queue-and-replay"),
     ),
     FigureSpec(
         "refresh_storm",
@@ -830,7 +830,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "4 workers the burst waits in its queue; locked and queued send one whatever the burst.",
         refresh_storm_data,
         plots.fig_refresh_storm,
-        ("02-refresh-storm",),
+        ("03-refresh-storm",),
     ),
     FigureSpec(
         "refresh_timeline",
@@ -840,7 +840,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "out as each user's next token starts at their own refresh.",
         refresh_timeline_data,
         plots.fig_refresh_timeline,
-        ("02-refresh-storm", "05-comparing-strategies"),
+        ("03-refresh-storm", "06-comparing-strategies"),
     ),
     FigureSpec(
         "latency_cdf",
@@ -850,7 +850,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "round trip, a refresh and a retry; naive's storm also queues at the auth server.",
         latency_cdf_data,
         plots.fig_latency_cdf,
-        ("04-queue-and-replay", "05-comparing-strategies"),
+        ("05-queue-and-replay", "06-comparing-strategies"),
     ),
     FigureSpec(
         "auth_load",
@@ -859,7 +859,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "together and when their logins are spread out: together, naive piles up a queue of 20+.",
         auth_load_data,
         plots.fig_auth_load,
-        ("05-comparing-strategies",),
+        ("06-comparing-strategies",),
     ),
     FigureSpec(
         "ttl_sensitivity",
@@ -869,7 +869,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "band over 5 seeds: a shorter lifetime makes users wait more often, not longer.",
         ttl_sensitivity_data,
         plots.fig_ttl_sensitivity,
-        ("06-sensitivity",),
+        ("07-sensitivity",),
     ),
     FigureSpec(
         "rotation_logouts",
@@ -881,7 +881,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "window longer than the race saves locked and queued; naive's storm can still outrun it.",
         rotation_logouts_data,
         plots.fig_rotation_logouts,
-        ("07-rotation-and-tabs",),
+        ("08-rotation-and-tabs",),
     ),
     FigureSpec(
         "tab_race",
@@ -892,7 +892,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "token in localStorage and sends nothing; with a grace window of 1 s the second refresh is allowed.",
         tab_race_data,
         plots.fig_tab_race,
-        ("07-rotation-and-tabs",),
+        ("08-rotation-and-tabs",),
     ),
     FigureSpec(
         "herd",
@@ -905,7 +905,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "trip, longest for the users who queued longest, so it pulls exactly those forward.",
         herd_data,
         plots.fig_herd,
-        ("08-proactive-refresh",),
+        ("09-proactive-refresh",),
     ),
     FigureSpec(
         "clock_skew",
@@ -917,7 +917,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "from the answer's arrival ends both.",
         clock_skew_data,
         plots.fig_clock_skew,
-        ("08-proactive-refresh",),
+        ("09-proactive-refresh",),
     ),
     FigureSpec(
         "outage_backlog",
@@ -929,7 +929,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "backoff and a retry budget: back within seconds.",
         outage_backlog_data,
         plots.fig_outage_backlog,
-        ("09-outages-and-backoff",),
+        ("10-outages-and-backoff",),
     ),
     FigureSpec(
         "outage_recovery",
@@ -941,7 +941,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "is over within 15 s.",
         outage_recovery_data,
         plots.fig_outage_recovery,
-        ("09-outages-and-backoff",),
+        ("10-outages-and-backoff",),
     ),
     FigureSpec(
         "backoff_policies",
@@ -953,7 +953,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "synchronized waves, slowly; jitter spreads the waves: fewer calls and a faster drain.",
         backoff_policies_data,
         plots.fig_backoff_policies,
-        ("09-outages-and-backoff",),
+        ("10-outages-and-backoff",),
     ),
     FigureSpec(
         "connection_limit",
@@ -963,7 +963,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "refresh waits behind API calls for a connection, and the retries behind each other.",
         connection_limit_data,
         plots.fig_connection_limit,
-        ("09-outages-and-backoff",),
+        ("10-outages-and-backoff",),
     ),
 )
 

@@ -170,7 +170,7 @@ def test_bench_prints_its_figures(capsys, monkeypatch):
     assert report["article_compare_wall_s"] > 0 and report["article_compare_parallel_wall_s"] > 0
     assert report["peak_rss_mb"] > 0
     text = sim.bench.format_report(report)
-    assert "ratio to floor" in text and "06-sensitivity" in text
+    assert "ratio to floor" in text and "07-sensitivity" in text
 
 
 def small(api_capacity):
