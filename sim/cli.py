@@ -187,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     figures = commands.add_parser("figures", help="regenerate every figure and its data")
     figures.add_argument("--out", default="figures", help="output folder (default: figures)")
+    figures.add_argument(
+        "--only", metavar="NAME[,NAME...]", help="rebuild only these figures (default: all; names as in figures/README.md)"
+    )
     return parser
 
 
@@ -456,9 +459,16 @@ def _bench(args: argparse.Namespace) -> None:
 
 
 def _figures(args: argparse.Namespace) -> None:
-    from .figures import build_all  # noqa: PLC0415  (matplotlib only when asked for)
+    from .figures import FIGURES, build_all  # noqa: PLC0415  (matplotlib only when asked for)
 
-    for path in build_all(output_folder(args.out, "out"), progress=sys.stderr.isatty()):
+    only = None
+    if args.only is not None:
+        only = [name.strip() for name in args.only.split(",")]
+        known = [spec.name for spec in FIGURES]
+        unknown = [name for name in only if name not in known]
+        if unknown:
+            raise ConfigError("--only", ",".join(unknown), f"figure names, one or more of: {', '.join(known)}")
+    for path in build_all(output_folder(args.out, "out"), progress=sys.stderr.isatty(), only=only):
         print(path)
 
 

@@ -983,12 +983,13 @@ def save_figure(figure: Figure, path: Path) -> None:
     figure.savefig(path, dpi=PNG_DPI, metadata={"Software": None})
 
 
-def build_all(out_dir: Path, progress: bool = False) -> list[Path]:
-    """Rebuild every figure, its data and ``README.md`` in ``out_dir``."""
+def build_all(out_dir: Path, progress: bool = False, only: Iterable[str] | None = None) -> list[Path]:
+    """Rebuild every figure (or those named in ``only``), its data and ``README.md`` in ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    chosen = FIGURES if only is None else tuple(spec for spec in FIGURES if spec.name in set(only))
     written = []
-    for spec in tqdm(FIGURES, disable=not progress, desc="figures"):
+    for spec in tqdm(chosen, disable=not progress, desc="figures"):
         data = spec.data()
         csv_path = out_dir / f"{spec.name}.csv"
         csv_path.write_text(csv_text(data))

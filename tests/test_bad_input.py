@@ -119,6 +119,7 @@ FLAG_CASES = [
     (["bench", "--requests", "10"], "requests = 10", "from 1000 to 10000000"),
     (["bench", "--requests", "1e9"], "--requests", "'1e9'"),
     (["sideways"], "invalid choice: 'sideways'"),
+    (["figures", "--only", "herd,storm"], "--only = 'storm'", "one or more of: sequence_diagram"),
     # refreshing before expiry, clocks, faults (issue: proactive refresh, herds and clock skew)
     (["run", "--proactive", "sometimes"], "proactive = 'sometimes'", "off, on-use, timer, background"),
     (["run", "--proactive", "on-use", "--margin", "-1"], "margin_s = -1", "seconds >= 0"),
