@@ -187,9 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     figures = commands.add_parser("figures", help="regenerate every figure and its data")
     figures.add_argument("--out", default="figures", help="output folder (default: figures)")
-    figures.add_argument(
-        "--only", metavar="NAME[,NAME...]", help="rebuild only these figures (default: all; names as in figures/README.md)"
-    )
+    figures.add_argument("--only", metavar="NAME[,NAME...]", help="rebuild only these figures (default: all)")
     return parser
 
 
