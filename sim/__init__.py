@@ -11,6 +11,7 @@ The package follows a run from its configuration to its figures:
 ``metrics`` -> ``figures`` / ``plots``, with ``experiment`` wiring them.
 """
 
+from .assumptions import assumptions_table
 from .config import (
     POLICY_FIELDS,
     PRESETS,
@@ -55,6 +56,7 @@ __all__ = [
     "TokenPolicy",
     "TokenVerifier",
     "Workload",
+    "assumptions_table",
     "compare",
     "confidence_table",
     "in_flight",

@@ -39,14 +39,42 @@ def test_name_is_nn_verb_phrase(path: Path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_opens_with_what_it_covers_and_ends_with_exercises(path: Path):
-    all_cells = cells(path)
-    first, last = all_cells[0], all_cells[-1]
+def test_opens_with_what_it_covers(path: Path):
+    first = cells(path)[0]
     assert first["cell_type"] == "markdown" and source(first).startswith("# ")
     if path.stem != "00-index":
         for part in ("What this covers", "The scenario", "Learning goals"):
             assert part in source(first), f"{path.name}: opening cell lacks {part!r}"
-    assert last["cell_type"] == "markdown" and "## Exercises" in source(last)
+
+
+def headed(all_cells: list[dict], heading: str) -> int:
+    """The index of the one markdown cell that opens with ``heading``."""
+    found = [i for i, c in enumerate(all_cells) if c["cell_type"] == "markdown" and source(c).startswith(heading)]
+    assert len(found) == 1, f"{len(found)} cells open with {heading!r}"
+    return found[0]
+
+
+def hidden(cell: dict) -> bool:
+    """Folded in JupyterLab and Notebook 7 (source, and a code cell's output, collapsed), tagged for the site."""
+    folded = cell["metadata"].get("jupyter", {})
+    outputs_folded = cell["cell_type"] != "code" or folded.get("outputs_hidden") is True
+    return folded.get("source_hidden") is True and outputs_folded and "solution" in cell["metadata"].get("tags", [])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_ends_with_a_summary_exercises_and_a_hidden_worked_solution_to_each(path: Path):
+    """... ## Summary, ## Exercises (a numbered list), ## Solutions, then per exercise a folded ### Solution N."""
+    all_cells = cells(path)
+    summary, exercises, solutions = (headed(all_cells, h) for h in ("## Summary", "## Exercises", "## Solutions"))
+    assert summary < exercises == solutions - 1, f"{path.name}: Summary, then Exercises, then Solutions"
+    assert exercises > len(all_cells) // 2, f"{path.name}: the summary and exercises close the notebook"
+    numbers = [int(n) for n in re.findall(r"^(\d+)\. ", source(all_cells[exercises]), re.MULTILINE)]
+    assert numbers and numbers == list(range(1, len(numbers) + 1)), f"{path.name}: exercises numbered 1, 2, ..."
+    answers = all_cells[solutions + 1 :]
+    assert all(hidden(cell) for cell in answers), f"{path.name}: every cell after ## Solutions folded and tagged"
+    heads = [int(m[1]) for c in answers if (m := re.match(r"### Solution (\d+)\b", source(c)))]
+    assert heads == numbers, f"{path.name}: a '### Solution N' for each exercise, in order (found {heads})"
+    assert answers[0]["cell_type"] == "markdown" and re.match(r"### Solution 1\b", source(answers[0]))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -114,3 +142,9 @@ def test_committed_without_volatile_metadata(path: Path):
         f"{path.name} carries what changes from run to run (saved from Jupyter?): {shown}. "
         "Run `make notebooks` (tools/run_notebooks.py), which writes it without, and commit the result."
     )
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem[:2] >= "02"], ids=lambda p: p.stem)
+def test_shows_what_the_article_says_apart_from_what_the_lab_assumes(path: Path):
+    code = [source(cell) for cell in cells(path) if cell["cell_type"] == "code"]
+    assert any("assumptions_table(" in text for text in code), f"{path.name}: show sim.assumptions_table(...)"
