@@ -174,7 +174,7 @@ def _value(scenario: Scenario, field: str) -> object:
 def _shown(field: str, value: object, scenario: Scenario) -> str:
     """A value as a reader wants it: seconds in the unit that reads best, 0 workers as unbounded."""
     if field in ("auth_capacity", "api_capacity"):
-        return "unbounded" if value == 0 else f"{value} workers"
+        return "unbounded" if value == 0 else f"{value} worker{'' if value == 1 else 's'}"
     if field == "login_window_s" and value is None:
         value = None if scenario.workload.synchronized else scenario.tokens.access_ttl_s
         if value is None:

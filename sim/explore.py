@@ -16,6 +16,7 @@ import pandas as pd
 from .config import Capacities, Latencies, Scenario, TokenPolicy, Workload
 from .experiment import Result, compare, run
 from .figures import OUTAGE_FILE, OUTAGE_START_S, ROTATION, RUSH, SKEW, sequence_diagram_data
+from .primer import Log, run_primer
 from .scenario_file import load_scenario, load_scenario_file
 
 # notebooks/02: one request, alone, with the default latencies.
@@ -30,6 +31,14 @@ STEADY_30 = Scenario(
 )
 
 ARTICLE_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "article.toml"
+
+
+def primer_timeline(
+    request_at_s: float = 12.0, rtt_s: float = 0.1, requests: int = 1, single_flight: bool = True
+) -> Log:
+    """notebooks/01: the primer's tab (``sim.primer``, token of 10 s, one auth worker) sending ``requests``
+    requests 20 ms apart from ``request_at_s``, with this round trip; its log."""
+    return run_primer(request_at_s=request_at_s, rtt_s=rtt_s, requests=requests, single_flight=single_flight)
 
 
 def one_request(at_s: float = 901.0) -> Result:
@@ -50,6 +59,32 @@ def burst_of(concurrency: int = 16, auth_capacity: int = 4) -> list[Result]:
 def spaced_burst(gap_ms: float = 70, requests: int = 4) -> pd.DataFrame:
     """notebooks/04: ``requests`` requests ``gap_ms`` apart after expiry, call by call, naive and locked."""
     return sequence_diagram_data(requests=requests, gap_ms=gap_ms, strategies=("naive", "locked"))
+
+
+def burst_requests(events: pd.DataFrame) -> pd.DataFrame:
+    """notebooks/05: what happened to each request of a burst, one row per (strategy, request).
+
+    ``events`` is ``sim.figures.sequence_diagram_data()`` (times in ms since the burst's first
+    request). ``asked_ms`` is when the app asked for the request, ``held_ms`` how long the client
+    held it before sending it at all (``queued``), ``answered_ms`` its final answer and
+    ``latency_ms`` the time between the two. ``api_calls`` counts its tries, ``got_401`` its 401s,
+    and ``late_401`` those answered after the strategy's first new token was stored.
+    """
+    api = events[events["kind"] == "api"]
+    stored_ms = events[events["kind"] == "stored"].groupby("strategy")["received_ms"].min()
+    late = (api["status"] == 401) & (api["received_ms"] > api["strategy"].map(stored_ms))
+    rows = api.assign(got_401=api["status"] == 401, late_401=late).groupby(["strategy", "request"], sort=False)
+    table = rows.agg(
+        asked_ms=("created_ms", "min"),
+        first_sent_ms=("sent_ms", "min"),
+        answered_ms=("received_ms", "max"),
+        api_calls=("status", "size"),
+        got_401=("got_401", "sum"),
+        late_401=("late_401", "sum"),
+    )
+    table.insert(2, "held_ms", table["first_sent_ms"] - table["asked_ms"])
+    table["latency_ms"] = table["answered_ms"] - table["asked_ms"]
+    return table.astype({"got_401": int, "late_401": int})
 
 
 def locked_vs_queued(**changes: float) -> list[Result]:
@@ -116,6 +151,7 @@ def outage_and_retries(
 
 # notebook -> the function its slider calls (at its defaults, the slider's starting values)
 SLIDERS: dict[str, Callable[[], object]] = {
+    "01-simulate-with-simpy": primer_timeline,
     "02-two-tokens": one_request,
     "03-refresh-storm": burst_of,
     "04-single-flight-lock": spaced_burst,

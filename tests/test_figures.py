@@ -65,17 +65,21 @@ def test_sequence_diagram_draws_one_panel_per_strategy():
     assert any("401" in text for text in legend_texts(fig))
 
 
-def test_sequence_diagram_three_panels_side_by_side():
-    """naive, locked and queued: titles apart, the late 401 and the held requests marked."""
+def test_sequence_diagram_three_panels_fit_a_notebook():
+    """naive, locked and queued: two panels a row at most, no label over another, the late 401 and the held
+    requests marked."""
     events = figures.sequence_diagram_data(gap_ms=60, strategies=STRATEGIES)
     fig = plots.fig_sequence_diagram(events)
     renderer = FigureCanvasAgg(fig).get_renderer()
     fig.draw(renderer)
-    boxes = [ax.title.get_window_extent(renderer) for ax in fig.axes]
-    assert [ax.get_title().splitlines()[0] for ax in fig.axes] == list(STRATEGIES)
-    for left, right in zip(boxes, boxes[1:], strict=False):
-        assert left.x1 < right.x0, "panel titles overlap"
-    texts = {ax.get_title().splitlines()[0]: [t.get_text() for t in ax.texts] for ax in fig.axes}
+    panels = [ax for ax in fig.axes if ax.get_title()]  # the legend sits in the fourth slot
+    assert [ax.get_title().splitlines()[0] for ax in panels] == list(STRATEGIES)
+    assert fig.get_figwidth() * fig.dpi <= 1300, "wider than a notebook"
+    for ax in panels:
+        boxes = [text.get_window_extent(renderer).padded(-1) for text in [ax.title, *ax.texts] if text.get_text()]
+        for i, box in enumerate(boxes):
+            assert not any(box.overlaps(other) for other in boxes[i + 1 :]), f"labels overlap in {ax.get_title()!r}"
+    texts = {ax.get_title().splitlines()[0]: [t.get_text() for t in ax.texts] for ax in panels}
     assert texts["locked"].count("late\n401") == 1  # request 4, sent before the store, answered after
     assert "late\n401" not in texts["queued"] and texts["queued"].count("held") == 2  # requests 3 and 4
 
@@ -116,7 +120,7 @@ def test_sweep():
     assert_labelled(fig)
     assert_legend_names(fig)
     first, second = fig.axes
-    assert first.get_xlabel() == "auth service (s)" and first.get_ylabel() == "401 responses"
+    assert first.get_xlabel() == "auth service (s) (log scale)" and first.get_ylabel() == "401 responses"
     assert second.get_ylabel() == "expiry latency p95 (s)"
     assert [tick.get_text() for tick in first.get_xticklabels()] == ["0.03", "0.3", "1"]
     texts = legend_texts(fig)
@@ -210,6 +214,13 @@ def test_latency_cdf():
     assert_labelled(fig)
     assert_legend_names(fig)
     assert len(fig.axes) == 2
+    for ax in fig.axes:  # identical curves: naive widest and at the bottom, and a note that they coincide
+        naive, locked, queued = ax.get_lines()
+        assert naive.get_linewidth() > locked.get_linewidth() > queued.get_linewidth()
+        assert naive.get_zorder() < locked.get_zorder() < queued.get_zorder()
+        assert any("coincide" in text.get_text() for text in ax.texts)
+    apart = quantiles.assign(latency_ms=quantiles["latency_ms"] + 50 * (quantiles["strategy"] == "naive"))
+    assert not any(ax.texts for ax in plots.fig_latency_cdf(apart).axes)  # curves apart: no note
 
 
 def test_auth_load():
@@ -242,6 +253,20 @@ def test_ttl_sensitivity():
     fig = plots.fig_ttl_sensitivity(pd.DataFrame(rows))
     assert_labelled(fig)
     assert_legend_names(fig)
+    ttls = pd.DataFrame(rows)["access_ttl_s"]
+    measured = pd.DataFrame(rows).assign(duration_s=21 * ttls, measured_from_s=ttls)
+    assert "measured over 20 T" in plots.fig_ttl_sensitivity(measured)._suptitle.get_text()
+
+
+def test_ttl_sensitivity_measures_a_steady_state():
+    """After a warm-up of one lifetime, single-flight refreshes once per lifetime plus the wait for a page."""
+    table = figures.ttl_sensitivity_data(access_ttl_s=(30,), replications=2, lifetimes=10).set_index("strategy")
+    workload = figures.SENSITIVITY.workload
+    assert (table["duration_s"] == 11 * 30).all() and (table["measured_from_s"] == 30).all()
+    estimate = 1000 / (workload.concurrency * (workload.page_rate_per_s * 30 + 1))
+    assert table.loc["locked", "refresh_per_1000_requests"] == pytest.approx(estimate, rel=0.1)
+    per_user_hour = 3600 / (30 + 1 / workload.page_rate_per_s)
+    assert table.loc["locked", "refresh_per_user_hour"] == pytest.approx(per_user_hour, rel=0.1)
 
 
 # -- any scenario, or runs already made --------------------------------------------

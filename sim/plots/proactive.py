@@ -104,7 +104,7 @@ def fig_clock_skew(data: pd.DataFrame) -> Figure:
         refresh_ax.yaxis.set_major_locator(FixedLocator([0.01, 0.02, 0.05, 0.1, 0.2, 0.5]))
         refresh_ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
         refresh_ax.yaxis.set_minor_locator(NullLocator())
-        refresh_ax.set_ylabel("refresh calls per request")
+        refresh_ax.set_ylabel("refresh calls per request (log scale)")
         refresh_ax.set_title("refreshes: a fast clock refreshes early, then always", loc="left", fontsize=10)
         denied_ax.set_ylabel("401s (expired token) per request")
         denied_ax.set_title("401s: a slow clock refreshes too late", loc="left", fontsize=10)

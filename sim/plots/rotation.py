@@ -36,7 +36,7 @@ def fig_rotation_logouts(data: pd.DataFrame) -> Figure:
                 )  # fmt: skip
             ax.set_xscale("log", base=2)
             _log2_axis(ax.xaxis, data["tabs"])
-            ax.set_xlabel("tabs open per user")
+            ax.set_xlabel("tabs open per user (log scale)")
             ax.set_title("no grace window" if grace == 0 else f"grace window {grace:g} s")
             ax.set_ylim(-4, 104)
             ax.yaxis.set_major_locator(MultipleLocator(25))

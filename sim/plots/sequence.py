@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -14,38 +16,71 @@ from .theme import MESSAGE_COLORS, _strategies, style
 
 # -- 1. sequence diagram -------------------------------------------------------
 
+LABEL_PT = 9  # every label on the diagram, at notebook width and in figures/ alike
+MS_PER_INCH = 150  # the time axis: 150 ms of simulated time per inch
+PANEL_WIDTH_IN = 5.0  # two panels side by side fit a notebook (about 1250 px at 120 dpi)
+LATE = "late\n401"  # the mark beside a 401 answered after the new token was stored
+HELD = "held"  # the mark beside a request that queued held before sending it
+SHARED = "shared\nrefresh"  # the label on the tab's one refresh that every 401 waits for (single-flight)
+# a label drawn over arrows: a white patch behind it keeps it readable where arrows cross
+ON_ARROWS = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"}
+# a token's name (a1, a3, ...) in a small badge, so it never reads as part of a neighbouring note
+TOKEN = {"boxstyle": "round,pad=0.12", "facecolor": "0.95", "edgecolor": "0.6", "linewidth": 0.6}
+
 
 def fig_sequence_diagram(events: pd.DataFrame) -> Figure:
     """One burst drawn call by call, one panel per strategy, time running down.
 
     ``events`` is ``sim.figures.sequence_diagram_data()``: rows of kind
     ``api``, ``refresh`` and ``stored`` with times in ms.
+
+    At most two panels a row, so the figure keeps a notebook's width: two
+    strategies side by side with the legend below them; three as the first
+    alone with the legend beside it, and the other two (the pair a notebook
+    compares) side by side below. All panels share one time axis.
     """
     with style():
         strategies = _strategies(events)
         requests = int(events.loc[events["kind"] == "api", "request"].max())
-        fig = Figure(figsize=(1 + 4.5 * len(strategies), 6.8), layout="constrained")
-        axes = fig.subplots(1, len(strategies), sharey=True, squeeze=False)[0]
         end_ms = float(events["received_ms"].max())
-        for ax, (strategy, look) in zip(axes, strategies.items(), strict=True):
-            _draw_sequence(ax, events[events["strategy"] == strategy], requests, end_ms, look["color"])
-        axes[0].set_ylabel("time since the burst's first request (ms)")
-        handles, labels = zip(*_sequence_legend(), strict=True)
-        fig.legend(
-            handles,
-            labels,
-            loc="outside lower center",
-            ncols=3,
-            columnspacing=1.5,
+        n = len(strategies)
+        legend_beside = n % 2 == 1 and n > 1  # an odd panel out: the legend fills the empty slot
+        if legend_beside:
+            rows, slots = 1 + (n - 1) // 2, [(0, 0)] + [(1 + i // 2, i % 2) for i in range(n - 1)]
+        else:
+            rows, slots = math.ceil(n / 2), [(i // 2, i % 2) for i in range(n)]
+        columns = min(n, 2)
+        panel_height_in = 1.4 + (end_ms + 80) / MS_PER_INCH
+        fig = Figure(
+            figsize=(0.5 + PANEL_WIDTH_IN * columns, rows * panel_height_in + (0 if legend_beside else 1.1)),
+            layout="constrained",
         )
+        grid = fig.add_gridspec(rows, columns)
+        axes: list[Axes] = []
+        for row, column in slots:
+            axes.append(fig.add_subplot(grid[row, column], sharey=axes[0] if axes else None))
+        marks: set[str] = set()
+        for ax, (strategy, look), (_, column) in zip(axes, strategies.items(), slots, strict=True):
+            marks |= _draw_sequence(ax, events[events["strategy"] == strategy], requests, end_ms, look["color"])
+            if column == 0:
+                ax.set_ylabel("time since the burst's first request (ms)")
+            else:
+                ax.tick_params(axis="y", labelleft=False)
+        handles, labels = zip(*_sequence_legend(marks), strict=True)
+        if legend_beside:
+            slot = fig.add_subplot(grid[0, 1])
+            slot.axis("off")
+            slot.legend(handles, labels, loc="center left", borderaxespad=0)
+        else:
+            fig.legend(handles, labels, loc="outside lower center", ncols=2, columnspacing=1.5)
         return fig
 
 
 def _sequence_lanes(requests: int) -> dict[str, float]:
     lanes = {"api": 0.0}
     for i in range(1, requests + 1):
-        lanes[f"request {i}"] = 1.0 + (i - 1) * 0.4
-    lanes["store"] = lanes[f"request {requests}"] + 0.9
+        lanes[f"request {i}"] = 1.0 + (i - 1) * 0.5
+    lanes["store"] = lanes[f"request {requests}"] + 1.0
     lanes["auth"] = lanes["store"] + 1.1
     return lanes
 
@@ -92,8 +127,18 @@ def _activation(ax: Axes, x: float, start_ms: float, end_ms: float) -> None:
     ax.add_patch(rect).set_zorder(3)
 
 
-def _draw_sequence(ax: Axes, events: pd.DataFrame, requests: int, end_ms: float, color: str) -> None:
-    """One strategy's panel: lanes, calls, waits and the token store; its title in the strategy's ``color``."""
+def _trigger(api: pd.DataFrame, refresh: pd.Series) -> int | None:
+    """The request whose 401 started a refresh no request owns (the tab's shared one), if any did."""
+    rejected = api[(api["status"] == 401) & np.isclose(api["received_ms"], refresh["sent_ms"])]
+    return int(rejected["request"].min()) if len(rejected) else None
+
+
+def _draw_sequence(ax: Axes, events: pd.DataFrame, requests: int, end_ms: float, color: str) -> set[str]:
+    """One strategy's panel: lanes, calls, waits and the token store; its title in the strategy's ``color``.
+
+    Returns the marks it drew that only some bursts have (``LATE``, ``HELD``, ``SHARED``), for the legend.
+    """
+    marks: set[str] = set()
     lanes = _sequence_lanes(requests)
     top_ms, bottom_ms = -35.0, end_ms + 45.0
     headers = {
@@ -104,11 +149,12 @@ def _draw_sequence(ax: Axes, events: pd.DataFrame, requests: int, end_ms: float,
     }
     lane_axes(ax, lanes, headers, top_ms, bottom_ms)
     middle = (lanes["request 1"] + lanes[f"request {requests}"]) / 2
-    ax.text(middle, top_ms - 22, "requests", ha="center", va="bottom", fontsize=9)
+    ax.text(middle, top_ms - 22, "requests", ha="center", va="bottom", fontsize=LABEL_PT)
 
     api = events[events["kind"] == "api"]
     refreshes = events[events["kind"] == "refresh"]
     stored = events[events["kind"] == "stored"]
+    purple = MESSAGE_COLORS["refresh"]
 
     # each request's life, from the app's ask to its final answer
     for request, calls in api.groupby("request"):
@@ -117,68 +163,75 @@ def _draw_sequence(ax: Axes, events: pd.DataFrame, requests: int, end_ms: float,
         start = calls["created_ms"].min() if "created_ms" in calls else calls["sent_ms"].min()
         end = calls["received_ms"].max()
         ax.add_patch(Rectangle((x - 0.05, start), 0.1, end - start, color="0.9", zorder=1))
-        ax.text(x, end + 6, f"{end:.0f}", ha="center", va="top", fontsize=8)
+        ax.text(x, end + 6, f"{end:.0f}", ha="center", va="top", fontsize=LABEL_PT, bbox=ON_ARROWS, zorder=5)
         waits = [(start, calls["sent_ms"].iloc[0])]  # held before it was sent (queued)
         if not (refreshes["request"] == request).any():  # it did not refresh itself: it waited
             waits += zip(calls["received_ms"].iloc[:-1], calls["sent_ms"].iloc[1:], strict=True)
         for held_from, held_to in waits:
             if held_to > held_from:
-                ax.plot([x, x], [held_from, held_to], color=MESSAGE_COLORS["refresh"], lw=2.2, ls=":", zorder=2)
+                ax.plot([x, x], [held_from, held_to], color=purple, lw=2.2, ls=":", zorder=2)
         if waits[0][1] > waits[0][0]:  # held before it was sent at all (queued)
-            ax.text(x + 0.06, waits[0][0], "held", rotation=90, ha="left", va="top", fontsize=7.5, color="0.25")
+            marks.add(HELD)
+            ax.text(x + 0.07, waits[0][0], HELD, ha="left", va="top", fontsize=LABEL_PT, color=purple, zorder=6)
 
     # a late 401: sent with the old token, answered after the new one was stored
     first_stored_ms = stored["received_ms"].min() if len(stored) else np.inf
     for _, call in api.iterrows():
         x = lanes[f"request {int(call['request'])}"]
-        if call["status"] == 401 and call["received_ms"] > first_stored_ms:
-            ax.text(x + 0.06, call["received_ms"], "late\n401", ha="left", va="center", fontsize=7.5, color="0.25")
         _arrow(ax, (x, call["sent_ms"]), (lanes["api"], call["arrived_ms"]), MESSAGE_COLORS["call"])
-        ax.text(x - 0.03, call["sent_ms"] - 2, call["token"], ha="right", va="bottom", fontsize=8)
         _activation(ax, lanes["api"], call["arrived_ms"], call["served_ms"])
         status = str(int(call["status"]))
-        _arrow(
-            ax,
-            (lanes["api"], call["served_ms"]),
-            (x, call["received_ms"]),
-            MESSAGE_COLORS.get(status, "0.5"),
-            answer=True,
-        )
+        _arrow(ax, (lanes["api"], call["served_ms"]), (x, call["received_ms"]), MESSAGE_COLORS.get(status, "0.5"), True)
+        # the token it carries: above the arrow, just left of where it leaves the lane
+        ax.text(
+            x - 0.08, call["sent_ms"] - 4, call["token"], ha="right", va="bottom", fontsize=LABEL_PT,
+            bbox=TOKEN, zorder=5,
+        )  # fmt: skip
+        if call["status"] == 401 and call["received_ms"] > first_stored_ms:
+            marks.add(LATE)
+            at = call["received_ms"]
+            ax.plot(x, at, "o", ms=7, mfc="none", mec=MESSAGE_COLORS["401"], mew=1.6, zorder=6)
+            # below right of the mark, apart from the token above left; above right where the next
+            # request's token label (above left of its lane) would meet it there
+            sends = api.loc[api["request"] == call["request"] + 1, "sent_ms"]
+            below = not ((sends > at) & (sends < at + 55)).any()
+            ax.text(
+                x + 0.09, at + 4 if below else at - 4, LATE, ha="left", va="top" if below else "bottom",
+                fontsize=LABEL_PT, color="0.15", linespacing=1.0, bbox=ON_ARROWS, zorder=5,
+            )  # fmt: skip
 
+    # refresh calls: a request's own (naive) leaves its lane; the tab's shared one leaves the lane of the
+    # request whose 401 started it, labelled "shared"
     for _, call in refreshes.iterrows():
         request = int(call["request"])
-        x = lanes["store"] if request < 0 else lanes[f"request {request}"]
-        _arrow(ax, (x, call["sent_ms"]), (lanes["auth"], call["arrived_ms"]), MESSAGE_COLORS["refresh"])
+        trigger = _trigger(api, call) if request < 0 else request
+        x = lanes["store"] if trigger is None else lanes[f"request {trigger}"]
+        _arrow(ax, (x, call["sent_ms"]), (lanes["auth"], call["arrived_ms"]), purple)
+        if request < 0:  # labelled above the arrow, halfway between the store's lane and the auth server's
+            marks.add(SHARED)
+            label_x = (lanes["store"] + lanes["auth"]) / 2
+            slope = (call["arrived_ms"] - call["sent_ms"]) / (lanes["auth"] - x)
+            ax.text(
+                label_x, call["sent_ms"] + slope * (label_x - x) - 4, SHARED, ha="center", va="bottom",
+                fontsize=LABEL_PT, color=purple, linespacing=1.0, bbox=ON_ARROWS, zorder=5,
+            )  # fmt: skip
         _activation(ax, lanes["auth"], call["arrived_ms"], call["served_ms"])
-        _arrow(
-            ax,
-            (lanes["auth"], call["served_ms"]),
-            (lanes["store"], call["received_ms"]),
-            MESSAGE_COLORS["refresh"],
-            answer=True,
-        )
+        _arrow(ax, (lanes["auth"], call["served_ms"]), (lanes["store"], call["received_ms"]), purple, answer=True)
 
     # the token store: which access token the tab holds
     first_token = api.sort_values("sent_ms")["token"].iloc[0]
     ax.text(
-        lanes["store"] + 0.08,
-        0,
-        f"holds {first_token}\n(expired)",
-        ha="left",
-        va="top",
-        fontsize=8,
+        lanes["store"] + 0.08, 0, f"holds {first_token}\n(expired)", ha="left", va="top", fontsize=LABEL_PT,
         color="0.3",
-    )
-    for _, event in stored.iterrows():
-        ax.plot(lanes["store"], event["received_ms"], "D", color="black", ms=5, zorder=4)
+    )  # fmt: skip
+    last_label_ms = -np.inf
+    for when, token in zip(stored["received_ms"], stored["issued"], strict=True):
+        ax.plot(lanes["store"], when, "D", color="black", ms=5, zorder=4)
+        label_ms = max(when, last_label_ms + 18)  # stored close together: each label below the one before
         ax.text(
-            lanes["store"] - 0.1,
-            event["received_ms"],
-            f"{event['issued']}",
-            ha="right",
-            va="center",
-            fontsize=8,
+            lanes["store"] - 0.12, label_ms, token, ha="right", va="center", fontsize=LABEL_PT, bbox=TOKEN, zorder=5
         )
+        last_label_ms = label_ms
 
     strategy = events["strategy"].iloc[0]
     n_refresh = len(refreshes)
@@ -189,26 +242,26 @@ def _draw_sequence(ax: Axes, events: pd.DataFrame, requests: int, end_ms: float,
         fontweight="bold",
         pad=34,
     )
+    return marks
 
 
-def _sequence_legend() -> list:
+def _sequence_legend(marks: set[str]) -> list:
+    """The legend's entries; the late 401 and the held request only where a panel shows one."""
     arrow = legend_arrow
-    return [
+    purple = MESSAGE_COLORS["refresh"]
+    refresh = "; shared: the tab's one refresh,\nstarted by the first 401, drawn from its lane"
+    waits = "request waits for the shared refresh" + ("\n(held: before it is sent)" if HELD in marks else "")
+    entries = [
         (arrow(MESSAGE_COLORS["call"]), "API call, labelled with the token it carries"),
         (arrow(MESSAGE_COLORS["401"], True), "401: token expired"),
         (arrow(MESSAGE_COLORS["200"], True), "200: data"),
-        (arrow(MESSAGE_COLORS["refresh"]), "POST /refresh-token"),
-        (arrow(MESSAGE_COLORS["refresh"], True), "new access token, stored"),
-        (
-            Line2D([], [], color=MESSAGE_COLORS["refresh"], lw=2.2, linestyle=":"),
-            "request waits for the shared refresh",
-        ),
-        (
-            Rectangle((0, 0), 1, 1, color="0.9"),
-            "a request's life; below it, when it ended (ms)",
-        ),
-        (
-            Line2D([], [], color="black", marker="D", linestyle="", ms=5),
-            "token store gets a new access token",
-        ),
+        (arrow(purple), "POST /refresh-token" + (refresh if SHARED in marks else "")),
+        (arrow(purple, True), "new access token, into the token store"),
+        (Line2D([], [], color=purple, lw=2.2, linestyle=":"), waits),
+        (Rectangle((0, 0), 1, 1, color="0.9"), "a request's life; below it, when it ended (ms)"),
+        (Line2D([], [], color="black", marker="D", linestyle="", ms=5), "token store gets a new access token"),
     ]
+    if LATE in marks:
+        late = Line2D([], [], marker="o", ms=7, mfc="none", mec=MESSAGE_COLORS["401"], mew=1.6, linestyle="")
+        entries.insert(2, (late, "late 401: answered after the new token was stored"))
+    return entries

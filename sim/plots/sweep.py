@@ -160,8 +160,8 @@ def fig_sweep(
                 ref = table.drop_duplicates(x).sort_values(x)
                 (drawn,) = ax.plot(ref[x], ref[reference[metric]], color="black", lw=1.2, linestyle=":", zorder=3)
                 handles.setdefault(label(reference[metric]), drawn)
-            ax.set_xlabel(label(x))
-            ax.set_ylabel(label(metric))
+            ax.set_xlabel(label(x) + (" (log scale)" if log_x else ""))
+            ax.set_ylabel(label(metric) + (" (log scale)" if log_y else ""))
             _sweep_ylim(ax, table, metric, reference.get(metric), log_y)
         if log_x:
             axes[0].set_xscale("log")
