@@ -60,7 +60,8 @@ def estimate(scenario: Scenario) -> Estimate:
         # each user loads pages from their login until duration_s; logins are uniform
         # over the login window, by default the first access lifetime (all at 0 if synchronized)
         spread_s = 0.0 if workload.synchronized else login_window_s(workload, scenario.tokens)
-        per_tab = workload.concurrency * workload.page_rate_per_s * _mean_time_left(workload.duration_s, spread_s)
+        time_left_s = _mean_time_left(workload.duration_s, spread_s, workload.pages_from_s)
+        per_tab = workload.concurrency * workload.page_rate_per_s * time_left_s
         return Estimate(workload.users * workload.tabs * per_tab, workload.users)
     from .workload import read_arrivals  # noqa: PLC0415
 
@@ -68,8 +69,11 @@ def estimate(scenario: Scenario) -> Estimate:
     return Estimate(sum(len(times) for times in arrivals), len(arrivals))
 
 
-def _mean_time_left(duration_s: float, spread_s: float) -> float:
-    """E[max(0, duration - L)] for a login time L uniform on [0, spread_s]."""
+def _mean_time_left(duration_s: float, spread_s: float, from_s: float = 0.0) -> float:
+    """E[max(0, duration - max(L, from_s))] for a login time L uniform on [0, spread_s]."""
+    if from_s > 0:  # pages start at max(login, from_s); close enough for a pre-flight estimate
+        start_s = from_s if from_s >= spread_s else (from_s**2 + (spread_s**2 - from_s**2) / 2) / spread_s
+        return max(0.0, duration_s - start_s)
     if spread_s == 0:
         return duration_s
     covered = min(spread_s, duration_s)

@@ -45,7 +45,12 @@ def policy_rows(table: pd.DataFrame) -> list[str]:
         hidden |= set(PROACTIVE_FIELDS)
     if not (table["retry"] != "none").any():
         hidden |= set(RETRY_FIELDS)
-    for name, default in (("refresh_timeout_s", 0), ("api_timeout_s", 0), ("retries_exhausted", "logout")):
+    for name, default in (
+        ("in_flight_401", "join"),
+        ("refresh_timeout_s", 0),
+        ("api_timeout_s", 0),
+        ("retries_exhausted", "logout"),
+    ):
         if (table[name] == default).all():
             hidden.add(name)
     return [name for name in POLICY_FIELDS if name not in hidden]

@@ -98,6 +98,8 @@ def _steady_user(env, user, login_at_s, seed, workload, login, arrive):
 
 
 def _steady_tab(env, user, tab, pages, workload, arrive):
+    if env.now < workload.pages_from_s:  # logged in, idle until then
+        yield env.timeout(workload.pages_from_s - env.now)
     while True:
         gap = pages.expovariate(workload.page_rate_per_s)
         if env.now + gap >= workload.duration_s:

@@ -99,6 +99,8 @@ def response_interceptor(
 ) -> Generator[simpy.Event, Any, None]:
     """The article's response interceptor: on a 401, get a new token and retry, at most ``max_retries`` times."""
     while status == 401 and request.retries < tab.policy.max_retries:  # && !originalRequest._retry
+        if tab.policy.in_flight_401 == "fail" and tab.flight.in_flight is not None:
+            break  # the interceptor is off while the tab's refresh runs: the 401 reaches the app
         request.retries += 1  # originalRequest._retry = true
         token = yield from token_after_401(tab, request, used)
         if token is None or not tab.logged_in:  # a refresh failed (this one or another tab's): off to /login

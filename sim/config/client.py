@@ -10,6 +10,7 @@ from .fields import ConfigError, check_choice, check_seconds, setting
 from .presets import PRESETS, STRATEGY_NAMES
 from .refresh import (
     EXPIRY_SOURCES,
+    IN_FLIGHT_401,
     MAX_RETRIES_LIMIT,
     MAX_XFETCH_BETA,
     PROACTIVE_FIELDS,
@@ -83,6 +84,13 @@ class ClientPolicy:
     cross_tab_lock: bool | None = setting(
         None,
         "one refresh at a time per user across tabs; the tab that gets the lock re-reads the store first",
+        default_text=PRESETS_VALUE,
+    )
+    in_flight_401: str | None = setting(
+        None,
+        "with single_flight = tab, a 401 that comes back while the refresh is in flight: join (wait for it, "
+        "retry) or fail (reach the app as a 401: axios-auth-refresh's deduplicateRefresh)",
+        choices=IN_FLIGHT_401,
         default_text=PRESETS_VALUE,
     )
     proactive: str | None = setting(
@@ -163,6 +171,8 @@ class ClientPolicy:
         check_choice("strategy", self.strategy, STRATEGY_NAMES)
         if self.single_flight is not None:
             check_choice("single_flight", self.single_flight, SINGLE_FLIGHT_SCOPES)
+        if self.in_flight_401 is not None:
+            check_choice("in_flight_401", self.in_flight_401, IN_FLIGHT_401)
         if self.storage is not None:
             check_choice("storage", self.storage, STORAGE_MODES)
         if self.proactive is not None:

@@ -33,6 +33,7 @@ from .faults import TokenBucket, parse_bucket
 from .fields import ConfigError, check_bool, check_choice, check_number, check_seconds, whole
 
 SINGLE_FLIGHT_SCOPES = ("none", "tab")
+IN_FLIGHT_401 = ("join", "fail")
 STORAGE_MODES = ("local", "cookie")
 MAX_RETRIES_LIMIT = 100  # a request's API calls are counted in a byte
 MAX_XFETCH_BETA = 1000.0
@@ -80,6 +81,13 @@ class RefreshPolicy:
         One refresh at a time per user across tabs (Web Locks, as
         auth0-spa-js does it); the tab that gets the lock looks at the
         store again and skips its refresh if another tab already did it.
+    ``in_flight_401``
+        With ``single_flight = "tab"``, what a 401 that comes back while the
+        tab's refresh is in flight does: ``"join"`` waits for that refresh
+        and retries; ``"fail"`` reaches the app as a 401, with no retry
+        (axios-auth-refresh's ``deduplicateRefresh``, 5.x's default, and
+        3.x's ``pauseInstanceWhileRefreshing``: the instance's response
+        interceptor is off while its refresh runs).
 
     Refreshing *before* expiry (``proactive.py`` has the details):
 
@@ -137,6 +145,7 @@ class RefreshPolicy:
     max_retries: int = 1
     storage: str = "local"
     cross_tab_lock: bool = False
+    in_flight_401: str = "join"
     proactive: str = "off"
     margin_s: float = 60.0
     margin_jitter_s: float = 0.0
@@ -156,6 +165,11 @@ class RefreshPolicy:
 
     def __post_init__(self) -> None:
         check_choice("single_flight", self.single_flight, SINGLE_FLIGHT_SCOPES)
+        check_choice("in_flight_401", self.in_flight_401, IN_FLIGHT_401)
+        if self.in_flight_401 != "join" and self.single_flight != "tab":
+            raise ConfigError(
+                "in_flight_401", self.in_flight_401, "is about a shared refresh in flight: needs single_flight = tab"
+            )
         check_bool("hold_while_refreshing", self.hold_while_refreshing)
         check_bool("late_401_check", self.late_401_check)
         whole(self, "max_retries", 0, maximum=MAX_RETRIES_LIMIT)

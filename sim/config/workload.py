@@ -35,7 +35,8 @@ class Workload:
       ``synchronized``), with ``tabs`` tabs
       open; each tab loads pages as a Poisson process of
       ``page_rate_per_s``, every page sending ``concurrency`` requests in
-      parallel, until ``duration_s``.
+      parallel, from ``pages_from_s`` (default 0: from their login) until
+      ``duration_s``.
     - ``trace``: requests replayed from a CSV file ``arrivals`` with
       columns ``time_s,user``; each user logs in at its first arrival.
     """
@@ -58,6 +59,12 @@ class Workload:
         default_text="the access TTL",
         used_by=("steady",),
     )
+    pages_from_s: float = setting(
+        0.0,
+        "steady: users load no pages before this time (logged in earlier, back now: runs the hour around an "
+        "expiry without the idle hours before it), s",
+        used_by=("steady",),
+    )
     arrivals: str | None = setting(None, "trace: CSV file of time_s,user", default_text="none", used_by=("trace",))
 
     def __post_init__(self) -> None:
@@ -70,6 +77,9 @@ class Workload:
         check_rate("page_rate_per_s", self.page_rate_per_s)
         check_seconds("duration_s", self.duration_s, positive=True)
         check_bool("synchronized", self.synchronized)
+        check_seconds("pages_from_s", self.pages_from_s)
+        if self.pages_from_s >= self.duration_s:
+            raise ConfigError("pages_from_s", self.pages_from_s, f"must be before duration_s = {self.duration_s:g}")
         if self.login_window_s is not None:
             check_seconds("login_window_s", self.login_window_s)
             if self.synchronized:
