@@ -119,7 +119,7 @@ def test_bad_input_is_one_line_and_status_2(capsys, argv, expected):
         ("[client]\nhold_while_refreshing = 'yes'\n", "[client] hold_while_refreshing = 'yes': must be true or false"),
         ("[client]\nlate_401_check = 1\n", "[client] late_401_check = 1: must be true or false"),
         ("[client]\nmax_retries = 500\n", "[client] max_retries = 500: must be a whole number from 0 to 100"),
-        ("[client]\nmax_retry = 3\n", "[client] max_retry = 3: unknown key; allowed: strategy, single_flight"),
+        ("[client]\nmax_retry = 3\n", "[client] max_retry = 3: unknown key; allowed: strategy, library, single_flight"),
         ("record_calls = 'no'\n", "record_calls = 'no': must be true or false"),
     ],
 )

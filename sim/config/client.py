@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .faults import parse_bucket
 from .fields import ConfigError, check_choice, check_seconds, setting
+from .libraries import LIBRARIES, LIBRARY_NAMES
 from .presets import PRESETS, STRATEGY_NAMES
 from .refresh import (
     EXPIRY_SOURCES,
@@ -51,6 +52,13 @@ class ClientPolicy:
     """
 
     strategy: str = setting("naive", "client preset; the flags below change its fields", choices=STRATEGY_NAMES)
+    library: str | None = setting(
+        None,
+        "a real client library as it behaves (sim.config.LIBRARIES: its fields, each cited), used instead of "
+        "--strategy; the flags below still change its fields",
+        choices=LIBRARY_NAMES,
+        default_text="none",
+    )
     single_flight: str | None = setting(
         None,
         "none: every 401 sends its own refresh (the article); tab: one refresh in flight per tab, "
@@ -169,6 +177,8 @@ class ClientPolicy:
 
     def __post_init__(self) -> None:
         check_choice("strategy", self.strategy, STRATEGY_NAMES)
+        if self.library is not None:
+            check_choice("library", self.library, LIBRARY_NAMES)
         if self.single_flight is not None:
             check_choice("single_flight", self.single_flight, SINGLE_FLIGHT_SCOPES)
         if self.in_flight_401 is not None:
@@ -211,17 +221,26 @@ class ClientPolicy:
         """The policy fields set here, whatever the preset says."""
         return {name: getattr(self, name) for name in POLICY_FIELDS if getattr(self, name) is not None}
 
+    @property
+    def preset_name(self) -> str:
+        """The library's name if one is chosen, else the strategy's."""
+        return self.library if self.library is not None else self.strategy
+
+    def base(self) -> RefreshPolicy:
+        """The fields of the library, or of the strategy's preset, before this policy's own."""
+        return LIBRARIES[self.library].policy if self.library is not None else PRESETS[self.strategy].policy
+
     def policy(self) -> RefreshPolicy:
         """The preset's fields with this policy's own on top."""
-        return dataclasses.replace(PRESETS[self.strategy].policy, **self.overrides())
+        return dataclasses.replace(self.base(), **self.overrides())
 
     @property
     def label(self) -> str:
         """The preset's name, followed by every field that differs from it: ``locked+max_retries=3``."""
-        preset = PRESETS[self.strategy].policy
+        preset = self.base()
         changed = [
             f"{name}={policy_value_text(value)}"
             for name, value in self.overrides().items()
             if getattr(preset, name) != value
         ]
-        return "+".join([self.strategy, *changed])
+        return "+".join([self.preset_name, *changed])

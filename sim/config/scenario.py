@@ -11,7 +11,8 @@ from .browser import BrowserLimits
 from .client import ClientPolicy
 from .clocks import Clocks
 from .faults import Faults
-from .fields import ConfigError, check_bool, setting, whole
+from .fields import ConfigError, check_bool, check_choice, setting, whole
+from .libraries import SERVER_NAMES, SERVERS
 from .rotation import RefreshTokenPolicy
 from .servers import Capacities, Latencies
 from .tokens import TokenPolicy
@@ -35,10 +36,19 @@ class Scenario:
     seed: int = setting(1, "random seed")
     record_calls: bool = setting(False, "keep every API call in the records, not only auth calls")
     name: str = setting("custom", "what the scenario is called in outputs", cli=False)
+    server: str | None = setting(
+        None,
+        "a real auth server's defaults (sim.config.SERVERS: lifetimes and refresh-token rules, each cited); "
+        "the flags above still change its fields",
+        choices=SERVER_NAMES,
+        default_text="none",
+    )
 
     def __post_init__(self) -> None:
         whole(self, "seed", 0)
         check_bool("record_calls", self.record_calls)
+        if self.server is not None:
+            check_choice("server", self.server, SERVER_NAMES)
 
     @property
     def strategy(self) -> str:
@@ -52,10 +62,18 @@ class Scenario:
         field may also be named with its part, ``{"tokens.access_ttl_s": 60}``,
         which a name that two parts share would need.
         """
+        changes = {**(changes or {}), **more}
+        server = changes.pop("server", None)
+        if server is not None:  # the server's defaults first, then whatever else is given
+            check_choice("server", server, SERVER_NAMES)
+            return self._with({**SERVERS[server].fields, "server": server})._with(changes)
+        return self._with(changes)
+
+    def _with(self, changes: Mapping[str, Any]) -> Scenario:
         parts = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         own: dict[str, Any] = {}
         per_part: dict[str, dict[str, Any]] = {}
-        for name, value in {**(changes or {}), **more}.items():
+        for name, value in changes.items():
             if name in parts:
                 own[name] = value
             else:
