@@ -50,6 +50,7 @@ def policy_rows(table: pd.DataFrame) -> list[str]:
         ("refresh_timeout_s", 0),
         ("api_timeout_s", 0),
         ("retries_exhausted", "logout"),
+        ("refresh_rejected", "logout"),
     ):
         if (table[name] == default).all():
             hidden.add(name)

@@ -49,3 +49,14 @@ def test_pages_from_s_zero_changes_nothing():
 def test_pages_from_s_is_checked(value, message):
     with pytest.raises(ConfigError, match=message):
         Workload(kind="steady", duration_s=600, pages_from_s=value)
+
+
+@pytest.mark.parametrize(("rejected", "reasons", "logouts"), [("logout", "logged_out", 1), ("fail", "failed", 0)])
+def test_a_rejected_refresh_logs_out_or_fails_the_requests_and_keeps_the_tokens(rejected, reasons, logouts):
+    # naive under rotation with reuse detection: the first refresh rotates r1, the other four present
+    # it again and are rejected (401). The article logs out; a library that raises fails them.
+    scenario = BURST.with_(rotation=True, reuse_detection=True, refresh_rejected=rejected)
+    result = sim.run(scenario)
+    counts = result.requests["reason"].value_counts()
+    assert result.summary["refresh_calls"] == 5 and result.summary["logouts"] == logouts
+    assert counts.get(reasons, 0) == 4 and counts.get("ok", 0) == 1

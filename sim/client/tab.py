@@ -126,7 +126,8 @@ class ClientTab:
                     self.note("stored")
                 return answer.access
             if answer.status == 401:  # the verdict: this refresh token is no good
-                self.logout()
+                if self.policy.refresh_rejected == "logout":  # the article's catch: off to /login
+                    self.logout()
                 return None
             if answer.status == STATUS_NO_ANSWER:
                 recorder.refresh_timeouts += 1

@@ -20,6 +20,7 @@ from .refresh import (
     RETRY_POLICIES,
     SINGLE_FLIGHT_SCOPES,
     STORAGE_MODES,
+    WHEN_REFRESH_REJECTED,
     WHEN_RETRIES_RUN_OUT,
     RefreshPolicy,
 )
@@ -171,6 +172,13 @@ class ClientPolicy:
         choices=WHEN_RETRIES_RUN_OUT,
         default_text=PRESETS_VALUE,
     )
+    refresh_rejected: str | None = setting(
+        None,
+        "when the auth server rejects the refresh token (401): logout (the article's catch), or fail the requests "
+        "that waited and keep the tokens (a library that raises)",
+        choices=WHEN_REFRESH_REJECTED,
+        default_text=PRESETS_VALUE,
+    )
     relogin_after_s: float | None = setting(
         None, "think time before logging in again after a logout, s", default_text="never logs in again"
     )
@@ -193,6 +201,8 @@ class ClientPolicy:
             check_choice("retry", self.retry, RETRY_POLICIES)
         if self.retries_exhausted is not None:
             check_choice("retries_exhausted", self.retries_exhausted, WHEN_RETRIES_RUN_OUT)
+        if self.refresh_rejected is not None:
+            check_choice("refresh_rejected", self.refresh_rejected, WHEN_REFRESH_REJECTED)
         object.__setattr__(self, "retry_budget", parse_bucket("retry_budget", self.retry_budget))
         policy = self.policy()  # checks every field that is set
         self._refuse_unread(policy)

@@ -43,6 +43,7 @@ EXPIRY_SOURCES = ("exp", "expires_in")
 PROACTIVE_FIELDS = ("margin_s", "margin_jitter_s", "xfetch_beta", "expiry_from", "skew_estimation", "timer_tick_s")
 RETRY_POLICIES = ("none", "immediate", "fixed", "exponential", "full-jitter", "equal-jitter", "decorrelated")
 WHEN_RETRIES_RUN_OUT = ("logout", "fail")
+WHEN_REFRESH_REJECTED = ("logout", "fail")
 MAX_TRIES_LIMIT = 100
 # Read only when a failed refresh is retried (``retry`` not "none").
 RETRY_FIELDS = ("retry_base_s", "retry_cap_s", "max_tries", "retry_budget", "retry_after")
@@ -137,6 +138,12 @@ class RefreshPolicy:
     ``retries_exhausted``
         When the tries run out: ``logout`` (the article's catch), or
         ``fail`` the requests that waited and keep the session.
+    ``refresh_rejected``
+        When the auth server rejects the refresh token (401: expired,
+        revoked, reused): ``logout`` (the article's catch clears the tokens
+        and goes to /login), or ``fail`` the requests that waited and keep
+        the tokens, as a library that raises and leaves the decision to its
+        caller does (Authlib, requests-oauthlib, google-auth, keycloak-js).
     """
 
     single_flight: str = "none"
@@ -162,6 +169,7 @@ class RefreshPolicy:
     retry_budget: TokenBucket | None = None
     retry_after: bool = False
     retries_exhausted: str = "logout"
+    refresh_rejected: str = "logout"
 
     def __post_init__(self) -> None:
         check_choice("single_flight", self.single_flight, SINGLE_FLIGHT_SCOPES)
@@ -191,6 +199,7 @@ class RefreshPolicy:
         object.__setattr__(self, "retry_budget", parse_bucket("retry_budget", self.retry_budget))
         check_bool("retry_after", self.retry_after)
         check_choice("retries_exhausted", self.retries_exhausted, WHEN_RETRIES_RUN_OUT)
+        check_choice("refresh_rejected", self.refresh_rejected, WHEN_REFRESH_REJECTED)
         if self.skew_estimation and self.expiry_from != "exp":
             raise ConfigError("skew_estimation", True, "corrects the clock for expiry_from = exp only")
 
