@@ -137,7 +137,9 @@ def _add_scenario_flags(parser: argparse.ArgumentParser, *, skip: tuple[str, ...
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m sim", description="Simulate dual-token silent refresh.")
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="{run,compare,bench,figures}")
+    commands = parser.add_subparsers(
+        dest="command", parser_class=_Parser, metavar="{run,compare,libraries,bench,figures}"
+    )
 
     one = commands.add_parser("run", help="simulate one client preset", description=RUN_DESCRIPTION)
     one.add_argument(
@@ -184,6 +186,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--requests", type=int, default=1_000_000, help="about how many requests per workload (default: 1,000,000)"
     )
     bench.add_argument("--json", action="store_true", help="print JSON instead of a report (default: a report)")
+
+    libraries = commands.add_parser(
+        "libraries",
+        help="the decision matrix: every client library preset in five situations",
+        description="Run every client library preset (sim.config.LIBRARIES, each field cited in docs/libraries.md) "
+        "in five situations against one auth server's defaults, and print one library x situation table per "
+        "cell: refresh calls per user, failed requests, logouts, p95 latency (ms).",
+    )
+    libraries.add_argument(
+        "--server", default="article", metavar="NAME", help="the auth server's preset (default: article)"
+    )
+    libraries.add_argument(
+        "--libraries", metavar="NAME[,NAME...]", help="only these library presets (default: all, in registry order)"
+    )
+    libraries.add_argument("--jobs", type=int, default=0, help="processes at once (default: 0, one per CPU)")
+    libraries.add_argument("--json", action="store_true", help="print JSON rows instead of tables")
+    libraries.add_argument("--save", metavar="DIR", help="also write the matrix as DIR/library_matrix.csv")
 
     figures = commands.add_parser("figures", help="regenerate every figure and its data")
     figures.add_argument("--out", default="figures", help="output folder (default: figures)")
@@ -375,7 +394,10 @@ def _compare_replicated(
 
 
 def _compare(args: argparse.Namespace) -> None:
+    libraries = _compared_libraries(args)
     scenario, strategies, changes, variants = _scenarios_from_args(args)
+    if libraries:
+        return _compare_libraries(args, scenario, libraries, changes)
     if args.replications < 1:
         raise ConfigError("replications", args.replications, "must be a whole number >= 1")
     if args.jobs < 0:
@@ -395,6 +417,33 @@ def _compare(args: argparse.Namespace) -> None:
     else:
         print(header(scenario, changes, f"seed {scenario.seed}"))
         print(format_table(summary_table(results)))
+    return None
+
+
+def _compared_libraries(args: argparse.Namespace) -> tuple[str, ...]:
+    """``compare --library A,B``: the library presets to compare instead of the strategies (taken off
+    the flags, so the scenario itself keeps whatever client the file gives)."""
+    from .config.libraries import LIBRARY_NAMES  # noqa: PLC0415
+
+    text = vars(args).pop("client.library", None)
+    return () if text is None else _listed("library", text, LIBRARY_NAMES)
+
+
+def _compare_libraries(
+    args: argparse.Namespace, scenario: Scenario, libraries: tuple[str, ...], changes: dict[str, Any]
+) -> None:
+    """One column per library preset, on the same arrivals (the client flags still apply to each)."""
+    client = {name: value for name, value in changes.items() if name.startswith("client.")}
+    plan = [scenario.with_({**client, "library": name}) for name in libraries]
+    work = _checked(scenario, args, runs=len(plan))
+    with _progress_bar(work, unit="runs", total=len(plan)) as bar:
+        results = run_all(plan, jobs=args.jobs, done=lambda _: bar.update())
+    _warn_if_empty(results)
+    _save(results, args.save)
+    if args.json:
+        return _print_json([result.summary for result in results])
+    print(header(scenario, changes, f"seed {scenario.seed}"))
+    print(format_table(summary_table(results)))
     return None
 
 
@@ -456,6 +505,32 @@ def _bench(args: argparse.Namespace) -> None:
     print(json.dumps(report) if args.json else format_report(report))
 
 
+def _libraries(args: argparse.Namespace) -> None:
+    from .config.libraries import LIBRARY_NAMES, SERVER_NAMES  # noqa: PLC0415
+    from .matrix import CELLS, SITUATIONS, library_matrix, matrix_tables  # noqa: PLC0415
+
+    if args.server not in SERVER_NAMES:
+        raise ConfigError("server", args.server, f"must be one of {', '.join(SERVER_NAMES)}")
+    chosen = LIBRARY_NAMES if args.libraries is None else _listed("libraries", args.libraries, LIBRARY_NAMES)
+    if args.jobs < 0:
+        raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")
+    data = library_matrix(chosen, server=args.server, jobs=args.jobs)
+    if args.save:
+        path = output_folder(args.save, "save") / "library_matrix.csv"
+        write_text(path, data.to_csv(index=False), "save")
+        print(f"wrote {path}", file=sys.stderr)
+    if args.json:
+        return _print_json(data.to_dict("records"))
+    print(f"server: {args.server}, seed 1; situations:")
+    for name, what in SITUATIONS.items():
+        print(f"  {name:7} {what}")
+    for cell, table in matrix_tables(data).items():
+        shown = table.round(1) if cell == "refresh_per_user" else table.round(0).astype(int)
+        print(f"\n{CELLS[cell]}:")
+        print(shown.rename_axis(index=None, columns=None).to_string())
+    return None
+
+
 def _figures(args: argparse.Namespace) -> None:
     from .figures import FIGURES, build_all  # noqa: PLC0415  (matplotlib only when asked for)
 
@@ -470,7 +545,7 @@ def _figures(args: argparse.Namespace) -> None:
         print(path)
 
 
-COMMANDS = {"run": _run, "compare": _compare, "bench": _bench, "figures": _figures}
+COMMANDS = {"run": _run, "compare": _compare, "libraries": _libraries, "bench": _bench, "figures": _figures}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -48,6 +48,7 @@ from .config import (
     Workload,
 )
 from .experiment import Result, confidence_table, run, run_all
+from .matrix import library_matrix
 from .metrics import binned_mean, in_flight
 from .scenario_file import load_scenario_file
 
@@ -816,6 +817,14 @@ def connection_limit_data(limits: tuple[int, ...] = (0, 6), scenario: Scenario =
     return pd.DataFrame(rows)
 
 
+# -- 14. the architect's decision matrix: libraries in five situations -----------
+
+
+def library_matrix_data(server: str = "article") -> pd.DataFrame:
+    """``sim.matrix.library_matrix``: every library preset in every situation, against ``server``."""
+    return library_matrix(server=server)
+
+
 # -- the registry and the build --------------------------------------------------
 
 
@@ -985,6 +994,17 @@ FIGURES: tuple[FigureSpec, ...] = (
         connection_limit_data,
         plots.fig_connection_limit,
         ("10-outages-and-backoff",),
+    ),
+    FigureSpec(
+        "library_matrix",
+        "Which library, in which situation",
+        "The architect's decision matrix (python -m sim libraries): each client library preset, as its source "
+        "behaves, in five situations against the article's server: a burst of 50 after expiry, 3 tabs under "
+        "rotation, a morning rush of 500 users on 4 auth workers, a 60 s auth outage, clocks 2 min fast. Cells: "
+        "refresh calls per user, failed requests, logouts, p95 latency; green is fine, red loses requests or users.",
+        library_matrix_data,
+        plots.fig_library_matrix,
+        ("11-choosing-a-library",),
     ),
 )
 

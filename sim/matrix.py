@@ -93,6 +93,7 @@ def library_matrix(
                 "logouts": s["logouts"],
                 "latency_p95_ms": 1000 * s["latency_p95_s"],
                 "requests": s["requests"],
+                "users": scenario.workload.users,
                 "refresh_calls": s["refresh_calls"],
             }
         )

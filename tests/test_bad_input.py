@@ -120,6 +120,18 @@ FLAG_CASES = [
     (["bench", "--requests", "1e9"], "--requests", "'1e9'"),
     (["sideways"], "invalid choice: 'sideways'"),
     (["figures", "--only", "herd,storm"], "--only = 'storm'", "one or more of: sequence_diagram"),
+    # library and server presets (issue: real client libraries as presets)
+    (["run", "--library", "angular"], "library = 'angular'", "must be one of article"),
+    (["run", "--server", "vault"], "server = 'vault'", "must be one of article"),
+    (["compare", "--library", "article,angular"], "library = 'angular'", "comma-separated list drawn from article"),
+    (["libraries", "--server", "vault"], "server = 'vault'", "must be one of article"),
+    (["libraries", "--libraries", "angular"], "libraries = 'angular'"),
+    (["libraries", "--jobs", "-1"], "jobs = -1"),
+    (["run", "--in-flight-401", "fail"], "in_flight_401 = 'fail'", "needs single_flight = tab"),
+    (["run", "--in-flight-401", "drop"], "in_flight_401 = 'drop'", "join, fail"),
+    (["run", "--refresh-rejected", "retry"], "refresh_rejected = 'retry'", "logout, fail"),
+    (["run", "--workload", "steady", "--duration", "600", "--pages-from", "600"], "pages_from_s = 600"),
+    (["run", "--pages-from", "60"], "pages_from_s = 60", "only the steady workload"),
     # refreshing before expiry, clocks, faults (issue: proactive refresh, herds and clock skew)
     (["run", "--proactive", "sometimes"], "proactive = 'sometimes'", "off, on-use, timer, background"),
     (["run", "--proactive", "on-use", "--margin", "-1"], "margin_s = -1", "seconds >= 0"),

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim.cli import main
@@ -279,7 +280,7 @@ def test_help_explains_every_policy_field(capsys):
 def test_a_bare_command_prints_its_usage(capsys):
     status, out, err = run_cli(capsys)
     assert status == 0 and err == ""
-    assert out.startswith("usage: python -m sim") and "{run,compare,bench,figures}" in out
+    assert out.startswith("usage: python -m sim") and "{run,compare,libraries,bench,figures}" in out
 
 
 def test_the_header_names_what_the_flags_changed(capsys):
@@ -303,3 +304,20 @@ def test_progress_hears_of_every_request():
     result = run(Scenario(workload=workload), progress=heard.append)
     assert sum(heard) == result.summary["requests"] > 2 * PROGRESS_EVERY
     assert heard[:-1] == [PROGRESS_EVERY] * (len(heard) - 1)
+
+
+def test_libraries_prints_one_table_per_cell_and_saves_the_matrix(capsys, tmp_path):
+    status, out, _ = run_cli(capsys, "libraries", "--libraries", "article", "--jobs", "1", "--save", str(tmp_path))
+    assert status == 0
+    assert out.startswith("server: article, seed 1; situations:")
+    for title in ("refresh calls per user", "requests that did not end 200", "users sent to the login page"):
+        assert title in out
+    burst = [line for line in out.splitlines() if line.startswith("article")][0].split()
+    assert burst[1] == "50.0"  # the article's interceptor: one refresh per request of the burst
+    saved = pd.read_csv(tmp_path / "library_matrix.csv")
+    assert list(saved["situation"]) == ["burst", "tabs", "rush", "outage", "skew"]
+
+
+def test_compare_runs_library_presets_side_by_side(capsys):
+    status, out, _ = run_cli(capsys, "compare", "--library", "article", "--concurrency", "3")
+    assert status == 0 and out.splitlines()[1].split() == ["article"]

@@ -21,7 +21,8 @@ One file per family of figures, all re-exported here:
 - ``proactive``: ``fig_herd``, ``fig_clock_skew``, and ``fig_xfetch`` (drawn
   from the closed form ``xfetch_curve``, no simulation);
 - ``outages``: ``fig_outage_backlog``, ``fig_outage_recovery``,
-  ``fig_backoff_policies``, ``fig_connection_limit``.
+  ``fig_backoff_policies``, ``fig_connection_limit``;
+- ``libraries``: ``fig_library_matrix`` (the decision matrix as heatmaps).
 
 One palette, everywhere: each strategy keeps its colour, line style and
 marker in every figure (``STRATEGY_COLORS``, from the colour-blind-safe
@@ -38,6 +39,7 @@ settings.
 
 from ..palette import OKABE_ITO
 from .comparison import fig_auth_load, fig_latency_cdf, fig_refresh_storm, fig_refresh_timeline, fig_ttl_sensitivity
+from .libraries import fig_library_matrix
 from .outages import fig_backoff_policies, fig_connection_limit, fig_outage_backlog, fig_outage_recovery
 from .proactive import fig_clock_skew, fig_herd, fig_xfetch, xfetch_curve
 from .rotation import fig_rotation_logouts, fig_tab_race
@@ -57,6 +59,7 @@ from .theme import (
 )
 
 __all__ = [
+    "fig_library_matrix",
     "fig_backoff_policies",
     "fig_connection_limit",
     "fig_outage_backlog",

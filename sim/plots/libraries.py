@@ -1,0 +1,78 @@
+"""The decision matrix as heatmaps: each library in each situation, green to red."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.figure import Figure
+
+from ..matrix import CELLS, matrix_tables
+from ..palette import OKABE_ITO
+from .theme import style
+
+# Green is fine, amber costs something, red loses users or requests.
+GOOD_TO_BAD = LinearSegmentedColormap.from_list("good_to_bad", ["#dff0e0", "#fbe3a8", OKABE_ITO["vermillion"]], N=256)
+TITLES = {
+    "refresh_per_user": "refresh calls per user\n(1 per expiry is ideal)",
+    "requests_failed": "failed requests\n(share of all requests)",
+    "logouts": "users logged out\n(share of users)",
+    "latency_p95_ms": "p95 latency (ms)\n(against the best in the column)",
+}
+
+
+def _badness(cell: str, values: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
+    """0 (as good as it gets) to 1 (bad) for each cell, on the scale that matters for that cell."""
+    if cell == "refresh_per_user":  # 1 is ideal, 2 doubles the auth load, 5 is a storm
+        return (np.log2(values.clip(lower=1.0)) / np.log2(5)).clip(upper=1.0)
+    if cell in ("requests_failed", "logouts"):
+        per = "requests" if cell == "requests_failed" else "users"
+        total = data.pivot(index="library", columns="situation", values=per).loc[values.index, values.columns]
+        share = values / total
+        return (share.where(share == 0, 0.35 + share.clip(upper=0.5) * 1.3)).clip(upper=1.0)
+    best = values.min(axis=0)  # latency: how much slower than the best library in that situation
+    return ((values / best - 1) / 2).clip(lower=0, upper=1.0)
+
+
+def _text(cell: str, value: float) -> str:
+    if cell == "refresh_per_user":
+        return f"{value:.2g}" if value < 10 else f"{value:.0f}"
+    if cell == "latency_p95_ms":
+        return f"{value:.0f}"
+    return f"{value:,.0f}"
+
+
+def fig_library_matrix(data: pd.DataFrame) -> Figure:
+    """Four heatmaps, one per cell kind (refresh calls per user, failed requests, logouts, p95 latency):
+    libraries down, situations across, each cell's number written in it.
+
+    ``data`` is ``sim.figures.library_matrix_data()`` (``sim.matrix.library_matrix``).
+    """
+    tables = matrix_tables(data)
+    libraries = list(next(iter(tables.values())).index)
+    situations = list(next(iter(tables.values())).columns)
+    with style():
+        fig = Figure(figsize=(13.5, 1.6 + 0.36 * len(libraries)), layout="constrained")
+        axes = fig.subplots(1, len(CELLS), sharey=True)
+        for ax, (cell, values) in zip(axes, tables.items(), strict=True):
+            bad = _badness(cell, values.astype(float), data)
+            ax.imshow(bad.to_numpy(dtype=float), cmap=GOOD_TO_BAD, vmin=0, vmax=1, aspect="auto")
+            for row, library in enumerate(libraries):
+                for col, name in enumerate(situations):
+                    ax.text(col, row, _text(cell, float(values.loc[library, name])), ha="center", va="center",
+                            fontsize=8, color="white" if bad.loc[library, name] > 0.8 else "black")  # fmt: skip
+            ax.set_xticks(range(len(situations)), situations, rotation=0, fontsize=9)
+            ax.set_yticks(range(len(libraries)), libraries, fontsize=9)
+            ax.set_title(TITLES[cell], fontsize=10)
+            ax.grid(False)
+            ax.tick_params(length=0)
+            ax.xaxis.tick_top()
+            for side in ax.spines.values():
+                side.set_visible(False)
+        server = data["server"].iloc[0]
+        fig.suptitle(
+            f"Each client library in five situations, against the {server} auth server's defaults "
+            "(python -m sim libraries; the situations: README, or sim.matrix.SITUATIONS)",
+            fontsize=10,
+        )
+    return fig
