@@ -525,7 +525,8 @@ def _libraries(args: argparse.Namespace) -> None:
     for name, what in SITUATIONS.items():
         print(f"  {name:7} {what}")
     for cell, table in matrix_tables(data).items():
-        shown = table.round(1) if cell == "refresh_per_user" else table.round(0).astype(int)
+        whole = table.map(lambda value: "-" if pd.isna(value) else f"{value:,.0f}")
+        shown = table.round(1) if cell == "refresh_per_user" else whole
         print(f"\n{CELLS[cell]}:")
         print(shown.rename_axis(index=None, columns=None).to_string())
     return None

@@ -143,7 +143,7 @@ class RefreshPolicy:
         revoked, reused): ``logout`` (the article's catch clears the tokens
         and goes to /login), or ``fail`` the requests that waited and keep
         the tokens, as a library that raises and leaves the decision to its
-        caller does (Authlib, requests-oauthlib, google-auth, keycloak-js).
+        caller does (Authlib, requests-oauthlib, google-auth).
     """
 
     single_flight: str = "none"
