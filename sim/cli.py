@@ -1,4 +1,4 @@
-"""The command line: ``python -m sim run | compare | bench | figures``.
+"""The command line: ``python -m sim run | compare | libraries | bench | figures``.
 
 Every flag maps to one scenario field (``--access-ttl`` to ``access_ttl_s``)
 and is made from that field's declaration (``sim.config.fields.setting``):
