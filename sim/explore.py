@@ -16,6 +16,7 @@ import pandas as pd
 from .config import Capacities, Latencies, Scenario, TokenPolicy, Workload
 from .experiment import Result, compare, run
 from .figures import OUTAGE_FILE, OUTAGE_START_S, ROTATION, RUSH, SKEW, sequence_diagram_data
+from .matrix import situation as matrix_situation
 from .primer import Log, run_primer
 from .scenario_file import load_scenario, load_scenario_file
 
@@ -149,6 +150,19 @@ def outage_and_retries(
     return run(scenario.with_(strategy=strategy, **fields))
 
 
+def library_in(
+    situation: str = "burst", library: str = "axios-auth-refresh-5", server: str = "article", **fields: object
+) -> pd.Series:
+    """notebooks/11: one cell of the decision matrix (``sim.matrix``): ``library`` in ``situation``
+    against ``server``, with ``fields`` changed; the matrix's four numbers, then its requests and users."""
+    scenario = matrix_situation(situation, server).with_(library=library, **fields)
+    s = run(scenario).summary
+    users = scenario.workload.users
+    return pd.Series({"refresh_per_user": s["refresh_calls"] / users, "requests_failed": s["requests_failed"],
+                      "logouts": s["logouts"], "latency_p95_ms": 1000 * s["expiry_latency_p95_s"],
+                      "requests": s["requests"], "users": users})  # fmt: skip
+
+
 # notebook -> the function its slider calls (at its defaults, the slider's starting values)
 SLIDERS: dict[str, Callable[[], object]] = {
     "01-simulate-with-simpy": primer_timeline,
@@ -161,4 +175,5 @@ SLIDERS: dict[str, Callable[[], object]] = {
     "08-rotation-and-tabs": rotation_tabs,
     "09-proactive-refresh": clock_and_margin,
     "10-outages-and-backoff": outage_and_retries,
+    "11-choosing-a-library": library_in,
 }

@@ -26,8 +26,8 @@ from .experiment import run_all
 # (name, what it is): the situations, in the order the matrix shows them.
 SITUATIONS: dict[str, str] = {
     "burst": "one tab fires 50 requests 1 s after its access token died",
-    "tabs": "20 users with 3 tabs each, pages every 10 s per tab; the server rotates refresh tokens "
-    "(reuse detection on, if the server's own rules do not rotate)",
+    "tabs": "20 users with 3 tabs each, pages every 10 s per tab, 3 calls a page; the server's own rotation "
+    "rules (the article's server, which never rotates, is given rotation with reuse detection)",
     "rush": "500 users who logged in within a minute, pages of 5 calls every 20 s, 4 auth workers",
     "outage": "100 users, the auth server answers 503 for the 60 s around their expiry",
     "skew": "50 users whose clocks run 2 min fast",
@@ -56,7 +56,7 @@ def situation(name: str, server: str = "article") -> Scenario:
     if name == "burst":
         return base.with_(workload=Workload(kind="burst", concurrency=50, at_s=ttl_s + 1.0))
     if name == "tabs":
-        rotation = {} if base.refresh_tokens.rotation else {"rotation": True, "reuse_detection": True}
+        rotation = {"rotation": True, "reuse_detection": True} if server == "article" else {}
         workload = Workload(users=20, tabs=3, concurrency=3, page_rate_per_s=0.1, **around)
         return base.with_(workload=workload, **rotation)
     if name == "rush":
@@ -66,7 +66,9 @@ def situation(name: str, server: str = "article") -> Scenario:
         workload = Workload(users=100, concurrency=4, page_rate_per_s=0.1, **around)
         return base.with_(workload=workload, auth_capacity=8, auth_outages=(f"{ttl_s - 30:g}:{ttl_s + 30:g}",))
     if name == "skew":
-        workload = Workload(users=50, concurrency=3, page_rate_per_s=0.1, **{**around, "pages_from_s": ttl_s - 360})
+        workload = Workload(
+            users=50, concurrency=3, page_rate_per_s=0.1, **{**around, "pages_from_s": max(0.0, ttl_s - 360)}
+        )
         return base.with_(workload=workload, clock_offset_s=120.0)
     raise KeyError(name)
 
