@@ -1,4 +1,4 @@
-"""The command line: ``python -m sim run | compare | libraries | bench | figures``.
+"""The command line: ``python -m sim run | compare | sweep | libraries | bench | figures``.
 
 Every flag maps to one scenario field (``--access-ttl`` to ``access_ttl_s``)
 and is made from that field's declaration (``sim.config.fields.setting``):
@@ -138,7 +138,7 @@ def _add_scenario_flags(parser: argparse.ArgumentParser, *, skip: tuple[str, ...
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m sim", description="Simulate dual-token silent refresh.")
     commands = parser.add_subparsers(
-        dest="command", parser_class=_Parser, metavar="{run,compare,libraries,bench,figures}"
+        dest="command", parser_class=_Parser, metavar="{run,compare,sweep,libraries,bench,figures}"
     )
 
     one = commands.add_parser("run", help="simulate one client preset", description=RUN_DESCRIPTION)
@@ -186,6 +186,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--requests", type=int, default=1_000_000, help="about how many requests per workload (default: 1,000,000)"
     )
     bench.add_argument("--json", action="store_true", help="print JSON instead of a report (default: a report)")
+
+    sweeping = commands.add_parser(
+        "sweep",
+        help="run a sweep file: parameters x strategies x seeds, on every core or a Dask cluster",
+        description="Run every point of a sweep file (see sim/sweep.py and README, 'Sweeps') with each strategy "
+        "and seed; print the mean and 95%% half-width of a few metrics per point and strategy, and write every "
+        "run (Parquet and CSV) and the per-point summary. Finished runs are cached: running again only runs "
+        "what changed.",
+    )
+    sweeping.add_argument("file", metavar="FILE.toml", help="the sweep file")
+    sweeping.add_argument("--out", metavar="DIR", help="write runs.parquet, runs.csv, points.csv here "
+                          "(default: sweeps/<name>)")  # fmt: skip
+    sweeping.add_argument(
+        "--executor", choices=("inline", "processes", "dask"), default="processes",
+        help="where runs are made (default: processes, one per CPU; --scheduler implies dask)",
+    )  # fmt: skip
+    sweeping.add_argument("--jobs", type=int, default=0, help="processes at once (default: 0, one per CPU)")
+    sweeping.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="a running Dask scheduler to send runs to")
+    sweeping.add_argument("--no-cache", action="store_true", help="run everything, even runs already cached")
+    sweeping.add_argument("--cache-dir", default=".sweep-cache", metavar="DIR", help="default: .sweep-cache")
+    sweeping.add_argument("--json", action="store_true", help="print the per-point summary as JSON rows")
 
     libraries = commands.add_parser(
         "libraries",
@@ -505,6 +526,35 @@ def _bench(args: argparse.Namespace) -> None:
     print(json.dumps(report) if args.json else format_report(report))
 
 
+SWEEP_SHOWN = ("refresh_calls", "requests_failed", "logouts", "latency_p99_s")
+
+
+def _sweep(args: argparse.Namespace) -> None:
+    from .sweep import load_sweep, sweep  # noqa: PLC0415
+
+    if args.jobs < 0:
+        raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")
+    the_sweep = load_sweep(args.file)
+    result = sweep(
+        the_sweep, executor=args.executor, jobs=args.jobs, scheduler=args.scheduler, cache=not args.no_cache,
+        cache_dir=args.cache_dir, progress=sys.stderr.isatty(),
+    )  # fmt: skip
+    folder = output_folder(args.out or f"sweeps/{the_sweep.name}", "out")
+    for path in result.save(folder):
+        print(f"wrote {path}", file=sys.stderr)
+    points = result.points
+    if args.json:
+        return _print_json(points.to_dict("records"))
+    cached = len(result.runs) - result.ran
+    print(f"sweep: {the_sweep.name}, {len(result.runs)} runs ({result.ran} run now, {cached} from the cache), "
+          f"seeds {the_sweep.base.seed}..{the_sweep.base.seed + the_sweep.replications - 1}")  # fmt: skip
+    shown = points[[*the_sweep.parameters, "strategy"]].copy()
+    for metric in SWEEP_SHOWN:
+        shown[metric] = [f"{m:,.3g} ± {ci:.2g}" for m, ci in zip(points[metric], points[f"{metric}_ci"], strict=True)]
+    print(shown.to_string(index=False))
+    return None
+
+
 def _libraries(args: argparse.Namespace) -> None:
     from .config.libraries import LIBRARY_NAMES, SERVER_NAMES  # noqa: PLC0415
     from .matrix import CELLS, SITUATIONS, library_matrix, matrix_tables  # noqa: PLC0415
@@ -546,7 +596,14 @@ def _figures(args: argparse.Namespace) -> None:
         print(path)
 
 
-COMMANDS = {"run": _run, "compare": _compare, "libraries": _libraries, "bench": _bench, "figures": _figures}
+COMMANDS = {
+    "run": _run,
+    "compare": _compare,
+    "sweep": _sweep,
+    "libraries": _libraries,
+    "bench": _bench,
+    "figures": _figures,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

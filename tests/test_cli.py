@@ -280,7 +280,7 @@ def test_help_explains_every_policy_field(capsys):
 def test_a_bare_command_prints_its_usage(capsys):
     status, out, err = run_cli(capsys)
     assert status == 0 and err == ""
-    assert out.startswith("usage: python -m sim") and "{run,compare,libraries,bench,figures}" in out
+    assert out.startswith("usage: python -m sim") and "{run,compare,sweep,libraries,bench,figures}" in out
 
 
 def test_the_header_names_what_the_flags_changed(capsys):

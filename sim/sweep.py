@@ -1,0 +1,372 @@
+"""Sweeps: a surface of runs, on every core or on a Dask cluster, each run made once.
+
+An architect's question is a surface, not a point: how refresh calls,
+failures and p99 latency move across users x access lifetime x auth workers x
+strategy, with confidence intervals. A sweep file names a base scenario, the
+parameters to vary (lists or ranges; every combination, or zipped in step),
+the strategies and the replications::
+
+    name = "architect"
+    scenario = "../article.toml"          # the base, relative to this file
+    strategies = ["naive", "locked"]
+    replications = 3                      # seeds base, base + 1, ...
+    design = "factorial"                  # or "zip"
+    [parameters]
+    users = [50, 100, 200]
+    access_ttl_s = { start = 60, stop = 960, num = 5, scale = "log" }
+    [base]                                # fields set on the base for every run
+    duration_s = 1800
+
+Every run of a point uses the same seeds for every strategy and every point
+(common random numbers: the same seed gives the same arrivals), so a
+difference between two cells is the client's or the parameter's, not luck's.
+
+Runs go to an executor: ``inline`` (this process), ``processes`` (every core,
+the default) or ``dask`` (a ``dask.distributed.Client``, or a scheduler's
+address); a run is the same whichever executor makes it. Each finished run is
+written at once to a cache keyed by a hash of its scenario (seed included)
+and of the package's version and source, so running a sweep again only runs
+what changed, and Ctrl-C loses nothing that finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .config import POLICY_FIELDS, STRATEGY_NAMES, ConfigError, Scenario, policy_value_text
+from .experiment import confidence_table, run
+from .files import read_text
+from .metrics import SUMMARY_KEYS
+from .scenario_file import load_scenario
+
+DESIGNS = ("factorial", "zip")
+EXECUTORS = ("inline", "processes", "dask")
+SWEEP_KEYS = ("name", "description", "scenario", "strategies", "replications", "design", "parameters", "base")
+MAX_RUNS = 100_000
+# The numbers a run gives (everything in the summary after the client's fields).
+METRICS = tuple(key for key in SUMMARY_KEYS[SUMMARY_KEYS.index("requests") :] if key not in ("seed",))
+DEFAULT_CACHE = Path(".sweep-cache")
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A base scenario, the values of each parameter, the strategies and the replications."""
+
+    name: str
+    base: Scenario
+    parameters: dict[str, tuple] = field(default_factory=dict)
+    strategies: tuple[str, ...] = ("naive", "locked", "queued")
+    replications: int = 1
+    design: str = "factorial"
+
+    def __post_init__(self) -> None:
+        if self.design not in DESIGNS:
+            raise ConfigError("design", self.design, f"must be one of {', '.join(DESIGNS)}")
+        if not isinstance(self.replications, int) or isinstance(self.replications, bool) or self.replications < 1:
+            raise ConfigError("replications", self.replications, "must be a whole number >= 1")
+        for strategy in self.strategies:
+            if strategy not in STRATEGY_NAMES:
+                raise ConfigError("strategies", strategy, f"must be drawn from {', '.join(STRATEGY_NAMES)}")
+        lengths = {len(values) for values in self.parameters.values()}
+        if self.design == "zip" and len(lengths) > 1:
+            shown = ", ".join(f"{name}: {len(values)}" for name, values in self.parameters.items())
+            raise ConfigError("parameters", shown, "zip needs every parameter to have as many values")
+
+    def points(self) -> list[dict[str, Any]]:
+        """Each combination of parameter values (factorial), or the values taken in step (zip)."""
+        names = list(self.parameters)
+        rows = (
+            itertools.product(*self.parameters.values())
+            if self.design == "factorial"
+            else zip(*self.parameters.values(), strict=True)
+        )
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def plan(self) -> list[tuple[dict[str, Any], Scenario]]:
+        """Every run: (its point, strategy and replication; its scenario). Seeds are shared across points
+        and strategies: replication r runs on seed base + r everywhere."""
+        planned = []
+        for point in self.points():
+            at_point = self.base.with_(point)
+            for strategy in self.strategies:
+                for replication in range(self.replications):
+                    seed = self.base.seed + replication
+                    label = {**point, "strategy": strategy, "replication": replication, "seed": seed}
+                    planned.append((label, at_point.with_(strategy=strategy, seed=seed)))
+        return planned
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read a sweep file; a bad key or value is a ``ConfigError`` naming the file and the key."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(read_text(path, "sweep", 1_000_000))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError("sweep", str(path), f"is not valid TOML ({error})") from None
+    where = path.name
+    for key in data:
+        if key not in SWEEP_KEYS:
+            raise ConfigError(f"{where}: {key}", data[key], f"unknown key; allowed: {', '.join(SWEEP_KEYS)}")
+    if "scenario" not in data:
+        raise ConfigError(f"{where}: scenario", None, "names the base scenario file (relative to the sweep file)")
+    try:
+        base, file_strategies = load_scenario(path.parent / str(data["scenario"]))
+        base = base.with_(data.get("base", {}))
+        parameters = {name: _values(name, spec) for name, spec in _table(data, "parameters").items()}
+        strategies = data.get("strategies", list(file_strategies))
+        if not isinstance(strategies, list) or not strategies:
+            raise ConfigError("strategies", strategies, "must be a list of presets")
+        sweep = Sweep(
+            name=str(data.get("name", path.stem)),
+            base=base,
+            parameters=parameters,
+            strategies=tuple(strategies),
+            replications=data.get("replications", 1),
+            design=data.get("design", "factorial"),
+        )
+        planned = sweep.plan()  # every scenario built, so every value is checked now
+    except ConfigError as error:
+        raise ConfigError(f"{where}: {error.field}", error.value, error.allowed) from None
+    if len(planned) > MAX_RUNS:
+        raise ConfigError(f"{where}: runs", len(planned), f"at most {MAX_RUNS:,} runs in one sweep")
+    return sweep
+
+
+def _table(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(key, value, "must be a [table]")
+    return value
+
+
+def _values(name: str, spec: Any) -> tuple:
+    """A parameter's values: a list, or a range {start, stop, num[, scale]} or {start, stop, step}."""
+    if isinstance(spec, list) and spec:
+        return tuple(spec)
+    if not isinstance(spec, dict):
+        raise ConfigError(name, spec, "must be a non-empty list, or {start, stop, num[, scale = linear|log]}")
+    keys = set(spec)
+    if (
+        keys - {"start", "stop", "num", "step", "scale"}
+        or not {"start", "stop"} <= keys
+        or ("num" in keys) == ("step" in keys)
+    ):
+        raise ConfigError(name, spec, "a range is {start, stop, num[, scale]} or {start, stop, step}")
+    start, stop = spec["start"], spec["stop"]
+    if "step" in spec:
+        step = spec["step"]
+        if not step or (stop - start) / step < 0:
+            raise ConfigError(name, spec, "step must lead from start to stop")
+        count = int(math.floor((stop - start) / step + 1e-9)) + 1
+        values = [start + i * step for i in range(count)]
+    else:
+        num, scale = spec["num"], spec.get("scale", "linear")
+        if not isinstance(num, int) or num < 1:
+            raise ConfigError(name, num, "num must be a whole number >= 1")
+        if scale not in ("linear", "log") or (scale == "log" and min(start, stop) <= 0):
+            raise ConfigError(name, spec, "scale is linear or log (log needs start and stop > 0)")
+        if num == 1:
+            values = [start]
+        elif scale == "linear":
+            values = [start + (stop - start) * i / (num - 1) for i in range(num)]
+        else:
+            values = [start * (stop / start) ** (i / (num - 1)) for i in range(num)]
+    if all(isinstance(v, int) for v in (start, stop)):  # a range of whole numbers stays whole
+        values = [round(v) for v in values]
+    return tuple(values)
+
+
+# -- running it -------------------------------------------------------------------------------------
+
+
+def source_digest() -> str:
+    """A hash of the package's version and its source files: a cached run is reused only by the same model."""
+    from . import __version__  # noqa: PLC0415
+
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def run_key(scenario: Scenario, model: str) -> str:
+    """The cache key of one run: its whole scenario (seed and client included) and the model's digest."""
+    text = json.dumps({"scenario": scenario.as_dict(), "model": model}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def summary_row(scenario: Scenario) -> dict[str, Any]:
+    """One run's summary, plain values only (what the cache stores and what a worker sends back)."""
+    summary = run(scenario).summary
+    return {key: policy_value_text(value) if key in POLICY_FIELDS else value for key, value in summary.items()}
+
+
+class Cache:
+    """One small JSON file per finished run, written as it finishes (so Ctrl-C loses nothing)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if self.folder is None:
+            return None
+        path = self.folder / f"{key}.json"
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def put(self, key: str, row: dict[str, Any]) -> None:
+        if self.folder is None:
+            return
+        temporary = self.folder / f".{key}.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps(row, allow_nan=True))
+        temporary.replace(self.folder / f"{key}.json")  # atomic: a half-written file is never read
+
+
+@dataclass
+class SweepResult:
+    """The tidy table of every run, and the mean and 95 % half-width per point and strategy."""
+
+    sweep: Sweep
+    runs: pd.DataFrame
+    ran: int  # runs made now (the others came from the cache)
+
+    @property
+    def points(self) -> pd.DataFrame:
+        by = [*self.sweep.parameters, "strategy"]
+        columns = [c for c in METRICS if c in self.runs and pd.api.types.is_numeric_dtype(self.runs[c])]
+        return confidence_table(self.runs, columns, by=by)
+
+    def save(self, folder: str | Path) -> list[Path]:
+        """``runs.parquet``, ``runs.csv`` and ``points.csv`` (mean and ``_ci`` per point) in ``folder``."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = [folder / "runs.parquet", folder / "runs.csv", folder / "points.csv"]
+        self.runs.to_parquet(written[0], index=False)
+        self.runs.to_csv(written[1], index=False)
+        self.points.to_csv(written[2], index=False)
+        return written
+
+
+def sweep(
+    spec: Sweep | str | Path,
+    executor: str = "processes",
+    jobs: int = 0,
+    client: Any = None,
+    scheduler: str | None = None,
+    cache: bool = True,
+    cache_dir: str | Path = DEFAULT_CACHE,
+    progress: bool = True,
+) -> SweepResult:
+    """Run a sweep (a ``Sweep`` or a sweep file) and return its runs, one row each.
+
+    ``executor``: ``inline``, ``processes`` (``jobs`` of them, 0: one per CPU) or ``dask`` (``client``, a
+    ``dask.distributed.Client``, or ``scheduler``, an address such as ``tcp://host:8786``; giving either
+    picks dask). Runs found in the cache are not run again (``cache=False`` runs everything).
+    """
+    the_sweep = spec if isinstance(spec, Sweep) else load_sweep(spec)
+    if client is not None or scheduler is not None:
+        executor = "dask"
+    if executor not in EXECUTORS:
+        raise ConfigError("executor", executor, f"must be one of {', '.join(EXECUTORS)}")
+    planned = the_sweep.plan()
+    store = Cache(Path(cache_dir) if cache else None)
+    model = source_digest()
+    keys = [run_key(scenario, model) for _, scenario in planned]
+    rows: dict[int, dict[str, Any]] = {}
+    todo = []
+    for index, key in enumerate(keys):
+        found = store.get(key)
+        if found is None:
+            todo.append(index)
+        else:
+            rows[index] = found
+    from tqdm.auto import tqdm  # noqa: PLC0415  (a bar on a terminal, a widget in a notebook)
+
+    with tqdm(total=len(planned), initial=len(rows), unit="run", disable=not progress, desc=the_sweep.name) as bar:
+
+        def finished(index: int, row: dict[str, Any]) -> None:
+            store.put(keys[index], row)
+            rows[index] = row
+            bar.update()
+
+        scenarios = [planned[index][1] for index in todo]
+        _EXECUTE[executor](scenarios, todo, finished, jobs=jobs, client=client, scheduler=scheduler)
+    labels = [label for label, _ in planned]
+    table = pd.DataFrame(
+        [{**labels[i], **{k: v for k, v in rows[i].items() if k != "seed"}} for i in range(len(planned))]
+    )
+    return SweepResult(the_sweep, table, ran=len(todo))
+
+
+# Each executor runs ``scenarios`` and calls ``finished(index, row)`` as each run ends, in any order.
+Finished = Callable[[int, dict[str, Any]], None]
+
+
+def _inline(scenarios: list[Scenario], indices: list[int], finished: Finished, **_: Any) -> None:
+    for index, scenario in zip(indices, scenarios, strict=True):
+        finished(index, summary_row(scenario))
+
+
+def _processes(scenarios: list[Scenario], indices: list[int], finished: Finished, jobs: int = 0, **_: Any) -> None:
+    if not scenarios:
+        return
+    import multiprocessing  # noqa: PLC0415
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: PLC0415
+
+    from .experiment import available_cpus  # noqa: PLC0415
+
+    workers = min(jobs or available_cpus(), len(scenarios))
+    if workers <= 1:
+        return _inline(scenarios, indices, finished)
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = {
+            pool.submit(summary_row, scenario): index for index, scenario in zip(indices, scenarios, strict=True)
+        }
+        try:
+            for future in as_completed(futures):
+                finished(futures[future], future.result())
+        except BaseException:  # Ctrl-C or a failed run: stop what has not started, keep what finished
+            for future in futures:
+                future.cancel()
+            raise
+    return None
+
+
+def _dask(
+    scenarios: list[Scenario], indices: list[int], finished: Finished, client: Any = None, scheduler: str | None = None,
+    **_: Any,
+) -> None:  # fmt: skip
+    if not scenarios:
+        return
+    from dask.distributed import Client, as_completed  # noqa: PLC0415
+
+    own = client is None
+    client = client if client is not None else Client(scheduler) if scheduler else Client(processes=True)
+    try:
+        futures = client.map(summary_row, scenarios, pure=False)
+        where = {future.key: index for future, index in zip(futures, indices, strict=True)}
+        try:
+            for future in as_completed(futures):
+                finished(where[future.key], future.result())
+        except BaseException:
+            client.cancel(futures)
+            raise
+    finally:
+        if own:
+            client.close()
+
+
+_EXECUTE: dict[str, Callable[..., None]] = {"inline": _inline, "processes": _processes, "dask": _dask}

@@ -1,0 +1,130 @@
+"""Sweeps: a file of parameters, three executors that agree, a cache that skips finished runs."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import ConfigError
+from sim.cli import main
+from sim.sweep import Sweep, load_sweep, sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "scenarios/sweeps/tiny.toml"
+
+
+def write(folder: Path, text: str, name: str = "s.toml") -> Path:
+    path = folder / name
+    path.write_text(f'scenario = "{ROOT / "scenarios/burst.toml"}"\n' + text)
+    return path
+
+
+def same_runs(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Equal but for the wall time each run took."""
+    pd.testing.assert_frame_equal(a.drop(columns="wall_time_s"), b.drop(columns="wall_time_s"))
+
+
+def test_the_plan_is_every_point_strategy_and_seed_with_common_seeds():
+    plan = load_sweep(TINY).plan()
+    assert len(plan) == 2 * 2 * 2 * 2
+    seeds = {(label["concurrency"], label["auth_capacity"], label["strategy"]): [] for label, _ in plan}
+    for label, scenario in plan:
+        assert scenario.seed == label["seed"] and scenario.workload.concurrency == label["concurrency"]
+        seeds[label["concurrency"], label["auth_capacity"], label["strategy"]].append(label["seed"])
+    assert set(map(tuple, seeds.values())) == {(1, 2)}  # the same seeds at every point, for every strategy
+
+
+def test_zip_takes_values_in_step_and_ranges_expand(tmp_path):
+    path = write(tmp_path, 'design = "zip"\n[parameters]\nconcurrency = {start = 2, stop = 8, num = 3}\n'
+                 'at_s = {start = 100, stop = 400, num = 3, scale = "log"}\n')  # fmt: skip
+    points = load_sweep(path).points()
+    assert points == [{"concurrency": 2, "at_s": 100}, {"concurrency": 5, "at_s": 200}, {"concurrency": 8, "at_s": 400}]
+
+
+def test_inline_processes_and_dask_give_the_same_runs():
+    distributed = pytest.importorskip("dask.distributed")
+    the_sweep = load_sweep(TINY)
+    inline = sweep(the_sweep, executor="inline", cache=False, progress=False).runs
+    pool = sweep(the_sweep, executor="processes", jobs=2, cache=False, progress=False).runs
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    with cluster, distributed.Client(cluster) as client:
+        on_dask = sweep(the_sweep, client=client, cache=False, progress=False).runs
+    same_runs(inline, pool)
+    same_runs(inline, on_dask)
+    assert inline["refresh_calls"].tolist()[:4] == [2, 2, 1, 1]  # naive: one refresh per request; locked: one
+
+
+def test_the_cache_skips_finished_runs_and_runs_changed_ones(tmp_path):
+    cache = tmp_path / "cache"
+    first = sweep(TINY, executor="inline", cache_dir=cache, progress=False)
+    assert first.ran == 16
+    again = sweep(TINY, executor="inline", cache_dir=cache, progress=False)
+    assert again.ran == 0
+    same_runs(first.runs, again.runs)
+    the_sweep = load_sweep(TINY)
+    changed = Sweep(the_sweep.name, the_sweep.base, {**the_sweep.parameters, "concurrency": (2, 16)},
+                    the_sweep.strategies, the_sweep.replications)  # fmt: skip
+    third = sweep(changed, executor="inline", cache_dir=cache, progress=False)
+    assert third.ran == 8  # only the points with 16 requests are new
+    assert sweep(TINY, executor="inline", cache=False, progress=False).ran == 16
+
+
+def test_an_interrupted_sweep_keeps_what_finished(tmp_path, monkeypatch):
+    import sim.sweep
+
+    calls = {"n": 0}
+    real = sim.sweep.summary_row
+
+    def stops_after_five(scenario):
+        calls["n"] += 1
+        if calls["n"] > 5:
+            raise KeyboardInterrupt
+        return real(scenario)
+
+    monkeypatch.setattr(sim.sweep, "summary_row", stops_after_five)
+    with pytest.raises(KeyboardInterrupt):
+        sweep(TINY, executor="inline", cache_dir=tmp_path, progress=False)
+    monkeypatch.setattr(sim.sweep, "summary_row", real)
+    assert sweep(TINY, executor="inline", cache_dir=tmp_path, progress=False).ran == 11
+
+
+def test_points_have_means_and_half_widths_and_files_are_written(tmp_path):
+    result = sweep(TINY, executor="inline", cache=False, progress=False)
+    points = result.points
+    assert len(points) == 8 and {"refresh_calls", "refresh_calls_ci"} <= set(points)
+    written = result.save(tmp_path)
+    assert [p.name for p in written] == ["runs.parquet", "runs.csv", "points.csv"]
+    same_runs(pd.read_parquet(written[0]), result.runs)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("[parameters]\nconcurency = [1, 2]\n", "concurency"),
+        ("[parameters]\nconcurrency = [0, 2]\n", "concurrency = 0"),
+        ("[parameters]\nconcurrency = 3\n", "concurrency = 3"),
+        ("[parameters]\nconcurrency = {start = 1}\n", "a range is"),
+        ("replications = 0\n", "replications = 0"),
+        ('design = "latin"\n', "design = 'latin'"),
+        ('strategies = ["magic"]\n', "strategies = 'magic'"),
+        ("speed = 3\n", "speed = 3: unknown key"),
+        ('design = "zip"\n[parameters]\nconcurrency = [1, 2]\nauth_capacity = [1]\n', "zip needs"),
+    ],
+)
+def test_a_bad_sweep_file_gets_one_line_naming_the_key_and_exit_2(tmp_path, capsys, text, named):
+    path = write(tmp_path, text)
+    status = main(["sweep", str(path), "--out", str(tmp_path / "out"), "--executor", "inline"])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("error: s.toml: ") and named in err, err
+    with pytest.raises(ConfigError):
+        load_sweep(path)
+
+
+def test_the_command_prints_each_point_and_says_what_came_from_the_cache(tmp_path, capsys):
+    argv = ["sweep", str(TINY), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"), "--jobs", "1"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("sweep: tiny, 16 runs (16 run now, 0 from the cache), seeds 1..2")
+    assert main(argv) == 0
+    assert "(0 run now, 16 from the cache)" in capsys.readouterr().out
