@@ -16,7 +16,8 @@ One file per family of figures, all re-exported here:
 - ``sequence``: ``fig_sequence_diagram``;
 - ``comparison``: ``fig_refresh_storm``, ``fig_refresh_timeline``,
   ``fig_latency_cdf``, ``fig_auth_load``, ``fig_ttl_sensitivity``;
-- ``sweep``: ``fig_sweep``, ``fig_in_flight`` and ``column_label``;
+- ``sweep``: ``fig_sweep``, ``fig_sweep_heatmap`` (a sweep's surface), ``fig_in_flight`` and
+  ``column_label``;
 - ``rotation``: ``fig_rotation_logouts``, ``fig_tab_race``;
 - ``proactive``: ``fig_herd``, ``fig_clock_skew``, and ``fig_xfetch`` (drawn
   from the closed form ``xfetch_curve``, no simulation);
@@ -44,7 +45,7 @@ from .outages import fig_backoff_policies, fig_connection_limit, fig_outage_back
 from .proactive import fig_clock_skew, fig_herd, fig_xfetch, xfetch_curve
 from .rotation import fig_rotation_logouts, fig_tab_race
 from .sequence import fig_sequence_diagram
-from .sweep import column_label, fig_in_flight, fig_sweep
+from .sweep import column_label, fig_in_flight, fig_sweep, fig_sweep_heatmap
 from .theme import (
     MESSAGE_COLORS,
     STRATEGY_COLORS,
@@ -59,6 +60,7 @@ from .theme import (
 )
 
 __all__ = [
+    "fig_sweep_heatmap",
     "fig_library_matrix",
     "fig_backoff_policies",
     "fig_connection_limit",

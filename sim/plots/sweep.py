@@ -203,3 +203,63 @@ def _sweep_ylim(ax: Axes, table: pd.DataFrame, metric: str, reference: str | Non
             ax.set_ylim(low / 1.3, high * 1.3)
     elif low >= 0:
         ax.set_ylim(0, high * 1.08 if high > 0 else 1)
+
+
+# -- a sweep's surface: a metric over two parameters, one panel per strategy ---------------
+
+
+def fig_sweep_heatmap(
+    points: pd.DataFrame,
+    x: str,
+    y: str,
+    metrics: str | Sequence[str] = ("refresh_amplification", "latency_p99_s"),
+    *,
+    by: str = "strategy",
+    labels: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Heatmaps of ``metrics`` (one row each) over ``x`` x ``y``, one column per value of ``by``.
+
+    ``points`` is a sweep's per-point table (``SweepResult.points``: the mean of each metric and its
+    ``_ci``, the 95 % half-width), or any table with one row per (x, y, by). Each cell shows the
+    mean, and the half-width under it when there is one; a row of panels shares one colour scale,
+    so strategies compare at a glance (darker is more).
+    """
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    labels = dict(labels or {})
+    groups = [name for name in _strategies(points) if name in set(points[by])] if by == "strategy" else sorted(
+        set(points[by])
+    )  # fmt: skip
+    xs, ys = sorted(set(points[x])), sorted(set(points[y]))
+    with style():
+        fig = Figure(figsize=(1.2 + 3.3 * len(groups), 0.6 + 2.9 * len(metrics)), layout="constrained")
+        axes = fig.subplots(len(metrics), len(groups), squeeze=False)
+        for row, metric in zip(axes, metrics, strict=True):
+            low, high = float(points[metric].min()), float(points[metric].max())
+            for ax, group in zip(row, groups, strict=True):
+                mine = points[points[by] == group]
+                grid = mine.pivot_table(index=y, columns=x, values=metric).reindex(index=ys, columns=xs)
+                image = ax.imshow(grid.to_numpy(dtype=float), cmap="Blues", vmin=low, vmax=high, origin="lower",
+                                  aspect="auto")  # fmt: skip
+                half = (
+                    mine.pivot_table(index=y, columns=x, values=f"{metric}_ci").reindex(index=ys, columns=xs)
+                    if f"{metric}_ci" in mine
+                    else None
+                )
+                for i, y_value in enumerate(ys):
+                    for j, x_value in enumerate(xs):
+                        value = grid.loc[y_value, x_value]
+                        text = f"{value:.3g}" + (f"\n± {half.loc[y_value, x_value]:.2g}" if half is not None else "")
+                        dark = high > low and (value - low) / (high - low) > 0.6
+                        ax.text(j, i, text, ha="center", va="center", fontsize=7.5, color="white" if dark else "black")
+                ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
+                ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
+                ax.set_xlabel(labels.get(x, column_label(x)))
+                ax.set_ylabel(labels.get(y, column_label(y)))
+                ax.set_title(f"{STRATEGY_LABELS.get(group, group)}\n{labels.get(metric, column_label(metric))}",
+                             fontsize=9)  # fmt: skip
+                ax.grid(False)
+            fig.colorbar(image, ax=list(row), shrink=0.85, label=labels.get(metric, column_label(metric)))
+        if title:
+            fig.suptitle(title, fontsize=10)
+    return fig
