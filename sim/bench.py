@@ -33,6 +33,7 @@ the figures from one run, side by side.
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
@@ -207,3 +208,70 @@ def format_report(report: dict) -> str:
         f"the target < {TARGET_RSS_MB} MB)"
     )
     return "\n".join(lines)
+
+
+# -- sweeps: the process pool on every core, and the Dask path -----------------------------------------
+
+SWEEP_BENCH_RUNS = 24
+
+
+def sweep_benchmark(runs: int = SWEEP_BENCH_RUNS) -> dict:
+    """Time one sweep of ``runs`` equal runs: a process pool of 1 and of 2 workers, and a Dask LocalCluster
+    of 2 worker processes (its start-up timed apart). Every path makes the same runs (checked)."""
+    from .sweep import Sweep, _dask, _processes, summary_row  # noqa: PLC0415
+
+    base = Scenario(workload=Workload(kind="steady", users=60, concurrency=4, page_rate_per_s=0.1, duration_s=900))
+    the_sweep = Sweep("bench", base.with_(access_ttl_s=120), {"seed": tuple(range(1, runs + 1))}, ("locked",))
+    scenarios = [scenario for _, scenario in the_sweep.plan()]
+    indices = list(range(len(scenarios)))
+
+    def timed_path(execute: Callable[..., None], **options: Any) -> tuple[float, list]:
+        rows: dict[int, dict] = {}
+        start = time.perf_counter()
+        execute(scenarios, indices, rows.__setitem__, **options)
+        return time.perf_counter() - start, [rows[i]["refresh_calls"] for i in indices]
+
+    one_s, one = timed_path(_processes, jobs=1, pool_of_one=True)
+    two_s, two = timed_path(_processes, jobs=2)
+    from dask.distributed import Client, LocalCluster  # noqa: PLC0415
+
+    start = time.perf_counter()
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = Client(cluster)
+    client.submit(summary_row, scenarios[0], pure=False).result()  # the workers have imported sim
+    startup_s = time.perf_counter() - start
+    try:
+        dask_s, on_dask = timed_path(_dask, client=client)
+    finally:
+        client.close()
+        cluster.close()
+    return {
+        "runs": runs,
+        "same_runs": one == two == on_dask,
+        "pool_1_s": one_s,
+        "pool_2_s": two_s,
+        "speedup": one_s / two_s,
+        "dask_2_s": dask_s,
+        "dask_startup_s": startup_s,
+        "dask_overhead": dask_s / two_s,
+        "cpus": os.cpu_count(),
+    }
+
+
+SWEEP_SPEEDUP_TARGET = 1.7
+
+
+def format_sweep_report(report: dict) -> str:
+    met = "meets" if report["speedup"] >= SWEEP_SPEEDUP_TARGET else "MISSES"
+    return "\n".join(
+        [
+            f"sweep of {report['runs']} runs (locked, 60 users for 15 min each), on {report['cpus']} CPUs:",
+            f"  process pool, 1 worker:   {report['pool_1_s']:6.2f} s",
+            f"  process pool, 2 workers:  {report['pool_2_s']:6.2f} s  speed-up {report['speedup']:.2f}x "
+            f"({met} the target >= {SWEEP_SPEEDUP_TARGET}x)",
+            f"  Dask LocalCluster, 2 worker processes: {report['dask_2_s']:6.2f} s "
+            f"({report['dask_2_s'] / report['pool_2_s']:.2f}x the pool's time; starting the cluster took "
+            f"{report['dask_startup_s']:.2f} s more)",
+            f"  every path made the same runs: {'yes' if report['same_runs'] else 'NO'}",
+        ]
+    )

@@ -186,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--requests", type=int, default=1_000_000, help="about how many requests per workload (default: 1,000,000)"
     )
     bench.add_argument("--json", action="store_true", help="print JSON instead of a report (default: a report)")
+    bench.add_argument(
+        "--sweep", action="store_true",
+        help="time a sweep instead: a process pool of 1 and of 2 workers, and a Dask LocalCluster",
+    )  # fmt: skip
 
     sweeping = commands.add_parser(
         "sweep",
@@ -518,8 +522,11 @@ def _compare_variants(
 
 
 def _bench(args: argparse.Namespace) -> None:
-    from .bench import format_report, run_benchmark  # noqa: PLC0415
+    from .bench import format_report, format_sweep_report, run_benchmark, sweep_benchmark  # noqa: PLC0415
 
+    if args.sweep:
+        report = sweep_benchmark()
+        return print(json.dumps(report) if args.json else format_sweep_report(report))
     if not 1000 <= args.requests <= 10_000_000:
         raise ConfigError("requests", args.requests, "must be a whole number from 1000 to 10000000")
     report = run_benchmark(args.requests)

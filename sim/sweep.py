@@ -319,7 +319,10 @@ def _inline(scenarios: list[Scenario], indices: list[int], finished: Finished, *
         finished(index, summary_row(scenario))
 
 
-def _processes(scenarios: list[Scenario], indices: list[int], finished: Finished, jobs: int = 0, **_: Any) -> None:
+def _processes(
+    scenarios: list[Scenario], indices: list[int], finished: Finished, jobs: int = 0, pool_of_one: bool = False,
+    **_: Any,
+) -> None:  # fmt: skip
     if not scenarios:
         return
     import multiprocessing  # noqa: PLC0415
@@ -328,7 +331,7 @@ def _processes(scenarios: list[Scenario], indices: list[int], finished: Finished
     from .experiment import available_cpus  # noqa: PLC0415
 
     workers = min(jobs or available_cpus(), len(scenarios))
-    if workers <= 1:
+    if workers <= 1 and not pool_of_one:  # (the benchmark times a pool of one against a pool of two)
         return _inline(scenarios, indices, finished)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:

@@ -128,3 +128,14 @@ def test_the_command_prints_each_point_and_says_what_came_from_the_cache(tmp_pat
     assert out.startswith("sweep: tiny, 16 runs (16 run now, 0 from the cache), seeds 1..2")
     assert main(argv) == 0
     assert "(0 run now, 16 from the cache)" in capsys.readouterr().out
+
+
+def test_the_sweep_benchmark_times_each_path_on_the_same_runs():
+    pytest.importorskip("dask.distributed")
+    import sim.bench
+
+    report = sim.bench.sweep_benchmark(runs=4)
+    assert report["same_runs"] is True and report["runs"] == 4
+    assert report["pool_1_s"] > 0 and report["pool_2_s"] > 0 and report["dask_2_s"] > 0
+    text = sim.bench.format_sweep_report(report)
+    assert "speed-up" in text and "Dask LocalCluster" in text and "every path made the same runs: yes" in text
