@@ -224,7 +224,10 @@ class Cache:
         if self.folder is None:
             return None
         path = self.folder / f"{key}.json"
-        return json.loads(path.read_text()) if path.exists() else None
+        try:
+            return json.loads(path.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):  # not made yet, or damaged: run it again
+            return None
 
     def put(self, key: str, row: dict[str, Any]) -> None:
         if self.folder is None:
