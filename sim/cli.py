@@ -421,6 +421,8 @@ def _compare_replicated(
 def _compare(args: argparse.Namespace) -> None:
     libraries = _compared_libraries(args)
     scenario, strategies, changes, variants = _scenarios_from_args(args)
+    if not libraries and scenario.client.library is not None:  # a file's [client] library: run it, not strategies
+        libraries = (scenario.client.library,)
     if libraries:
         return _compare_libraries(args, scenario, libraries, changes)
     if args.replications < 1:

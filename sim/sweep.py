@@ -78,6 +78,10 @@ class Sweep:
         for strategy in self.strategies:
             if strategy not in STRATEGY_NAMES:
                 raise ConfigError("strategies", strategy, f"must be drawn from {', '.join(STRATEGY_NAMES)}")
+        if self.base.client.library is not None:
+            raise ConfigError(
+                "library", self.base.client.library, "a sweep runs its strategies: leave the library out of the base"
+            )
         lengths = {len(values) for values in self.parameters.values()}
         if self.design == "zip" and len(lengths) > 1:
             shown = ", ".join(f"{name}: {len(values)}" for name, values in self.parameters.items())

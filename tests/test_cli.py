@@ -321,3 +321,11 @@ def test_libraries_prints_one_table_per_cell_and_saves_the_matrix(capsys, tmp_pa
 def test_compare_runs_library_presets_side_by_side(capsys):
     status, out, _ = run_cli(capsys, "compare", "--library", "article", "--concurrency", "3")
     assert status == 0 and out.splitlines()[1].split() == ["article"]
+
+
+def test_compare_runs_the_library_a_scenario_file_names(capsys, tmp_path):
+    path = tmp_path / "lib.toml"
+    path.write_text('[client]\nlibrary = "axios-auth-refresh-5"\n[workload]\nkind = "burst"\nconcurrency = 10\n')
+    status, out, _ = run_cli(capsys, "compare", "--scenario", str(path))
+    assert status == 0 and out.splitlines()[1].split() == ["axios-auth-refresh-5"]
+    assert "requests_failed                           9" in out  # deduplicateRefresh: 9 of 10 fail

@@ -139,3 +139,12 @@ def test_the_sweep_benchmark_times_each_path_on_the_same_runs():
     assert report["pool_1_s"] > 0 and report["pool_2_s"] > 0 and report["dask_2_s"] > 0
     text = sim.bench.format_sweep_report(report)
     assert "speed-up" in text and "Dask LocalCluster" in text and "every path made the same runs: yes" in text
+
+
+def test_a_sweep_base_with_a_library_is_refused(tmp_path):
+    base = tmp_path / "lib.toml"
+    base.write_text('[client]\nlibrary = "axios-auth-refresh-5"\n')
+    path = tmp_path / "s.toml"
+    path.write_text(f'scenario = "{base}"\n[parameters]\nconcurrency = [1, 2]\n')
+    with pytest.raises(ConfigError, match="library = 'axios-auth-refresh-5'.*leave the library out"):
+        load_sweep(path)
