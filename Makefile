@@ -8,7 +8,7 @@ SIM_READY := $(VENV)/.sim-ready
 READY := $(VENV)/.ready
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: compare test figures notebooks jupyter bench lint clean
+.PHONY: compare test figures notebooks site jupyter bench lint clean
 
 # The main job: compare the three presets on the article's scenario.
 compare: $(SIM_READY)
@@ -26,6 +26,11 @@ figures: $(SIM_READY)
 # (written without timings or random widget ids, so an unchanged tree stays clean).
 notebooks: $(READY)
 	$(PY) tools/run_notebooks.py notebooks/[0-9]*.ipynb
+
+# A static HTML site of the committed notebooks (not re-run), the README as its landing page.
+site: $(READY)
+	$(VENV)/bin/sphinx-build -q -c site -b html . site/_build/html
+	@echo "site/_build/html/index.html"
 
 # Opens JupyterLab at the index; --allow-root only matters in containers run as root.
 jupyter: $(READY)
