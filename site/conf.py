@@ -22,3 +22,5 @@ html_extra_path = ["root"]
 myst_heading_anchors = 3
 # notebook 02's Set-Cookie example is no full HTTP message for the lexer; headings start at ## in notebooks
 suppress_warnings = ["myst.header", "misc.highlighting_failure"]
+html_static_path = ["static"]
+html_css_files = ["site.css"]
