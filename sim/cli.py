@@ -565,11 +565,9 @@ def _sweep(args: argparse.Namespace) -> None:
 
 
 def _libraries(args: argparse.Namespace) -> None:
-    from .config.libraries import LIBRARY_NAMES, SERVER_NAMES  # noqa: PLC0415
+    from .config.libraries import LIBRARY_NAMES  # noqa: PLC0415
     from .matrix import CELLS, SITUATIONS, library_matrix, matrix_tables  # noqa: PLC0415
 
-    if args.server not in SERVER_NAMES:
-        raise ConfigError("server", args.server, f"must be one of {', '.join(SERVER_NAMES)}")
     chosen = LIBRARY_NAMES if args.libraries is None else _listed("libraries", args.libraries, LIBRARY_NAMES)
     if args.jobs < 0:
         raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")

@@ -260,11 +260,7 @@ def run_all(scenarios: list[Scenario], jobs: int = 1, done: Callable[[Result], N
             if done is not None:
                 done(results[-1])
         return results
-    import multiprocessing  # noqa: PLC0415
-
-    # fork is quickest (nothing to import again) where there is one
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    pool = context.Pool(jobs, initializer=_leave_interrupts_to_the_parent)
+    pool = process_context().Pool(jobs, initializer=_leave_interrupts_to_the_parent)
     try:
         results: dict[int, Result] = {}
         for index, result in pool.imap_unordered(_run_numbered, enumerate(scenarios)):
@@ -276,6 +272,13 @@ def run_all(scenarios: list[Scenario], jobs: int = 1, done: Callable[[Result], N
     finally:
         pool.terminate()  # at once on Ctrl-C or an error; a no-op after close() once all are in
         pool.join()
+
+
+def process_context():  # -> multiprocessing context
+    """Where worker processes come from: fork is quickest (nothing to import again) where there is one."""
+    import multiprocessing  # noqa: PLC0415
+
+    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
 
 
 def _run_numbered(numbered: tuple[int, Scenario]) -> tuple[int, Result]:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from .config import Scenario, Workload
-from .config.libraries import LIBRARIES, LIBRARY_NAMES, SERVERS
+from .config.libraries import LIBRARIES, LIBRARY_NAMES
 from .experiment import run_all
 
 # (name, what it is): the situations, in the order the matrix shows them.
@@ -108,7 +108,3 @@ def matrix_tables(data: pd.DataFrame) -> dict[str, pd.DataFrame]:
     order = [name for name in LIBRARIES if name in set(data["library"])]
     columns = [name for name in SITUATIONS if name in set(data["situation"])]
     return {cell: data.pivot(index="library", columns="situation", values=cell).loc[order, columns] for cell in CELLS}
-
-
-def server_label(server: str) -> str:
-    return SERVERS[server].label

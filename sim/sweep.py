@@ -332,16 +332,14 @@ def _processes(
 ) -> None:  # fmt: skip
     if not scenarios:
         return
-    import multiprocessing  # noqa: PLC0415
     from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: PLC0415
 
-    from .experiment import available_cpus  # noqa: PLC0415
+    from .experiment import available_cpus, process_context  # noqa: PLC0415
 
     workers = min(jobs or available_cpus(), len(scenarios))
     if workers <= 1 and not pool_of_one:  # (the benchmark times a pool of one against a pool of two)
         return _inline(scenarios, indices, finished)
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=process_context()) as pool:
         futures = {
             pool.submit(summary_row, scenario): index for index, scenario in zip(indices, scenarios, strict=True)
         }
