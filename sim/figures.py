@@ -7,15 +7,16 @@ Each figure has three parts, kept apart so a notebook can use any of them:
   morning-rush figures also take ``scenario=``, and ``<name>_of(results)``
   makes the same table from runs a notebook already has);
 - a drawing function ``sim.plots.fig_<name>(data) -> Figure`` that runs no
-  simulation at all;
+  simulation at all (``fig_sequence_animation`` returns an ``Animation``);
 - an entry in ``FIGURES`` saying what the figure shows and which notebook
   uses it.
 
-``build_all(out_dir)`` writes ``<name>.png`` and ``<name>.csv`` (the data it
-was drawn from) for every figure, and a ``README.md`` listing them. It is
-what ``python -m sim figures`` runs. The files are byte-identical from one
-run to the next: fixed seeds, fixed float formatting, no wall-clock times,
-and PNGs saved without the software or date stamps.
+``build_all(out_dir)`` writes ``<name>.png`` (``<name>.gif`` for an
+animation) and ``<name>.csv`` (the data it was drawn from) for every figure,
+and a ``README.md`` listing them. It is what ``python -m sim figures`` runs.
+The files are byte-identical from one run to the next: fixed seeds, fixed
+float formatting, no wall-clock times, PNGs saved without the software or
+date stamps, and GIFs in one palette chosen the same way each time.
 
 Sizes are modest on purpose (at most a hundred users, minutes of simulated
 time, five replications) so that the whole set rebuilds in seconds; the
@@ -33,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.animation import Animation
 from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
@@ -59,6 +61,11 @@ PNG_DPI = 150
 # a round trip of 100 ms, the API rejects a token in 10 ms and serves in 50 ms,
 # the auth server answers in 20 ms.
 DIAGRAM_LATENCIES = Latencies(rtt_s=0.1, api_service_s=0.05, api_401_service_s=0.01, auth_service_s=0.02)
+
+# The animated storm's legs: the diagram's, but the auth server takes 50 ms a
+# refresh (and has two workers), so naive's refresh calls queue there.
+ANIMATION_LATENCIES = Latencies(rtt_s=0.1, api_service_s=0.05, api_401_service_s=0.01, auth_service_s=0.05)
+ANIMATION_AUTH_CAPACITY = 2
 
 # A small "morning rush": users who log in together, load pages every ten
 # seconds or so (four API requests each), with a one-worker auth server.
@@ -103,6 +110,8 @@ def sequence_diagram_data(
     requests: int = 4,
     gap_ms: float = 20.0,
     strategies: tuple[str, ...] = ("naive", "locked"),
+    latencies: Latencies = DIAGRAM_LATENCIES,
+    auth_capacity: int = 0,
 ) -> pd.DataFrame:
     """Every call and token-store change of one tab's burst, per strategy.
 
@@ -110,7 +119,8 @@ def sequence_diagram_data(
     in; access tokens live 60 s) and at 61 s, one second after the token
     died, fires ``requests`` requests ``gap_ms`` apart, so the arrows can be
     told apart. Only the burst is kept; times are in ms since its first
-    request.
+    request. The legs take ``latencies`` (``DIAGRAM_LATENCIES``), and the
+    auth server has ``auth_capacity`` workers (0: as many as it is sent).
 
     One row per event: ``kind`` is ``api`` (a call to the API), ``refresh``
     (POST /refresh-token) or ``stored`` (the tab's token store got a new
@@ -129,7 +139,8 @@ def sequence_diagram_data(
         trace.write_text("time_s,user\n" + "".join(f"{t:.3f},tab\n" for t in times))
         base = Scenario(
             tokens=TokenPolicy(access_ttl_s=60),
-            latencies=DIAGRAM_LATENCIES,
+            latencies=latencies,
+            capacities=Capacities(auth_capacity=auth_capacity),
             workload=Workload(kind="trace", arrivals=str(trace)),
             record_calls=True,
             name="sequence-diagram",
@@ -140,7 +151,9 @@ def sequence_diagram_data(
     return pd.concat(frames, ignore_index=True)
 
 
-def _sequence_rows(result, strategy: str, burst_s: float) -> pd.DataFrame:
+def _sequence_rows(result, strategy: str, burst_s: float, tabs: bool = False) -> pd.DataFrame:
+    """``sequence_diagram_data``'s rows of one run, from ``burst_s``; with a ``tab`` column (1, 2, ...)
+    if ``tabs``, for a burst from several tabs (``sim.playground``)."""
     calls = result.calls[result.calls["sent_s"] >= burst_s]
     first = int(calls.loc[calls["endpoint"] == "resource", "request"].min())
     created_s = result.requests.set_index("request")["created_s"]
@@ -168,8 +181,33 @@ def _sequence_rows(result, strategy: str, burst_s: float) -> pd.DataFrame:
             "token": "",
         }
     )
+    if tabs:
+        first_tab = int(calls["session"].min())
+        rows["tab"] = calls["session"].to_numpy() - first_tab + 1
+        store_rows["tab"] = stored["session"].to_numpy() - first_tab + 1
     frame = pd.concat([rows, store_rows], ignore_index=True)
     return frame.sort_values(["received_ms", "kind", "request"], kind="stable", ignore_index=True)
+
+
+def sequence_animation_data() -> pd.DataFrame:
+    """``sequence_diagram_data`` for the animated storm: a bigger burst, a busier auth server.
+
+    The same trace as the diagram (one tab logs in at 0 with access tokens of
+    60 s, and at 61 s fires its burst), but the burst is 8 requests 5 ms
+    apart, naive beside locked, and the auth server has
+    ``ANIMATION_AUTH_CAPACITY`` (2) workers taking 50 ms a refresh
+    (``ANIMATION_LATENCIES``: round trip 100 ms, the API rejects in 10 ms and
+    serves in 50 ms). Fixed service times, no randomness. The rows are the
+    diagram's, with one more column, ``auth_capacity``.
+    """
+    events = sequence_diagram_data(
+        requests=8,
+        gap_ms=5.0,
+        strategies=("naive", "locked"),
+        latencies=ANIMATION_LATENCIES,
+        auth_capacity=ANIMATION_AUTH_CAPACITY,
+    )
+    return events.assign(auth_capacity=ANIMATION_AUTH_CAPACITY)
 
 
 # -- 2. refresh storm --------------------------------------------------------
@@ -868,14 +906,25 @@ _draw_sweep_heatmap.__name__ = "fig_sweep_heatmap"
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """One figure: its file name, what it shows, how it is made, who uses it."""
+    """One figure: its file name, what it shows, how it is made, who uses it.
+
+    ``suffix`` is the file's: ``png`` for a figure, ``gif`` for an animation.
+    ``notebooks`` may be empty: the figure is then shown in the README and on
+    the site's landing page only.
+    """
 
     name: str
     title: str
     shows: str
     data: Callable[[], pd.DataFrame]
-    draw: Callable[[pd.DataFrame], Figure]
+    draw: Callable[[pd.DataFrame], Figure | Animation]
     notebooks: tuple[str, ...]
+    suffix: str = "png"
+
+    @property
+    def file(self) -> str:
+        """The drawing's file name in ``figures/``: ``<name>.png`` or ``<name>.gif``."""
+        return f"{self.name}.{self.suffix}"
 
 
 FIGURES: tuple[FigureSpec, ...] = (
@@ -888,6 +937,18 @@ FIGURES: tuple[FigureSpec, ...] = (
         sequence_diagram_data,
         plots.fig_sequence_diagram,
         ("02-two-tokens", "04-single-flight-lock", "05-queue-and-replay"),
+    ),
+    FigureSpec(
+        "sequence_animation",
+        "The refresh storm, animated",
+        "One tab fires eight requests 5 ms apart with an expired access token, against an auth server with "
+        "2 workers that takes 50 ms a refresh: each recorded call is a dot flying at its simulated times. "
+        "naive sends eight refresh calls, which pile up at the auth server (eight held at once, six waiting), "
+        "and its last request is done at 565 ms; locked sends one, and all eight are done at 410 ms.",
+        sequence_animation_data,
+        plots.fig_sequence_animation,
+        (),
+        suffix="gif",
     ),
     FigureSpec(
         "refresh_storm",
@@ -1082,13 +1143,19 @@ def build_all(out_dir: Path, progress: bool = False, only: Iterable[str] | None 
         data = spec.data()
         csv_path = out_dir / f"{spec.name}.csv"
         csv_path.write_text(csv_text(data))
-        png_path = out_dir / f"{spec.name}.png"
-        save_figure(spec.draw(data), png_path)
-        written += [png_path, csv_path]
+        drawn, path = spec.draw(data), out_dir / spec.file
+        if isinstance(drawn, Animation):
+            plots.save_gif(drawn, path)
+        else:
+            save_figure(drawn, path)
+        written += [path, csv_path]
     readme = out_dir / "README.md"
     readme.write_text(readme_text())
     written.append(readme)
     return written
+
+
+NO_NOTEBOOK = "the README and the site's landing page"  # where a figure no notebook draws is shown
 
 
 def readme_text() -> str:
@@ -1097,22 +1164,23 @@ def readme_text() -> str:
         "# Figures",
         "",
         "Rebuilt by `python -m sim figures` (`sim.figures.build_all`); do not edit by",
-        "hand. Each `<name>.png` is drawn by `sim.plots.fig_<name>` from `<name>.csv`,",
-        "which is what the data function `sim.figures.<name>_data()` returns (it runs",
-        "the simulation with fixed seeds). `tests/test_figures.py` checks that the",
-        "data still comes out the same, so a model change that moves a figure shows.",
+        "hand. Each `<name>.png` (`<name>.gif` for an animation) is drawn by",
+        "`sim.plots.fig_<name>` from `<name>.csv`, which is what the data function",
+        "`sim.figures.<name>_data()` returns (it runs the simulation with fixed",
+        "seeds). `tests/test_figures.py` checks that the data still comes out the",
+        "same, so a model change that moves a figure shows.",
         "",
     ]
     for spec in FIGURES:
-        notebooks = ", ".join(f"`notebooks/{nb}.ipynb`" for nb in spec.notebooks)
+        notebooks = ", ".join(f"`notebooks/{nb}.ipynb`" for nb in spec.notebooks) or NO_NOTEBOOK
         lines += [
             f"## {spec.title}",
             "",
-            f"![{spec.title}]({spec.name}.png)",
+            f"![{spec.title}]({spec.file})",
             "",
             spec.shows,
             "",
-            f"- files: `{spec.name}.png`, `{spec.name}.csv`",
+            f"- files: `{spec.file}`, `{spec.name}.csv`",
             f"- drawn by: `sim.plots.{spec.draw.__name__}`",
             f"- data: `sim.figures.{spec.data.__name__}()`",
             f"- used in: {notebooks}",

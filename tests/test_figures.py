@@ -342,15 +342,18 @@ def test_readme_lists_every_figure():
     readme = (COMMITTED / "README.md").read_text()
     assert readme == figures.readme_text()
     for spec in figures.FIGURES:
-        assert f"`{spec.name}.png`" in readme
-        assert (COMMITTED / f"{spec.name}.png").exists()
+        assert f"`{spec.file}`" in readme
+        assert (COMMITTED / spec.file).exists()
+    animation = next(spec for spec in figures.FIGURES if spec.name == "sequence_animation")
+    assert animation.file == "sequence_animation.gif" and animation.notebooks == ()
+    assert "- used in: the README and the site's landing page" in readme
 
 
 @pytest.mark.slow
 def test_build_all_is_byte_identical(builds):
     first, second = builds
     assert [p.name for p in first] == [p.name for p in second]
-    expected = {f"{spec.name}.{ext}" for spec in figures.FIGURES for ext in ("png", "csv")}
+    expected = {name for spec in figures.FIGURES for name in (spec.file, f"{spec.name}.csv")}
     assert {p.name for p in first} == expected | {"README.md"}
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), f"{a.name} differs between two builds"

@@ -1,6 +1,7 @@
 """Drawing the figures: data in, ``matplotlib.figure.Figure`` out.
 
-Every function here is ``fig_<name>(data) -> Figure`` and does no
+Every function here is ``fig_<name>(data) -> Figure`` (one,
+``fig_sequence_animation``, returns an ``Animation``) and does no
 simulation: it draws the DataFrame that ``sim.figures.<name>_data()``
 returns (or the same columns read back from ``figures/<name>.csv``). So a
 notebook can draw a figure from its own runs, and ``python -m sim figures``
@@ -14,6 +15,8 @@ One file per family of figures, all re-exported here:
 - ``style``: the fixed look (``STYLE``, ``style()``), the sequence diagram's
   ``MESSAGE_COLORS`` and each strategy's style (``strategy_style``);
 - ``sequence``: ``fig_sequence_diagram``;
+- ``animation``: ``fig_sequence_animation`` (the burst as an animation) and
+  ``save_gif`` (an animated GIF written by Pillow, byte-identical each run);
 - ``comparison``: ``fig_refresh_storm``, ``fig_refresh_timeline``,
   ``fig_latency_cdf``, ``fig_auth_load``, ``fig_ttl_sensitivity``;
 - ``sweep``: ``fig_sweep``, ``fig_sweep_heatmap`` (a sweep's surface), ``fig_in_flight`` and
@@ -39,6 +42,7 @@ settings.
 """
 
 from ..palette import OKABE_ITO
+from .animation import fig_sequence_animation, save_gif
 from .comparison import fig_auth_load, fig_latency_cdf, fig_refresh_storm, fig_refresh_timeline, fig_ttl_sensitivity
 from .libraries import fig_library_matrix
 from .outages import fig_backoff_policies, fig_connection_limit, fig_outage_backlog, fig_outage_recovery
@@ -85,9 +89,11 @@ __all__ = [
     "fig_latency_cdf",
     "fig_refresh_storm",
     "fig_refresh_timeline",
+    "fig_sequence_animation",
     "fig_sequence_diagram",
     "fig_sweep",
     "fig_ttl_sensitivity",
+    "save_gif",
     "strategy_order",
     "strategy_style",
     "strategy_styles",
