@@ -8,7 +8,7 @@ SIM_READY := $(VENV)/.sim-ready
 READY := $(VENV)/.ready
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: compare test figures notebooks site jupyter bench lint clean
+.PHONY: compare test figures notebooks site playground jupyter bench lint clean
 
 # The main job: compare the three presets on the article's scenario.
 compare: $(SIM_READY)
@@ -31,6 +31,12 @@ notebooks: $(READY)
 site: $(READY)
 	$(VENV)/bin/sphinx-build -q -c site -b html . site/_build/html
 	@echo "site/_build/html/index.html"
+
+# The live playground: notebooks/playground.ipynb served by Voilà (widgets only, no code), at
+# http://localhost:8866 (another port: make playground PORT=8870). Ctrl-C stops it.
+PORT ?= 8866
+playground: $(READY)
+	$(VENV)/bin/voila notebooks/playground.ipynb --port=$(PORT) --no-browser
 
 # Opens JupyterLab at the index; --allow-root only matters in containers run as root.
 jupyter: $(READY)

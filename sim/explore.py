@@ -17,6 +17,7 @@ from .config import Capacities, Latencies, Scenario, TokenPolicy, Workload
 from .experiment import Result, compare, run
 from .figures import OUTAGE_FILE, OUTAGE_START_S, ROTATION, RUSH, SKEW, sequence_diagram_data
 from .matrix import situation as matrix_situation
+from .playground import redraw
 from .primer import Log, run_primer
 from .scenario_file import load_scenario, load_scenario_file
 
@@ -176,4 +177,5 @@ SLIDERS: dict[str, Callable[[], object]] = {
     "09-proactive-refresh": clock_and_margin,
     "10-outages-and-backoff": outage_and_retries,
     "11-choosing-a-library": library_in,
+    "playground": redraw,  # make playground: one move of any control, picture included
 }

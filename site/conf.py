@@ -17,6 +17,7 @@ exclude_patterns = [
     ".venv", ".pytest_cache", ".hypothesis", ".sweep-cache", "site/_build", "scenarios", "tests", "sim", "tools",
     "sweeps", "**/.ipynb_checkpoints",
     "README.md",  # included by site/index.md, not a page of its own
+    "notebooks/playground.ipynb",  # a live app (make playground), nothing to read without its server
 ]  # fmt: skip
 html_extra_path = ["root"]
 myst_heading_anchors = 3

@@ -1,15 +1,21 @@
-"""The site in a real browser: Chromium, driven by Playwright, on every page of `make site`.
+"""The site and the playground in a real browser: Chromium, driven by Playwright.
 
 Playwright cannot download its own browser here, so the tests use the distribution's Chromium
 (`apt-get install -y chromium`; `.ci/run` installs it when it is missing) through
 `executable_path`. Without one the tests are skipped with that instruction, except in CI
 (`CI=true`), where a missing browser is a failure. The site is built where `make site` puts it,
 and a screenshot of each page is saved under `site/_build/screenshots/` (desktop, and a phone's
-width for the landing page and one notebook).
+width for the landing page and one notebook). The playground (`make playground`) is started with
+Voilà on a free local port, a slider is moved, and the server is stopped again.
 """
 
 import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -78,3 +84,88 @@ def test_a_phone_sees_the_page_without_sideways_scrolling(browser, page_name):
     seen = visit(browser, page_name, PHONE)
     assert not seen["broken"]
     assert seen["overflow"] <= 0, f"the page is {seen['overflow']} px wider than a phone's screen"
+
+
+# -- the playground -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def playground(browser):
+    """``make playground``'s server on a free port; stopped, with its kernel, when the tests are done."""
+    port = free_port()
+    voila = Path(sys.executable).with_name("voila")
+    command = [str(voila), "notebooks/playground.ipynb", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"]
+    log = SHOTS / "playground-voila.log"  # a file, not a pipe: a full pipe would stall the server
+    with log.open("wb") as output:
+        server = subprocess.Popen(  # its own process group, so stopping it stops the kernel it started too
+            command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:  # listening (a GET of the page would start a kernel)
+                socket.create_connection(("127.0.0.1", port), timeout=2).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"voila did not start: {log.read_text()[-2000:]}", pytrace=False)
+                time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def open_playground(browser, url: str, viewport: dict):
+    page = browser.new_page(viewport=viewport)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_selector(".refresh-count", timeout=120_000)  # the kernel ran the notebook
+    page.wait_for_selector("img.widget-image", state="visible")
+    return page, errors
+
+
+def picture(page) -> str:
+    return page.locator("img.widget-image").get_attribute("src")
+
+
+def test_the_playground_answers_a_slider_move(browser, playground):
+    page, errors = open_playground(browser, playground, DESKTOP)
+    assert page.inner_text(".refresh-count") == "5"  # naive, a burst of 5: one refresh per request
+    assert page.inner_text(".verdict").startswith("Refresh storm")
+    before = picture(page)
+    page.screenshot(path=str(SHOTS / "playground-desktop.png"))
+    burst = page.locator(".widget-slider", has_text="burst").locator(".noUi-handle")
+    burst.focus()
+    page.keyboard.press("ArrowRight")  # the slider from 5 to 6, as a reader with a keyboard moves it
+    page.wait_for_function("document.querySelector('.refresh-count').textContent === '6'", timeout=10_000)
+    page.wait_for_function("src => document.querySelector('img.widget-image').src !== src", arg=before)
+    assert page.locator(".widget-slider", has_text="burst").locator(".widget-readout").inner_text() == "6"
+    page.get_by_role("button", name="locked").click()  # one refresh, whatever the burst
+    page.wait_for_function("document.querySelector('.refresh-count').textContent === '1'", timeout=10_000)
+    assert page.inner_text(".verdict").startswith("Fine: one refresh call")
+    assert not errors, f"script errors: {errors}"
+    page.close()
+
+
+def test_a_phone_sees_the_playground_without_sideways_scrolling(browser, playground):
+    page, errors = open_playground(browser, playground, PHONE)
+    page.screenshot(path=str(SHOTS / "playground-phone.png"))
+    page.locator(".refresh-count").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "playground-phone-results.png"))
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the playground is {overflow} px wider than a phone's screen"
+    assert not errors, f"script errors: {errors}"
+    page.close()

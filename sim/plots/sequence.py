@@ -19,6 +19,8 @@ from .theme import MESSAGE_COLORS, _strategies, style
 LABEL_PT = 9  # every label on the diagram, at notebook width and in figures/ alike
 MS_PER_INCH = 150  # the time axis: 150 ms of simulated time per inch
 PANEL_WIDTH_IN = 5.0  # two panels side by side fit a notebook (about 1250 px at 120 dpi)
+ROOMY_REQUESTS = 8  # up to this many request lanes fit a panel that wide; each one more widens it
+LANE_IN = 0.45  # ... by this much (half a lane unit)
 LATE = "late\n401"  # the mark beside a 401 answered after the new token was stored
 HELD = "held"  # the mark beside a request that queued held before sending it
 SHARED = "shared\nrefresh"  # the label on the tab's one refresh that every 401 waits for (single-flight)
@@ -51,8 +53,9 @@ def fig_sequence_diagram(events: pd.DataFrame) -> Figure:
             rows, slots = math.ceil(n / 2), [(i // 2, i % 2) for i in range(n)]
         columns = min(n, 2)
         panel_height_in = 1.4 + (end_ms + 80) / MS_PER_INCH
+        panel_width_in = PANEL_WIDTH_IN + LANE_IN * max(0, requests - ROOMY_REQUESTS)
         fig = Figure(
-            figsize=(0.5 + PANEL_WIDTH_IN * columns, rows * panel_height_in + (0 if legend_beside else 1.1)),
+            figsize=(0.5 + panel_width_in * columns, rows * panel_height_in + (0 if legend_beside else 1.1)),
             layout="constrained",
         )
         grid = fig.add_gridspec(rows, columns)
@@ -72,7 +75,7 @@ def fig_sequence_diagram(events: pd.DataFrame) -> Figure:
             slot.axis("off")
             slot.legend(handles, labels, loc="center left", borderaxespad=0)
         else:
-            fig.legend(handles, labels, loc="outside lower center", ncols=2, columnspacing=1.5)
+            fig.legend(handles, labels, loc="outside lower center", ncols=columns, columnspacing=1.5)
         return fig
 
 
@@ -129,8 +132,19 @@ def _activation(ax: Axes, x: float, start_ms: float, end_ms: float) -> None:
 
 def _trigger(api: pd.DataFrame, refresh: pd.Series) -> int | None:
     """The request whose 401 started a refresh no request owns (the tab's shared one), if any did."""
+    if "tab" in api:  # a burst from several tabs: each tab's refresh is started by one of its own requests
+        api = api[api["tab"] == refresh["tab"]]
     rejected = api[(api["status"] == 401) & np.isclose(api["received_ms"], refresh["sent_ms"])]
     return int(rejected["request"].min()) if len(rejected) else None
+
+
+def _request_groups(events: pd.DataFrame) -> list[tuple[str, int, int]]:
+    """The headers above the request lanes: "requests" over all of them, or "tab N" over each tab's."""
+    api = events[events["kind"] == "api"]
+    if "tab" not in api or api["tab"].nunique() == 1:
+        return [("requests", 1, int(api["request"].max()))]
+    spans = api.groupby("tab")["request"].agg(["min", "max"])
+    return [(f"tab {int(tab)}", int(span["min"]), int(span["max"])) for tab, span in spans.iterrows()]
 
 
 def _draw_sequence(ax: Axes, events: pd.DataFrame, requests: int, end_ms: float, color: str) -> set[str]:
@@ -148,8 +162,9 @@ def _draw_sequence(ax: Axes, events: pd.DataFrame, requests: int, end_ms: float,
         **{f"request {i}": f"#{i}" for i in range(1, requests + 1)},
     }
     lane_axes(ax, lanes, headers, top_ms, bottom_ms)
-    middle = (lanes["request 1"] + lanes[f"request {requests}"]) / 2
-    ax.text(middle, top_ms - 22, "requests", ha="center", va="bottom", fontsize=LABEL_PT)
+    for group, first, last in _request_groups(events):
+        middle = (lanes[f"request {first}"] + lanes[f"request {last}"]) / 2
+        ax.text(middle, top_ms - 22, group, ha="center", va="bottom", fontsize=LABEL_PT)
 
     api = events[events["kind"] == "api"]
     refreshes = events[events["kind"] == "refresh"]
@@ -218,11 +233,12 @@ def _draw_sequence(ax: Axes, events: pd.DataFrame, requests: int, end_ms: float,
         _activation(ax, lanes["auth"], call["arrived_ms"], call["served_ms"])
         _arrow(ax, (lanes["auth"], call["served_ms"]), (lanes["store"], call["received_ms"]), purple, answer=True)
 
-    # the token store: which access token the tab holds
-    first_token = api.sort_values("sent_ms")["token"].iloc[0]
+    # the token store: which access token the tab holds when the burst starts (a timer may have renewed it)
+    first_call = api.sort_values("sent_ms").iloc[0]
+    expired = "\n(expired)" if first_call["status"] == 401 else ""
     ax.text(
-        lanes["store"] + 0.08, 0, f"holds {first_token}\n(expired)", ha="left", va="top", fontsize=LABEL_PT,
-        color="0.3",
+        lanes["store"] + 0.08, 0, f"holds {first_call['token']}{expired}", ha="left", va="top",
+        fontsize=LABEL_PT, color="0.3",
     )  # fmt: skip
     last_label_ms = -np.inf
     for when, token in zip(stored["received_ms"], stored["issued"], strict=True):
