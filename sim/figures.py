@@ -147,11 +147,11 @@ def sequence_diagram_data(
         )
         for strategy in strategies:
             result = run(base.with_(strategy=strategy))
-            frames.append(_sequence_rows(result, strategy, burst_s))
+            frames.append(sequence_rows(result, strategy, burst_s))
     return pd.concat(frames, ignore_index=True)
 
 
-def _sequence_rows(result, strategy: str, burst_s: float, tabs: bool = False) -> pd.DataFrame:
+def sequence_rows(result, strategy: str, burst_s: float, tabs: bool = False) -> pd.DataFrame:
     """``sequence_diagram_data``'s rows of one run, from ``burst_s``; with a ``tab`` column (1, 2, ...)
     if ``tabs``, for a burst from several tabs (``sim.playground``)."""
     calls = result.calls[result.calls["sent_s"] >= burst_s]

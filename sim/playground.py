@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from .config import STRATEGY_NAMES, Scenario, Workload
 from .experiment import Result, run
-from .figures import _sequence_rows
+from .figures import sequence_rows
 from .plots import fig_sequence_diagram
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
@@ -31,6 +31,8 @@ ACCESS_TTLS = {"2 min": 2 * MINUTE, "5 min": 5 * MINUTE, "15 min": 15 * MINUTE, 
 REFRESH_TTLS = {"5 min": 5 * MINUTE, "1 h": HOUR, "1 day": DAY, "7 days": 7 * DAY}
 MARGINS = {"off": 0, "10 s": 10, "30 s": 30, "60 s": 60}
 BURST_AFTER_EXPIRY_S = 1.0  # the burst fires one second after the first access token died
+# how a request ended (``sim.records.REASONS``), as the table of requests says it
+ENDINGS = {"ok": "200: data", "unauthorized": "401 twice: gave up", "logged_out": "logged out", "failed": "failed"}
 
 
 @dataclass(frozen=True)
@@ -136,16 +138,13 @@ class Play:
         return fig_sequence_diagram(self.events) if (self.events["kind"] == "api").any() else None
 
 
-ENDINGS = {"ok": "200: data", "unauthorized": "401 twice: gave up", "logged_out": "logged out", "failed": "failed"}
-
-
 def play(knobs: Knobs = Knobs()) -> Play:
     """Run the burst the knobs describe."""
     result = run(scenario(knobs))
     burst_s = knobs.access_ttl_s + BURST_AFTER_EXPIRY_S
     calls_in_burst = result.calls[result.calls["sent_s"] >= burst_s]
     if (calls_in_burst["endpoint"] == "resource").any():
-        events = _sequence_rows(result, knobs.strategy, burst_s, tabs=True)
+        events = sequence_rows(result, knobs.strategy, burst_s, tabs=True)
     else:
         events = pd.DataFrame({"kind": pd.Series(dtype=str)})
     return Play(knobs, result, events)
