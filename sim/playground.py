@@ -21,11 +21,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .config import STRATEGY_NAMES, Scenario, Workload
+from .config.libraries import LIBRARIES
 from .experiment import Result, run
 from .figures import sequence_rows
 from .plots import fig_sequence_diagram
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
+# the client menu: the three strategies, then each library preset under its own name
+CLIENTS = [*((f"{name} (the article's)" if name == "naive" else name, name) for name in STRATEGY_NAMES),
+           *((f"library: {name}", name) for name in LIBRARIES if name != "article")]  # fmt: skip
 # the sliders' stops; each starts at the article's value (15 min, 7 days, no timer)
 ACCESS_TTLS = {"2 min": 2 * MINUTE, "5 min": 5 * MINUTE, "15 min": 15 * MINUTE, "1 h": HOUR}
 REFRESH_TTLS = {"5 min": 5 * MINUTE, "1 h": HOUR, "1 day": DAY, "7 days": 7 * DAY}
@@ -39,7 +43,7 @@ ENDINGS = {"ok": "200: data", "unauthorized": "401 twice: gave up", "logged_out"
 class Knobs:
     """What the playground's widgets set; the defaults are the article's world with a burst of 5."""
 
-    strategy: str = "naive"
+    strategy: str = "naive"  # a strategy, or a client library as it behaves (``sim.config.libraries``)
     burst: int = 5  # requests the page fires at once, in each tab
     tabs: int = 1
     rotation: bool = False  # rotate refresh tokens, and take a used one presented again as theft
@@ -56,7 +60,7 @@ def scenario(knobs: Knobs) -> Scenario:
     """The one-user burst scenario the knobs describe (calls recorded, for the diagram)."""
     burst_s = knobs.access_ttl_s + BURST_AFTER_EXPIRY_S
     fields: dict[str, object] = {
-        "strategy": knobs.strategy,
+        "library" if knobs.strategy in LIBRARIES else "strategy": knobs.strategy,
         "concurrency": knobs.burst,
         "tabs": knobs.tabs,
         "access_ttl_s": knobs.access_ttl_s,
@@ -113,23 +117,23 @@ class Play:
             elif "expired" in outcome:
                 why = "the refresh token had expired too (it lives less than the access token + 1 s)"
             elif "outage" in outcome:
-                why = "the refresh failed in the outage and the article's catch sends the user to /login"
+                why = "the refresh failed in the outage and the client sent the user to /login (the article's catch)"
             else:
                 why = "a refresh failed"
             return f"Logged out: {why}; {int(s['requests_ok'])} of {n} requests got their data."
         if s["requests_failed"]:
-            return f"{int(s['requests_failed'])} of {n} requests failed."
-        slowest = f"the slowest request took {1000 * s['latency_max_s']:.0f} ms"
-        if s["unauthorized_responses"] == 0:
             return (
-                f"No 401 at all: the timer refreshed {k.margin_s} s before expiry, so the burst met a fresh "
-                f"token; {slowest}."
+                f"{int(s['requests_failed'])} of {n} requests failed: the app got an error, the user stays logged in."
             )
+        slowest = f"the slowest request took {1000 * s['latency_max_s']:.0f} ms"
         if self.refresh_calls > k.tabs:
             return (
                 f"Refresh storm: {self.refresh_calls} refresh calls for one expiry where {k.tabs} would do "
                 f"(one per tab); every request got its data, {slowest}."
             )
+        if s["unauthorized_responses"] == 0:
+            early = f"the timer refreshed {k.margin_s} s before expiry" if k.margin_s else "the client refreshed first"
+            return f"No 401 at all: {early}, so the burst met a fresh token; {slowest}."
         per_tab = "one refresh call" if k.tabs == 1 else "one refresh call per tab"
         return f"Fine: {per_tab}, and every request got its data; {slowest}."
 
@@ -172,8 +176,7 @@ def app():
     defaults = Knobs()
     wide = {"style": {"description_width": "9em"}, "layout": widgets.Layout(width="100%", max_width="26em")}
     controls = {
-        "strategy": widgets.ToggleButtons(options=STRATEGY_NAMES, value=defaults.strategy, description="strategy",
-                                          style={"description_width": "9em", "button_width": "5.5em"}),
+        "strategy": widgets.Dropdown(options=CLIENTS, value=defaults.strategy, description="client", **wide),
         "burst": widgets.IntSlider(defaults.burst, 1, 8, description="burst (requests)", **wide),
         "tabs": widgets.IntSlider(defaults.tabs, 1, 2, description="tabs", **wide),
         "margin_s": widgets.SelectionSlider(options=MARGINS.items(), value=defaults.margin_s,

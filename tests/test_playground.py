@@ -16,7 +16,9 @@ def test_the_defaults_are_the_article_world_with_a_burst_of_five():
     s = scenario(Knobs())
     assert (s.tokens.access_ttl_s, s.tokens.refresh_ttl_s) == (900, 604_800)
     assert (s.workload.kind, s.workload.concurrency, s.workload.tabs) == ("burst", 5, 1)
-    assert s.client.strategy == "naive" and s.client.proactive in (None, "off")  # None: the preset's, off
+    assert (
+        s.client.strategy == "naive" and s.client.library is None and s.client.proactive in (None, "off")
+    )  # None: the preset's, off
     assert not s.refresh_tokens.rotation and not s.faults.auth_outages
 
 
@@ -64,6 +66,19 @@ def test_a_proactive_timer_spares_the_burst_every_401():
     assert shown.refresh_calls == 1
     assert shown.verdict().startswith("No 401 at all: the timer refreshed 30 s before expiry")
     assert (shown.requests()["401s"] == 0).all()
+
+
+def test_a_library_preset_behaves_as_its_source_says():
+    # axios-auth-refresh 5 (deduplicateRefresh): the 401s that come back during the refresh reach the app
+    dedupe = play(Knobs(strategy="axios-auth-refresh-5"))
+    assert dedupe.refresh_calls == 1
+    assert dedupe.verdict() == "4 of 5 requests failed: the app got an error, the user stays logged in."
+    # Authlib's sync OAuth2Session has no lock: every request refreshes, before it is sent (no 401)
+    sync = play(Knobs(strategy="authlib-sync"))
+    assert sync.refresh_calls == 5 and sync.verdict().startswith("Refresh storm: 5 refresh calls")
+    assert (sync.requests()["401s"] == 0).all()
+    # auth0-spa-js refreshes on use, before sending: one refresh, no 401
+    assert play(Knobs(strategy="auth0-spa-js")).verdict().startswith("No 401 at all: the client refreshed first")
 
 
 def test_the_picture_is_the_burst_drawn_and_nothing_when_the_burst_sent_nothing():
