@@ -93,6 +93,14 @@ def test_the_picture_is_the_burst_drawn_and_nothing_when_the_burst_sent_nothing(
     assert redraw(Knobs(margin_s=30, refresh_ttl_s=300)) == b""
 
 
+def test_a_refresh_before_use_is_drawn_as_the_clients_own_and_held_lanes_are_labelled_once():
+    figure = play(Knobs(strategy="authlib-sync")).figure()  # five refreshes before sending, none after a 401
+    texts = [t.get_text() for ax in figure.axes for t in ax.texts]
+    assert "refresh\nbefore use" in texts and "shared\nrefresh" not in texts
+    assert texts.count("held") == 1  # five lanes held at the same moment: one label, not five on top of each other
+    assert not any(text.startswith("holds ") for text in texts)  # it refreshed before its first call
+
+
 def test_a_move_redraws_a_different_picture():
     assert redraw(Knobs(burst=5)) != redraw(Knobs(burst=6))
 

@@ -24,6 +24,8 @@ LANE_IN = 0.45  # ... by this much (half a lane unit)
 LATE = "late\n401"  # the mark beside a 401 answered after the new token was stored
 HELD = "held"  # the mark beside a request that queued held before sending it
 SHARED = "shared\nrefresh"  # the label on the tab's one refresh that every 401 waits for (single-flight)
+EARLY = "refresh\nbefore use"  # the label on a refresh no 401 started: the client's own, before sending (proactive)
+HELD_APART_MS = 25  # held marks closer in time than this on neighbouring lanes would overlap: only the last is labelled
 # a label drawn over arrows: a white patch behind it keeps it readable where arrows cross
 ON_ARROWS = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"}
 # a token's name (a1, a3, ...) in a small badge, so it never reads as part of a neighbouring note
@@ -172,6 +174,7 @@ def _draw_sequence(ax: Axes, events: pd.DataFrame, requests: int, end_ms: float,
     purple = MESSAGE_COLORS["refresh"]
 
     # each request's life, from the app's ask to its final answer
+    held_from_ms = {int(r): c["created_ms"].min() for r, c in api.groupby("request") if "created_ms" in c}
     for request, calls in api.groupby("request"):
         x = lanes[f"request {int(request)}"]
         calls = calls.sort_values("sent_ms")
@@ -187,7 +190,9 @@ def _draw_sequence(ax: Axes, events: pd.DataFrame, requests: int, end_ms: float,
                 ax.plot([x, x], [held_from, held_to], color=purple, lw=2.2, ls=":", zorder=2)
         if waits[0][1] > waits[0][0]:  # held before it was sent at all (queued)
             marks.add(HELD)
-            ax.text(x + 0.07, waits[0][0], HELD, ha="left", va="top", fontsize=LABEL_PT, color=purple, zorder=6)
+            neighbour_ms = held_from_ms.get(int(request) + 1, np.inf)  # its label would cover this one's
+            if not abs(neighbour_ms - waits[0][0]) < HELD_APART_MS:
+                ax.text(x + 0.07, waits[0][0], HELD, ha="left", va="top", fontsize=LABEL_PT, color=purple, zorder=6)
 
     # a late 401: sent with the old token, answered after the new one was stored
     first_stored_ms = stored["received_ms"].min() if len(stored) else np.inf
@@ -223,23 +228,26 @@ def _draw_sequence(ax: Axes, events: pd.DataFrame, requests: int, end_ms: float,
         x = lanes["store"] if trigger is None else lanes[f"request {trigger}"]
         _arrow(ax, (x, call["sent_ms"]), (lanes["auth"], call["arrived_ms"]), purple)
         if request < 0:  # labelled above the arrow, halfway between the store's lane and the auth server's
-            marks.add(SHARED)
+            label = SHARED if trigger is not None else EARLY  # no 401 started it: the client refreshed first
+            marks.add(label)
             label_x = (lanes["store"] + lanes["auth"]) / 2
             slope = (call["arrived_ms"] - call["sent_ms"]) / (lanes["auth"] - x)
             ax.text(
-                label_x, call["sent_ms"] + slope * (label_x - x) - 4, SHARED, ha="center", va="bottom",
+                label_x, call["sent_ms"] + slope * (label_x - x) - 4, label, ha="center", va="bottom",
                 fontsize=LABEL_PT, color=purple, linespacing=1.0, bbox=ON_ARROWS, zorder=5,
             )  # fmt: skip
         _activation(ax, lanes["auth"], call["arrived_ms"], call["served_ms"])
         _arrow(ax, (lanes["auth"], call["served_ms"]), (lanes["store"], call["received_ms"]), purple, answer=True)
 
-    # the token store: which access token the tab holds when the burst starts (a timer may have renewed it)
+    # the token store: which access token the tab holds when the burst starts (a timer may have renewed it);
+    # not said when the tab refreshed before its first call (its new tokens are the diamonds)
     first_call = api.sort_values("sent_ms").iloc[0]
-    expired = "\n(expired)" if first_call["status"] == 401 else ""
-    ax.text(
-        lanes["store"] + 0.08, 0, f"holds {first_call['token']}{expired}", ha="left", va="top",
-        fontsize=LABEL_PT, color="0.3",
-    )  # fmt: skip
+    if not (refreshes["sent_ms"] < first_call["sent_ms"]).any():
+        expired = "\n(expired)" if first_call["status"] == 401 else ""
+        ax.text(
+            lanes["store"] + 0.08, 0, f"holds {first_call['token']}{expired}", ha="left", va="top",
+            fontsize=LABEL_PT, color="0.3",
+        )  # fmt: skip
     last_label_ms = -np.inf
     for when, token in zip(stored["received_ms"], stored["issued"], strict=True):
         ax.plot(lanes["store"], when, "D", color="black", ms=5, zorder=4)
@@ -265,13 +273,17 @@ def _sequence_legend(marks: set[str]) -> list:
     """The legend's entries; the late 401 and the held request only where a panel shows one."""
     arrow = legend_arrow
     purple = MESSAGE_COLORS["refresh"]
-    refresh = "; shared: the tab's one refresh,\nstarted by the first 401, drawn from its lane"
+    refresh = (
+        "; shared: the tab's one refresh,\nstarted by the first 401, drawn from its lane" if SHARED in marks else ""
+    )
+    if EARLY in marks:
+        refresh += "\n(before use: the client's own, before it sends;\ndrawn from the token store)"
     waits = "request waits for the shared refresh" + ("\n(held: before it is sent)" if HELD in marks else "")
     entries = [
         (arrow(MESSAGE_COLORS["call"]), "API call, labelled with the token it carries"),
         (arrow(MESSAGE_COLORS["401"], True), "401: token expired"),
         (arrow(MESSAGE_COLORS["200"], True), "200: data"),
-        (arrow(purple), "POST /refresh-token" + (refresh if SHARED in marks else "")),
+        (arrow(purple), "POST /refresh-token" + refresh),
         (arrow(purple, True), "new access token, into the token store"),
         (Line2D([], [], color=purple, lw=2.2, linestyle=":"), waits),
         (Rectangle((0, 0), 1, 1, color="0.9"), "a request's life; below it, when it ended (ms)"),
