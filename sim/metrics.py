@@ -26,8 +26,10 @@ The summary's keys, and what they mean:
                            outage, or lost on the way back
 ``rate_limited``           refresh calls the auth server's rate limit turned
                            away (429)
-``proactive_refreshes``    ... sent before any 401 asked for one (a proactive
-                           client's margin, timer or background refresh)
+``proactive_refreshes``    refreshes a client started before any 401 asked for
+                           one (its margin, timer or background refresh), each
+                           of one try or more; counted even if every try timed
+                           out in the browser's line (no call reached the server)
 ``reuse_detected``         invalidated refresh tokens presented again outside
                            any allowance, with reuse detection on
 ``families_revoked``       logins whose refresh tokens were all revoked for it

@@ -620,12 +620,14 @@ def test_a_revoked_family_never_gets_a_new_token(scenario):
         assert summary["reuse_detected"] == summary["families_revoked"] == 0
 
 
+@example(ONE_CONNECTION_TWO_PROACTIVE)  # found by Hypothesis again: 2 proactive refreshes, 1 call
 @given(scenarios())
 def test_proactive_and_expiry_counts_are_parts_of_their_wholes(scenario):
     seen = Observed(scenario)
     summary = seen.result.summary
 
-    assert 0 <= summary["proactive_refreshes"] <= summary["refresh_calls"]
+    # each proactive refresh makes one try or more; a try may time out in the browser's line, never sent
+    assert 0 <= summary["proactive_refreshes"] <= summary["refresh_attempts"]
     assert summary["proactive_refreshes"] == sum(refresh.proactive for refresh in seen.refreshes)
     assert summary["expired_on_arrival"] >= 0
     if not scenario.client.policy().api_timeout_s:  # the API counts 401s for calls the client gave up on too
