@@ -155,7 +155,7 @@ def sequence_rows(result, strategy: str, burst_s: float, tabs: bool = False) -> 
     """``sequence_diagram_data``'s rows of one run, from ``burst_s``; with a ``tab`` column (1, 2, ...)
     if ``tabs``, for a burst from several tabs (``sim.playground``)."""
     calls = result.calls[result.calls["sent_s"] >= burst_s]
-    first = int(calls.loc[calls["endpoint"] == "resource", "request"].min())
+    first = calls.loc[calls["endpoint"] == "resource", "request"].min()  # NaN: the burst sent nothing
     created_s = result.requests.set_index("request")["created_s"]
     rows = pd.DataFrame(
         {
@@ -182,7 +182,7 @@ def sequence_rows(result, strategy: str, burst_s: float, tabs: bool = False) -> 
         }
     )
     if tabs:
-        first_tab = int(calls["session"].min())
+        first_tab = int(result.calls["session"].min())  # the login's: one user, tabs numbered from 1
         rows["tab"] = calls["session"].to_numpy() - first_tab + 1
         store_rows["tab"] = stored["session"].to_numpy() - first_tab + 1
     frame = pd.concat([rows, store_rows], ignore_index=True)

@@ -146,12 +146,7 @@ def play(knobs: Knobs = Knobs()) -> Play:
     """Run the burst the knobs describe."""
     result = run(scenario(knobs))
     burst_s = knobs.access_ttl_s + BURST_AFTER_EXPIRY_S
-    calls_in_burst = result.calls[result.calls["sent_s"] >= burst_s]
-    if (calls_in_burst["endpoint"] == "resource").any():
-        events = sequence_rows(result, knobs.strategy, burst_s, tabs=True)
-    else:
-        events = pd.DataFrame({"kind": pd.Series(dtype=str)})
-    return Play(knobs, result, events)
+    return Play(knobs, result, sequence_rows(result, knobs.strategy, burst_s, tabs=True))
 
 
 def png(figure: Figure, dpi: int = 100) -> bytes:
@@ -161,12 +156,17 @@ def png(figure: Figure, dpi: int = 100) -> bytes:
     return buffer.getvalue()
 
 
+def picture(shown: Play) -> bytes:
+    """The play's diagram as PNG bytes; none if the burst sent nothing."""
+    figure = shown.figure()
+    return png(figure) if figure is not None else b""
+
+
 def redraw(knobs: Knobs = Knobs()) -> bytes:
     """What one move of a control costs the server: the run, its verdict and table, and the picture."""
     shown = play(knobs)
     shown.verdict(), shown.requests()
-    figure = shown.figure()
-    return png(figure) if figure is not None else b""
+    return picture(shown)
 
 
 def app():
@@ -197,7 +197,7 @@ def app():
 
     count = widgets.HTML(layout=widgets.Layout(margin="0 0 0.3em 0"))
     verdict = widgets.HTML()
-    picture = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="700px", height="auto"))
+    diagram = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width="700px", height="auto"))
     table = widgets.HTML()
 
     def update(_=None) -> None:
@@ -207,9 +207,8 @@ def app():
             f"refresh call{'s' if shown.refresh_calls != 1 else ''} to the auth server"
         )
         verdict.value = f'<p class="verdict" style="font-size: 1.1em">{shown.verdict()}</p>'
-        figure = shown.figure()
-        picture.value = png(figure) if figure is not None else b""
-        picture.layout.display = None if figure is not None else "none"
+        diagram.value = picture(shown)
+        diagram.layout.display = None if diagram.value else "none"
         table.value = "<b>Each request</b>" + shown.requests().to_html(classes="requests", border=0)
 
     for control in controls.values():
@@ -224,5 +223,5 @@ def app():
         "Tokens and servers", ("access_ttl_s", "refresh_ttl_s", "rotation", "outage_s", "rtt_ms", "api_ms", "auth_ms")
     )
     panel = widgets.VBox([client, servers], layout=widgets.Layout(flex="0 1 26em", min_width="0", padding="0 1em 0 0"))
-    seen = widgets.VBox([count, verdict, picture, table], layout=widgets.Layout(flex="1 1 360px", min_width="0"))
+    seen = widgets.VBox([count, verdict, diagram, table], layout=widgets.Layout(flex="1 1 360px", min_width="0"))
     return widgets.Box([panel, seen], layout=widgets.Layout(display="flex", flex_flow="row wrap", width="100%"))

@@ -174,11 +174,11 @@ def _draw_sequence(ax: Axes, events: pd.DataFrame, requests: int, end_ms: float,
     purple = MESSAGE_COLORS["refresh"]
 
     # each request's life, from the app's ask to its final answer
-    held_from_ms = {int(r): c["created_ms"].min() for r, c in api.groupby("request") if "created_ms" in c}
+    asked_ms = api.groupby("request")["created_ms" if "created_ms" in api else "sent_ms"].min()
     for request, calls in api.groupby("request"):
         x = lanes[f"request {int(request)}"]
         calls = calls.sort_values("sent_ms")
-        start = calls["created_ms"].min() if "created_ms" in calls else calls["sent_ms"].min()
+        start = asked_ms[request]
         end = calls["received_ms"].max()
         ax.add_patch(Rectangle((x - 0.05, start), 0.1, end - start, color="0.9", zorder=1))
         ax.text(x, end + 6, f"{end:.0f}", ha="center", va="top", fontsize=LABEL_PT, bbox=ON_ARROWS, zorder=5)
@@ -190,7 +190,7 @@ def _draw_sequence(ax: Axes, events: pd.DataFrame, requests: int, end_ms: float,
                 ax.plot([x, x], [held_from, held_to], color=purple, lw=2.2, ls=":", zorder=2)
         if waits[0][1] > waits[0][0]:  # held before it was sent at all (queued)
             marks.add(HELD)
-            neighbour_ms = held_from_ms.get(int(request) + 1, np.inf)  # its label would cover this one's
+            neighbour_ms = asked_ms.get(request + 1, np.inf)  # its held label would cover this one's
             if not abs(neighbour_ms - waits[0][0]) < HELD_APART_MS:
                 ax.text(x + 0.07, waits[0][0], HELD, ha="left", va="top", fontsize=LABEL_PT, color=purple, zorder=6)
 
