@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .config import Scenario, scenario_parts
+from .scenario import Scenario, scenario_parts
 from .tokens import ALGORITHM
 
 SILENT = "nothing"  # what the "the article says" column holds where the article gives no number

@@ -47,9 +47,10 @@ from typing import Any
 
 import simpy
 
-from . import workload as workloads
-from .config import Scenario, Workload
+from . import arrivals
+from .config import Workload
 from .experiment import available_cpus, compare, run
+from .scenario import Scenario
 
 TARGET_RATIO = 0.35
 TARGET_RSS_MB = 300
@@ -112,7 +113,7 @@ def floor(scenario: Scenario, as_process: bool = False) -> tuple[int, float]:
         else:
             env.timeout(half_rtt_s).callbacks.append(through_workers)
 
-    workloads.start(env, scenario.workload, scenario.tokens, scenario.seed, login, arrive)
+    arrivals.start(env, scenario.workload, scenario.tokens, scenario.seed, login, arrive)
     env.run()
     return count, time.perf_counter() - started
 

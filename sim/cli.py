@@ -1,7 +1,8 @@
 """The command line: ``python -m sim run | compare | sweep | libraries | bench | figures``.
 
 Every flag maps to one scenario field (``--access-ttl`` to ``access_ttl_s``)
-and is made from that field's declaration (``sim.config.fields.setting``):
+and is made from that field's declaration (``sim.fields.setting``; a
+client's parts give their modes and parameters, ``sim.parts``):
 its name, type and help text, so a new field is a new flag with nothing to
 add here. Flags override a ``--scenario`` file, which overrides the
 defaults. Bad input prints one line, ``error: <field> = <value>: <what is
@@ -16,41 +17,58 @@ import dataclasses
 import json
 import os
 import sys
-from dataclasses import asdict
+import textwrap
 from typing import Any, NoReturn
 
 import pandas as pd
 
-from .config import POLICY_FIELDS, PRESETS, STRATEGY_NAMES, ConfigError, Scenario, policy_value_text, scenario_parts
-from .config.fields import flag_of, help_of, metavar_of, on_command_line
+from .client.composition import flat_defaults, value_text
 from .config.workload import refuse_unread
 from .estimate import MAX_REQUESTS, MAX_USERS, Estimate, preflight
 from .experiment import Result, compare, confidence_table, replicate, run, run_all, summary_table
+from .fields import ConfigError, flag_of, help_of, metavar_of, on_command_line
 from .files import output_folder, write_text
-from .metrics import json_ready
+from .metrics import CLIENT_KEYS, json_ready
+from .parts import flat_values
+from .presets import CLIENTS, LIBRARY_NAMES, STRATEGY_NAMES, client_names, named_client
+from .scenario import Scenario, part_fields, scenario_parts
 from .scenario_file import load_scenario_file
 from .tables import REPLICATED_ROWS, format_confidence_table, format_table
 
 PROGRESS_AFTER_S = 3.0  # runs expected to take longer show a progress bar (on a terminal)
 
 
-def _presets_text() -> str:
-    """Each preset and the policy fields it stands for, for --help."""
-    return "; ".join(
-        f"{name} = "
-        + ", ".join(f"{field} {policy_value_text(value)}" for field, value in asdict(preset.policy).items())
-        for name, preset in PRESETS.items()
-    )
+def clients_text() -> str:
+    """The named clients as a short table, for --help."""
+    width = max(len(name) for name in CLIENTS) + 2
+    lines = ["named clients (--client NAME; --strategy and --library say the same):"]
+    for name, named in CLIENTS.items():
+        also = f" (also: {', '.join(named.aliases)})" if named.aliases else ""
+        title = textwrap.shorten(named.title + also, 120 - width - 12, placeholder="...")
+        lines.append(f"  {name:<{width}}{named.kind:<10}{title}")
+    lines.append("each one's parts and their sources: python -m sim libraries, docs/libraries.md")
+    return "\n".join(lines)
 
 
 RUN_DESCRIPTION = (
-    f"Simulate dual-token silent refresh. A client preset (--strategy) is a set of policy fields: {_presets_text()}. "
-    "Any policy flag overrides its preset's value. Times are in seconds."
+    "Simulate dual-token silent refresh. The client is a named one, and any client flag changes one of its "
+    "fields. Times are in seconds.\n\n" + clients_text()
 )
 
 
 class UsageError(Exception):
     """A mistake on the command line; printed as one line, exit status 2."""
+
+
+class _Once(argparse.Action):
+    """A flag with other spellings (``--client``, ``--strategy``, ``--library``): given twice, it is refused."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001
+        before = getattr(namespace, self.dest, None)
+        if before is not None and before != values:
+            field = "client" if self.dest == "client.name" else self.dest.split(".")[-1]
+            raise ConfigError(field, values, f"named twice ({before!r} too): give one")
+        setattr(namespace, self.dest, values)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -71,7 +89,7 @@ GROUP_TITLES = {
     "latencies": "latencies",
     "capacities": "server capacities",
     "workload": "workload",
-    "client": "client: a preset, and policy fields that override it",
+    "client": "client: a named client, and any of its fields set otherwise (a part's mode by the part's name)",
     "clocks": "client clocks: how far each is from the servers'",
     "browser": "the browser's limits: connections per origin, time per call",
     "faults": "faults: auth-server outages, brownouts and rate limits, lost answers, 401s no refresh fixes",
@@ -87,7 +105,7 @@ def scenario_flags() -> list[tuple[str, str, dataclasses.Field]]:
     flags = [
         (part, f"{part}.{field.name}", field)
         for part, cls in scenario_parts().items()
-        for field in dataclasses.fields(cls)
+        for field in part_fields(cls)
         if on_command_line(field)
     ]
     own = [f for f in dataclasses.fields(Scenario) if f.name not in scenario_parts() and on_command_line(f)]
@@ -101,20 +119,21 @@ def _add_scenario_flags(parser: argparse.ArgumentParser, *, skip: tuple[str, ...
         if field.name in skip:
             continue
         group = groups.get(part) or groups.setdefault(part, parser.add_argument_group(GROUP_TITLES[part]))
-        kind = str(field.type)
-        if kind.startswith("bool"):
+        flags = (flag_of(field), *field.metadata.get("aliases", ()))
+        kind = field.metadata.get("kind") or str(field.type)
+        if kind is bool or str(kind).startswith("bool"):
             group.add_argument(
-                flag_of(field), dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_of(field)
+                *flags, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_of(field)
             )
         elif field.metadata.get("repeat"):
             group.add_argument(
-                flag_of(field), dest=name, action="append", default=None, metavar=metavar_of(field),
-                help=help_of(field),
-            )  # fmt: skip
+                *flags, dest=name, action="append", default=None, metavar=metavar_of(field), help=help_of(field)
+            )
         else:
-            parse = number if kind.startswith(("int", "float")) else str
+            parse = number if str(kind).startswith(("int", "float")) else str
+            once = {"action": _Once} if len(flags) > 1 else {}
             group.add_argument(
-                flag_of(field), dest=name, type=parse, default=None, metavar=metavar_of(field), help=help_of(field)
+                *flags, dest=name, type=parse, default=None, metavar=metavar_of(field), help=help_of(field), **once
             )
     limits = parser.add_argument_group("limits (checked before the run, from an estimate of its work)")
     limits.add_argument(
@@ -141,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", parser_class=_Parser, metavar="{run,compare,sweep,libraries,bench,figures}"
     )
 
-    one = commands.add_parser("run", help="simulate one client preset", description=RUN_DESCRIPTION)
+    raw = argparse.RawDescriptionHelpFormatter
+    one = commands.add_parser("run", help="simulate one client", description=RUN_DESCRIPTION, formatter_class=raw)
     one.add_argument(
         "--variant", default=None, metavar="NAME",
         help="run this one of the scenario file's [variants] (default: the scenario as it is)",
@@ -149,19 +169,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scenario_flags(one)
 
     several = commands.add_parser(
-        "compare", help="simulate several client presets on one seed", description=RUN_DESCRIPTION
+        "compare", help="simulate several named clients on one seed", description=RUN_DESCRIPTION, formatter_class=raw
     )
     several.add_argument(
+        "--clients",
         "--strategies",
+        "--library",
+        dest="clients",
         default=None,
         metavar="A,B,...",
-        help=f"presets to compare, from {', '.join(STRATEGY_NAMES)}; policy flags apply to each",
+        help=f"named clients to compare (default: the scenario file's strategies, or {', '.join(STRATEGY_NAMES)}); "
+        "client flags apply to each",
     )
     several.add_argument(
         "--variants",
         default=None,
         metavar="A,B,...",
-        help="run these of the scenario file's [variants], each with every preset (default: all of them)",
+        help="run these of the scenario file's [variants], each with every client (default: all of them)",
     )
     several.add_argument(
         "--replications",
@@ -176,10 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         metavar="N",
-        help="run the presets (and replications) in N processes at once (default: 0, one per CPU; "
+        help="run the clients (and replications) in N processes at once (default: 0, one per CPU; "
         "1: one after another)",
     )
-    _add_scenario_flags(several, skip=("strategy",))
+    _add_scenario_flags(several, skip=("name",))
 
     bench = commands.add_parser("bench", help="speed and memory against a bare-SimPy floor")
     bench.add_argument(
@@ -215,15 +239,15 @@ def build_parser() -> argparse.ArgumentParser:
     libraries = commands.add_parser(
         "libraries",
         help="the decision matrix: every client library preset in five situations",
-        description="Run every client library preset (sim.config.LIBRARIES, each field cited in docs/libraries.md) "
-        "in five situations against one auth server's defaults, and print one library x situation table per "
-        "cell: refresh calls per user, failed requests, logouts, p95 latency (ms).",
+        description="Run every client library (sim.presets.CLIENTS of kind library, each field cited in "
+        "docs/libraries.md) in five situations against one auth server's defaults, and print one library x "
+        "situation table per cell: refresh calls per user, failed requests, logouts, p95 latency (ms).",
     )
     libraries.add_argument(
         "--server", default="article", metavar="NAME", help="the auth server's preset (default: article)"
     )
     libraries.add_argument(
-        "--libraries", metavar="NAME[,NAME...]", help="only these library presets (default: all, in registry order)"
+        "--libraries", metavar="NAME[,NAME...]", help="only these libraries (default: all, in registry order)"
     )
     libraries.add_argument("--jobs", type=int, default=0, help="processes at once (default: 0, one per CPU)")
     libraries.add_argument("--json", action="store_true", help="print JSON rows instead of tables")
@@ -260,8 +284,8 @@ def _scenarios_from_args(
     changes = {name: value for name, value in vars(args).items() if name in flagged and value is not None}
     if "workload.kind" in changes and changes["workload.kind"] != "trace" and "workload.arrivals" not in changes:
         changes["workload.arrivals"] = None  # switching away from a file's trace workload
-    if getattr(args, "strategies", None) is not None:
-        strategies = _strategies(args.strategies)
+    if getattr(args, "clients", None) is not None:
+        strategies = _listed("clients", args.clients, client_names())
     scenario = scenario.with_(changes)
     variants = {name: variant.with_(changes) for name, variant in variants.items()}
     flagged_workload = {
@@ -280,11 +304,6 @@ def _chosen_variants(args: argparse.Namespace, variants: dict[str, Scenario]) ->
     if not variants:
         raise ConfigError("variants", args.variants, "needs a --scenario file with [variants]")
     return {name: variants[name] for name in _listed("variants", args.variants, tuple(variants))}
-
-
-def _strategies(text: str) -> tuple[str, ...]:
-    """The presets a --strategies list names: at least one, each once."""
-    return _listed("strategies", text, STRATEGY_NAMES)
 
 
 def _listed(field: str, text: str, known: tuple[str, ...]) -> tuple[str, ...]:
@@ -318,16 +337,26 @@ def header(scenario: Scenario, changes: dict[str, Any], seeds: str, variants: di
 
 def _differences(base: Scenario, variant: Scenario) -> str:
     """The fields ``variant`` sets otherwise than ``base``: ``access_ttl_spread_s=1800``."""
-    return " ".join(
-        f"{field.name}={_value_text(getattr(getattr(variant, part), field.name))}"
-        for part in scenario_parts()
-        for field in dataclasses.fields(getattr(base, part))
-        if getattr(getattr(base, part), field.name) != getattr(getattr(variant, part), field.name)
-    )
+    pairs, defaults = [], flat_defaults()  # a key the base's client does not read: as if at its default
+    if base.client.name != variant.client.name:
+        pairs.append(f"client={variant.client.name}")
+    mine_changes = dict(base.client.changes)  # the client: the changes it makes to its named client
+    pairs += [f"{name}={_value_text(value)}" for name, value in variant.client.changes
+              if name not in mine_changes or mine_changes[name] != value]  # fmt: skip
+    for part in scenario_parts():
+        if part == "client":
+            continue
+        mine, theirs = flat_values(getattr(base, part)), flat_values(getattr(variant, part))
+        pairs += [
+            f"{name}={_value_text(value)}"
+            for name, value in theirs.items()
+            if mine.get(name, defaults.get(name)) != value
+        ]
+    return " ".join(pairs)
 
 
 def _value_text(value: Any) -> str:
-    return policy_value_text(value)
+    return value_text(value)
 
 
 def _checked(scenario: Scenario, args: argparse.Namespace, runs: int) -> Estimate:
@@ -408,7 +437,7 @@ def _compare_replicated(
         scenario, strategies, args.replications, first_seed=scenario.seed, jobs=args.jobs,
         progress=sys.stderr.isatty() and work.seconds > PROGRESS_AFTER_S,
     )  # fmt: skip
-    table = confidence_table(runs, REPLICATED_ROWS, by=["strategy", *POLICY_FIELDS])
+    table = confidence_table(runs, REPLICATED_ROWS, by=["strategy", *CLIENT_KEYS])
     _save_frame(runs, args.save)
     if args.json:
         _print_json(table.to_dict("records"))
@@ -419,12 +448,9 @@ def _compare_replicated(
 
 
 def _compare(args: argparse.Namespace) -> None:
-    libraries = _compared_libraries(args)
     scenario, strategies, changes, variants = _scenarios_from_args(args)
-    if not libraries and scenario.client.library is not None:  # a file's [client] library: run it, not strategies
-        libraries = (scenario.client.library,)
-    if libraries:
-        return _compare_libraries(args, scenario, libraries, changes)
+    if args.clients is None and _is_library(scenario.client.name):  # a file's [client] library: run it alone
+        strategies = (scenario.client.name,)
     if args.replications < 1:
         raise ConfigError("replications", args.replications, "must be a whole number >= 1")
     if args.jobs < 0:
@@ -447,31 +473,8 @@ def _compare(args: argparse.Namespace) -> None:
     return None
 
 
-def _compared_libraries(args: argparse.Namespace) -> tuple[str, ...]:
-    """``compare --library A,B``: the library presets to compare instead of the strategies (taken off
-    the flags, so the scenario itself keeps whatever client the file gives)."""
-    from .config.libraries import LIBRARY_NAMES  # noqa: PLC0415
-
-    text = vars(args).pop("client.library", None)
-    return () if text is None else _listed("library", text, LIBRARY_NAMES)
-
-
-def _compare_libraries(
-    args: argparse.Namespace, scenario: Scenario, libraries: tuple[str, ...], changes: dict[str, Any]
-) -> None:
-    """One column per library preset, on the same arrivals (the client flags still apply to each)."""
-    client = {name: value for name, value in changes.items() if name.startswith("client.")}
-    plan = [scenario.with_({**client, "library": name}) for name in libraries]
-    work = _checked(scenario, args, runs=len(plan))
-    with _progress_bar(work, unit="runs", total=len(plan)) as bar:
-        results = run_all(plan, jobs=args.jobs, done=lambda _: bar.update())
-    _warn_if_empty(results)
-    _save(results, args.save)
-    if args.json:
-        return _print_json([result.summary for result in results])
-    print(header(scenario, changes, f"seed {scenario.seed}"))
-    print(format_table(summary_table(results)))
-    return None
+def _is_library(name: str) -> bool:
+    return name in client_names() and named_client(name).kind == "library"
 
 
 def _compare_variants(
@@ -484,9 +487,9 @@ def _compare_variants(
     """Each variant of the scenario file with each strategy (a variant that names its own preset
     runs with that one only): one column per pair."""
     plan = [
-        (name, variant.with_(strategy=s))
+        (name, variant.with_(client=s))
         for name, variant in variants.items()
-        for s in (strategies if variant.client.strategy == scenario.client.strategy else (variant.client.strategy,))
+        for s in (strategies if variant.client.name == scenario.client.name else (variant.client.name,))
     ]
     several = len(plan) > len(variants)
     labels = [f"{name}/{one.strategy}" if several else name for name, one in plan]
@@ -496,14 +499,14 @@ def _compare_variants(
     if args.replications > 1:
         runs = pd.concat(
             [
-                replicate(one, (one.client.strategy,), args.replications, first_seed=one.seed, jobs=args.jobs).assign(
+                replicate(one, (one.client.name,), args.replications, first_seed=one.seed, jobs=args.jobs).assign(
                     variant=name
                 )
                 for name, one in plan
             ],
             ignore_index=True,
         )
-        table = confidence_table(runs, REPLICATED_ROWS, by=["variant", "strategy", *POLICY_FIELDS])
+        table = confidence_table(runs, REPLICATED_ROWS, by=["variant", "strategy", *CLIENT_KEYS])
         _save_frame(runs, args.save)
         if args.json:
             return _print_json(table.to_dict("records"))
@@ -565,7 +568,6 @@ def _sweep(args: argparse.Namespace) -> None:
 
 
 def _libraries(args: argparse.Namespace) -> None:
-    from .config.libraries import LIBRARY_NAMES  # noqa: PLC0415
     from .matrix import CELLS, SITUATIONS, library_matrix, matrix_tables  # noqa: PLC0415
 
     chosen = LIBRARY_NAMES if args.libraries is None else _listed("libraries", args.libraries, LIBRARY_NAMES)

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import ConfigError, Scenario
-from .workload import login_window_s
+from .arrivals import login_window_s
+from .fields import ConfigError
+from .scenario import Scenario
 
 SECONDS_PER_REQUEST = 4e-6
 SECONDS_PER_USER = 5e-4
@@ -63,7 +64,7 @@ def estimate(scenario: Scenario) -> Estimate:
         time_left_s = _mean_time_left(workload.duration_s, spread_s, workload.pages_from_s)
         per_tab = workload.concurrency * workload.page_rate_per_s * time_left_s
         return Estimate(workload.users * workload.tabs * per_tab, workload.users)
-    from .workload import read_arrivals  # noqa: PLC0415
+    from .arrivals import read_arrivals  # noqa: PLC0415
 
     arrivals = read_arrivals(workload.arrivals)
     return Estimate(sum(len(times) for times in arrivals), len(arrivals))

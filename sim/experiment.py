@@ -27,13 +27,14 @@ from pathlib import Path
 import pandas as pd
 import simpy
 
-from . import workload as workloads
-from .client import Browser, Clock
-from .client.proactive import SENDERS
-from .config import STRATEGY_NAMES, RefreshPolicy, Scenario
+from . import arrivals
+from .client import Browser, Clock, Early
 from .metrics import in_flight, json_ready, mean_ci, summarize, with_latency
+from .observers import Observer, hub, wants
+from .presets import STRATEGY_NAMES
 from .randomness import stream
 from .records import Recorder
+from .scenario import Scenario
 from .servers import AuthServer, ResourceServer
 from .tokens import token_id
 
@@ -46,25 +47,9 @@ def package_versions() -> dict[str, str]:
 class Result:
     """One run: its scenario, its records as DataFrames, and its summary."""
 
-    def __init__(
-        self,
-        scenario: Scenario,
-        recorder: Recorder,
-        logouts: int,
-        sim_time_s: float,
-        wall_time_s: float,
-        reuse_detected: int = 0,
-        families_revoked: int = 0,
-        expired_on_arrival: int = 0,
-        rate_limited: int = 0,
-    ):
+    def __init__(self, scenario: Scenario, recorder: Recorder, sim_time_s: float, wall_time_s: float):
         self.scenario = scenario
-        self.records = recorder
-        self.logouts = logouts
-        self.reuse_detected = reuse_detected  # what the auth server's families caught
-        self.families_revoked = families_revoked
-        self.expired_on_arrival = expired_on_arrival  # what the API turned away for an expired token
-        self.rate_limited = rate_limited  # what the auth server's rate limit turned away
+        self.records = recorder  # the records and the counts (logouts, reuse caught, ...)
         self.sim_time_s = sim_time_s
         self.wall_time_s = wall_time_s
         self.versions = package_versions()
@@ -77,6 +62,10 @@ class Result:
     @property
     def seed(self) -> int:
         return self.scenario.seed
+
+    @property
+    def logouts(self) -> int:
+        return self.records.logouts
 
     @cached_property
     def requests(self) -> pd.DataFrame:
@@ -105,19 +94,20 @@ class Result:
 
     @cached_property
     def summary(self) -> dict:
+        records = self.records
         return summarize(
-            self.records.request_columns(),
+            records.request_columns(),
             self.calls,
             strategy=self.strategy,
-            policy=self.scenario.client.policy(),
-            logouts=self.logouts,
-            reuse_detected=self.reuse_detected,
-            families_revoked=self.families_revoked,
-            proactive_refreshes=self.records.proactive_refreshes,
-            expired_on_arrival=self.expired_on_arrival,
-            refresh_attempts=self.records.refresh_attempts,
-            refresh_timeouts=self.records.refresh_timeouts,
-            rate_limited=self.rate_limited,
+            client=self.scenario.client,
+            logouts=records.logouts,
+            reuse_detected=records.reuse_detected,
+            families_revoked=records.families_revoked,
+            proactive_refreshes=records.proactive_refreshes,
+            expired_on_arrival=records.expired_on_arrival,
+            refresh_attempts=records.refresh_attempts,
+            refresh_timeouts=records.refresh_timeouts,
+            rate_limited=records.rate_limited,
             fault_windows=self.scenario.faults.windows,
             workload_end_s=self.scenario.workload.duration_s if self.scenario.workload.kind == "steady" else math.inf,
             sim_time_s=self.sim_time_s,
@@ -154,18 +144,23 @@ class Result:
 PROGRESS_EVERY = 4096  # requests between two calls of a run's progress callback
 
 
-def run(scenario: Scenario, progress: Callable[[int], None] | None = None) -> Result:
+def run(
+    scenario: Scenario, progress: Callable[[int], None] | None = None, observers: Iterable[Observer] = ()
+) -> Result:
     """Simulate ``scenario`` until every request has ended.
 
     ``progress(n)`` (a progress bar's ``update``, say) hears of every
     ``PROGRESS_EVERY`` requests made, and of the rest at the end.
+    ``observers`` hear of everything that happens, beside the run's own
+    ``Recorder`` (``sim.observers``).
     """
     started = time.perf_counter()
     env = simpy.Environment()
     recorder = Recorder()
-    seed = scenario.seed
+    observer = hub([recorder, *observers])
+    seed, client = scenario.seed, scenario.client
     auth = AuthServer(
-        env, scenario.tokens, scenario.latencies, scenario.capacities, recorder, stream(seed, "auth_service"),
+        env, scenario.tokens, scenario.latencies, scenario.capacities, observer, stream(seed, "auth_service"),
         refresh_tokens=scenario.refresh_tokens, lifetimes=stream(seed, "access_ttl"),
         faults=scenario.faults, losses=stream(seed, "losses"),
     )  # fmt: skip
@@ -173,25 +168,22 @@ def run(scenario: Scenario, progress: Callable[[int], None] | None = None) -> Re
     if scenario.refresh_tokens.revoke_access_on_reuse:  # the API asks whether a token's login was revoked
         revoked = lambda token: auth.families.access_revoked(token_id(token))  # noqa: E731
     api = ResourceServer(
-        env, scenario.tokens, scenario.latencies, scenario.capacities, recorder,
+        env, scenario.tokens, scenario.latencies, scenario.capacities, observer,
         stream(seed, "api_service"), record_calls=scenario.record_calls, revoked=revoked,
         unfixable_401_rate=scenario.faults.unfixable_401_rate, unfixable=stream(seed, "unfixable"),
     )  # fmt: skip
-    policy, relogin_after_s = scenario.client.policy(), scenario.client.relogin_after_s
-    send = SENDERS[policy.proactive]  # the request interceptor: with a look at the token's expiry first, or not
-    tabs_per_user = scenario.workload.tabs if scenario.workload.kind != "trace" else 1
-    browsers: dict[int, Browser] = {}
+    send = client.proactive.request_interceptor  # with a look at the token's expiry first, or not
+    workload = scenario.workload
+    tabs_per_user = workload.tabs if workload.kind != "trace" else 1
     tabs: dict[int, list] = {}  # user -> their tabs, for the hot path
     request_ids = itertools.count()
-
-    jittered = policy.retry in ("full-jitter", "equal-jitter", "decorrelated")  # draws from its own stream
-    closes_s = workloads.open_until_s(scenario.workload, scenario.tokens) if policy.proactive == "timer" else math.inf
+    closes_s = arrivals.open_until_s(workload, scenario.tokens) if client.proactive.reads_expiry else math.inf
 
     def login(user: int):
-        clock = device_clock(env, scenario, policy, user) if policy.reads_expiry else None
-        browser = browsers[user] = Browser(
-            env, user, tabs_per_user, auth, api, recorder, policy, relogin_after_s, clock, closes_s,
-            limits=scenario.browser, rng=stream(seed, "retries", user) if jittered else None,
+        clock = device_clock(env, scenario, client.proactive, user) if client.proactive.reads_expiry else None
+        browser = Browser(
+            env, user, tabs_per_user, auth, api, observer, client, workload.relogin_after_s, clock, closes_s,
+            limits=scenario.browser, rng=stream(seed, "retries", user) if client.retry.jittered else None,
         )  # fmt: skip
         tabs[user] = browser.tabs
         yield from browser.login()
@@ -199,36 +191,30 @@ def run(scenario: Scenario, progress: Callable[[int], None] | None = None) -> Re
     def arrive(user: int, tab: int) -> None:
         send(tabs[user][tab], next(request_ids), env.now)
 
-    def arrive_counted(user: int, tab: int) -> None:  # the same, telling ``progress`` now and then
+    def arrive_told(user: int, tab: int) -> None:  # the same, telling ``progress`` now and then, and observers
         request_id = next(request_ids)
-        if request_id % PROGRESS_EVERY == PROGRESS_EVERY - 1:
+        if progress is not None and request_id % PROGRESS_EVERY == PROGRESS_EVERY - 1:
             progress(PROGRESS_EVERY)
-        send(tabs[user][tab], request_id, env.now)
+        session = tabs[user][tab]
+        made(request_id, session.id, env.now)
+        send(session, request_id, env.now)
 
-    workloads.start(
-        env, scenario.workload, scenario.tokens, seed, login, arrive if progress is None else arrive_counted
-    )
+    made = observer.request_made if wants(observer, "request_made") else lambda *_: None
+    told = progress is not None or wants(observer, "request_made")
+    arrivals.start(env, workload, scenario.tokens, seed, login, arrive_told if told else arrive)
     env.run()
     if progress is not None:
         progress(recorder.request_count % PROGRESS_EVERY)
-    logouts = sum(browser.logouts for browser in browsers.values())
-    families = auth.families
-    caught = (
-        {"reuse_detected": families.reuse_detected, "families_revoked": families.families_revoked} if families else {}
-    )
-    return Result(
-        scenario, recorder, logouts, env.now, time.perf_counter() - started, expired_on_arrival=api.expired_on_arrival,
-        rate_limited=auth.faults.rate_limited if auth.faults else 0, **caught,
-    )  # fmt: skip
+    return Result(scenario, recorder, env.now, time.perf_counter() - started)
 
 
-def device_clock(env: simpy.Environment, scenario: Scenario, policy: RefreshPolicy, user: int) -> Clock:
+def device_clock(env: simpy.Environment, scenario: Scenario, early: Early, user: int) -> Clock:
     """User ``user``'s device clock: the scenario's offset plus their own normal draw, and a random
     stream of theirs for margin jitter, XFetch and timer phases."""
     rng = stream(scenario.seed, "clocks", user)
     clocks = scenario.clocks
     offset_s = clocks.clock_offset_s + (rng.gauss(0.0, clocks.clock_offset_sd_s) if clocks.clock_offset_sd_s else 0.0)
-    return Clock(env, offset_s, policy, rng)
+    return Clock(env, offset_s, early, rng)
 
 
 def compare(
@@ -237,12 +223,12 @@ def compare(
     jobs: int = 1,
     done: Callable[[Result], None] | None = None,
 ) -> list[Result]:
-    """Run each preset on the same scenario and seed (the same arrivals).
+    """Run each named client on the same scenario and seed (the same arrivals).
 
-    Policy fields the scenario sets (``max_retries=3``) apply to every preset.
+    Client fields the scenario sets (``max_retries=3``) apply to every one.
     ``jobs`` and ``done`` as for ``run_all``.
     """
-    return run_all([scenario.with_(strategy=name) for name in strategies], jobs, done)
+    return run_all([scenario.with_(client=name) for name in strategies], jobs, done)
 
 
 def run_all(scenarios: list[Scenario], jobs: int = 1, done: Callable[[Result], None] | None = None) -> list[Result]:
@@ -316,7 +302,7 @@ def replicate(
     ``jobs`` as for ``run_all``; ``progress`` shows a bar of runs done.
     """
     base = scenario.with_(**changes) if changes else scenario
-    plan = [base.with_(strategy=name, seed=first_seed + i) for name in strategies for i in range(replications)]
+    plan = [base.with_(client=name, seed=first_seed + i) for name in strategies for i in range(replications)]
     from tqdm.auto import tqdm  # noqa: PLC0415  (pulls in notebook widgets when present)
 
     with tqdm(total=len(plan), disable=not progress, desc="runs") as bar:

@@ -13,12 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import Capacities, Latencies, Scenario, TokenPolicy, Workload
+from .client import Retry
+from .config import Capacities, Latencies, TokenPolicy, Workload
 from .experiment import Result, compare, run
 from .figures import OUTAGE_FILE, OUTAGE_START_S, ROTATION, RUSH, SKEW, sequence_diagram_data
 from .matrix import situation as matrix_situation
+from .parts import readers
 from .playground import redraw
 from .primer import Log, run_primer
+from .scenario import Scenario
 from .scenario_file import load_scenario, load_scenario_file
 
 # notebooks/02: one request, alone, with the default latencies.
@@ -142,7 +145,8 @@ def outage_and_retries(
     ``outage_s`` from 300 s, run until 90 s after it; ``strategy`` retries a refresh that got no answer
     by ``retry`` (5 tries at most, base 1 s, cap 30 s), within the file's retry budget if ``budget``."""
     end_s = OUTAGE_START_S + outage_s
-    fields: dict[str, object] = {} if retry == "none" else {"retry": retry, **OUTAGE_RETRIES}
+    fields: dict[str, object] = {} if retry == "none" else {"retry": retry}
+    fields.update({name: value for name, value in OUTAGE_RETRIES.items() if retry in readers(Retry, name)})
     if budget and retry != "none":
         fields["retry_budget"] = OUTAGE_BUDGET
     scenario = load_scenario_file(OUTAGE_FILE).scenario.with_(
@@ -156,7 +160,7 @@ def library_in(
 ) -> pd.Series:
     """notebooks/11: one cell of the decision matrix (``sim.matrix``): ``library`` in ``situation``
     against ``server``, with ``fields`` changed; the matrix's four numbers, then its requests and users."""
-    scenario = matrix_situation(situation, server).with_(library=library, **fields)
+    scenario = matrix_situation(situation, server).with_(client=library, **fields)
     s = run(scenario).summary
     users = scenario.workload.users
     return pd.Series({"refresh_per_user": s["refresh_calls"] / users, "requests_failed": s["requests_failed"],

@@ -39,19 +39,12 @@ from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 from . import plots
-from .config import (
-    STRATEGY_NAMES,
-    Capacities,
-    ClientPolicy,
-    Latencies,
-    RefreshTokenPolicy,
-    Scenario,
-    TokenPolicy,
-    Workload,
-)
+from .config import Capacities, Latencies, RefreshTokenPolicy, TokenPolicy, Workload
 from .experiment import Result, confidence_table, run, run_all
 from .matrix import library_matrix
 from .metrics import binned_mean, in_flight
+from .presets import STRATEGY_NAMES, client_named
+from .scenario import Scenario
 from .scenario_file import load_scenario_file
 
 CSV_FLOAT_FORMAT = "%.6g"
@@ -646,7 +639,7 @@ def _herd(path: str, users: int | None) -> pd.DataFrame:
 SKEW = Scenario(
     tokens=TokenPolicy(access_ttl_s=300),
     workload=Workload(kind="steady", users=10, concurrency=2, page_rate_per_s=0.1, duration_s=1800.0),
-    client=ClientPolicy("locked", proactive="on-use"),
+    client=client_named("locked").with_(proactive="on-use"),
     name="clock-skew",
 )
 SKEW_OFFSETS_S = (-600, -450, -300, -240, -180, -120, -60, -30, 0, 30, 60, 120, 180, 240, 270, 300, 450, 600)
@@ -790,7 +783,7 @@ CONTENTION = Scenario(
     latencies=Latencies(rtt_s=0.1, auth_service_s=0.05),
     capacities=Capacities(auth_capacity=1),
     workload=Workload(kind="burst", users=200, concurrency=1, at_s=75.0),  # every token is dead by 71 s
-    client=ClientPolicy("locked", refresh_timeout_s=1.0, retries_exhausted="fail"),
+    client=client_named("locked").with_(refresh_timeout_s=1.0, retries_exhausted="fail"),
     name="contention",
 )
 BACKOFF_POLICIES = ("none", "immediate", "fixed", "exponential", "full-jitter", "equal-jitter", "decorrelated")
@@ -807,7 +800,7 @@ def backoff_policies_data(scenario: Scenario = CONTENTION, max_tries: int = 100)
         fields = {} if policy == "none" else {"retry": policy, "max_tries": max_tries}
         result = run(scenario.with_(**fields))
         refreshes = result.refreshes
-        timeout_s = scenario.client.policy().refresh_timeout_s
+        timeout_s = scenario.client.refresh_timeout_s
         # a refresh succeeded if its 200 came back before the client gave up on it
         ok = refreshes[(refreshes["status"] == 200) & (refreshes["received_s"] - refreshes["sent_s"] <= timeout_s)]
         start_s = result.requests["created_s"].min()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from .config import ConfigError
+from .fields import ConfigError
 
 SCENARIO_MAX_BYTES = 1_000_000  # a scenario file is a page of TOML
 TRACE_MAX_BYTES = 100_000_000  # about four million rows of time_s,user

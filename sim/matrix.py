@@ -19,9 +19,10 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .config import Scenario, Workload
-from .config.libraries import LIBRARIES, LIBRARY_NAMES
+from .config import Workload
 from .experiment import run_all
+from .presets import LIBRARY_NAMES
+from .scenario import Scenario
 
 # (name, what it is): the situations, in the order the matrix shows them.
 SITUATIONS: dict[str, str] = {
@@ -81,7 +82,7 @@ def library_matrix(
 ) -> pd.DataFrame:
     """One row per (library, situation): the cells of the matrix, plus the run's own summary keys."""
     libraries, situations = list(libraries), list(situations)
-    plan = [(lib, name, situation(name, server).with_(library=lib)) for name in situations for lib in libraries]
+    plan = [(lib, name, situation(name, server).with_(client=lib)) for name in situations for lib in libraries]
     results = run_all([scenario for _, _, scenario in plan], jobs=jobs)
     rows = []
     for (lib, name, scenario), result in zip(plan, results, strict=True):
@@ -105,6 +106,6 @@ def library_matrix(
 
 def matrix_tables(data: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """One library x situation table per cell kind, rows in the registry's order."""
-    order = [name for name in LIBRARIES if name in set(data["library"])]
+    order = [name for name in LIBRARY_NAMES if name in set(data["library"])]
     columns = [name for name in SITUATIONS if name in set(data["situation"])]
     return {cell: data.pivot(index="library", columns="situation", values=cell).loc[order, columns] for cell in CELLS}

@@ -8,9 +8,11 @@ times. Nothing here touches the simulation.
 The summary's keys, and what they mean:
 
 =========================  ===================================================
-``strategy``               the client preset, plus any field set otherwise
-``single_flight`` ...      the policy fields it resolved to (``max_retries``,
-                           ``late_401_check``, ``storage``, ...)
+``strategy``               the named client, plus any field set otherwise
+``single_flight`` ...      the client's flat values: each part's mode and the
+                           parameters it reads (``max_retries``,
+                           ``late_401_check``, ``storage``, ...); ``None``
+                           for a parameter its mode does not read
 ``requests``               requests the app made
 ``requests_ok``            ... that ended with a 200
 ``requests_failed``        ... that did not (``unauthorized``, ``logged_out``, or
@@ -73,10 +75,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .config import POLICY_FIELDS, RefreshPolicy
+from .client import Client
+from .client.composition import flat_keys
 
+CLIENT_KEYS = flat_keys()  # the client's flat keys, as the summary gives them
 SUMMARY_KEYS = (
-    "strategy", *POLICY_FIELDS, "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok",
+    "strategy", *CLIENT_KEYS, "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok",
     "refresh_calls_rejected", "refresh_attempts", "refresh_timeouts", "rate_limited", "proactive_refreshes",
     "reuse_detected", "families_revoked", "unauthorized_responses", "expired_on_arrival", "logouts",
     "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s", "refresh_latency_p99_s",
@@ -194,7 +198,7 @@ def summarize(
     calls: pd.DataFrame,
     *,
     strategy: str,
-    policy: RefreshPolicy,
+    client: Client,
     logouts: int,
     reuse_detected: int = 0,
     families_revoked: int = 0,
@@ -221,9 +225,10 @@ def summarize(
     p50, p95, p99 = quantiles(latency_ok, (0.50, 0.95, 0.99))
     refreshes = calls[calls["endpoint"] == "refresh"]
     per_second = refresh_arrivals_per_second(refreshes)
+    flat = client.flat()
     summary = {
         "strategy": strategy,
-        **{name: getattr(policy, name) for name in POLICY_FIELDS},
+        **{name: flat.get(name) for name in CLIENT_KEYS},
         "requests": len(latency),
         "requests_ok": int(ok.sum()),
         "requests_failed": int(len(ok) - ok.sum()),

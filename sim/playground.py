@@ -20,16 +20,17 @@ from dataclasses import dataclass
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .config import STRATEGY_NAMES, Scenario, Workload
-from .config.libraries import LIBRARIES
+from .config import Workload
 from .experiment import Result, run
 from .figures import sequence_rows
 from .plots import fig_sequence_diagram
+from .presets import CLIENTS, STRATEGY_NAMES
+from .scenario import Scenario
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
-# the client menu: the three strategies, then each library preset under its own name
-CLIENTS = [*((f"{name} (the article's)" if name == "naive" else name, name) for name in STRATEGY_NAMES),
-           *((f"library: {name}", name) for name in LIBRARIES if name != "article")]  # fmt: skip
+# the client menu: the three strategies, then each library under its own name
+CLIENT_MENU = [*((f"{name} (the article's)" if name == "naive" else name, name) for name in STRATEGY_NAMES),
+               *((f"library: {name}", name) for name, named in CLIENTS.items() if named.kind == "library")]  # fmt: skip
 # the sliders' stops; each starts at the article's value (15 min, 7 days, no timer)
 ACCESS_TTLS = {"2 min": 2 * MINUTE, "5 min": 5 * MINUTE, "15 min": 15 * MINUTE, "1 h": HOUR}
 REFRESH_TTLS = {"5 min": 5 * MINUTE, "1 h": HOUR, "1 day": DAY, "7 days": 7 * DAY}
@@ -43,7 +44,7 @@ ENDINGS = {"ok": "200: data", "unauthorized": "401 twice: gave up", "logged_out"
 class Knobs:
     """What the playground's widgets set; the defaults are the article's world with a burst of 5."""
 
-    strategy: str = "naive"  # a strategy, or a client library as it behaves (``sim.config.libraries``)
+    client: str = "naive"  # a named client: a strategy, or a library as it behaves (``sim.presets.CLIENTS``)
     burst: int = 5  # requests the page fires at once, in each tab
     tabs: int = 1
     rotation: bool = False  # rotate refresh tokens, and take a used one presented again as theft
@@ -60,7 +61,7 @@ def scenario(knobs: Knobs) -> Scenario:
     """The one-user burst scenario the knobs describe (calls recorded, for the diagram)."""
     burst_s = knobs.access_ttl_s + BURST_AFTER_EXPIRY_S
     fields: dict[str, object] = {
-        "library" if knobs.strategy in LIBRARIES else "strategy": knobs.strategy,
+        "client": knobs.client,
         "concurrency": knobs.burst,
         "tabs": knobs.tabs,
         "access_ttl_s": knobs.access_ttl_s,
@@ -146,7 +147,7 @@ def play(knobs: Knobs = Knobs()) -> Play:
     """Run the burst the knobs describe."""
     result = run(scenario(knobs))
     burst_s = knobs.access_ttl_s + BURST_AFTER_EXPIRY_S
-    return Play(knobs, result, sequence_rows(result, knobs.strategy, burst_s, tabs=True))
+    return Play(knobs, result, sequence_rows(result, knobs.client, burst_s, tabs=True))
 
 
 def png(figure: Figure, dpi: int = 100) -> bytes:
@@ -176,7 +177,7 @@ def app():
     defaults = Knobs()
     wide = {"style": {"description_width": "9em"}, "layout": widgets.Layout(width="100%", max_width="26em")}
     controls = {
-        "strategy": widgets.Dropdown(options=CLIENTS, value=defaults.strategy, description="client", **wide),
+        "client": widgets.Dropdown(options=CLIENT_MENU, value=defaults.client, description="client", **wide),
         "burst": widgets.IntSlider(defaults.burst, 1, 8, description="burst (requests)", **wide),
         "tabs": widgets.IntSlider(defaults.tabs, 1, 2, description="tabs", **wide),
         "margin_s": widgets.SelectionSlider(options=MARGINS.items(), value=defaults.margin_s,
@@ -218,7 +219,7 @@ def app():
     def group(title: str, names: tuple[str, ...]):
         return widgets.VBox([widgets.HTML(f"<b>{title}</b>"), *(controls[name] for name in names)])
 
-    client = group("Client", ("strategy", "burst", "tabs", "margin_s"))
+    client = group("Client", ("client", "burst", "tabs", "margin_s"))
     servers = group(
         "Tokens and servers", ("access_ttl_s", "refresh_ttl_s", "rotation", "outage_s", "rtt_ms", "api_ms", "auth_ms")
     )

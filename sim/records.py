@@ -1,8 +1,11 @@
 """What happened, written down at the moment it happened.
 
-The model appends flat records as things happen (a request finished, a call
-was answered, a token was stored) and never computes a metric itself;
-``metrics.py`` turns the records into pandas DataFrames afterwards.
+The ``Recorder`` is the observer (``observers.py``) every run has: it
+appends flat records as things happen (a request finished, a call was
+answered, a token was stored) and counts what has no record of its own
+(refresh tries, timeouts, logouts, reuse caught), each count once, where
+the event is heard. It never computes a metric; ``metrics.py`` turns the
+records into pandas DataFrames afterwards.
 
 Each record kind is a ``NamedTuple`` that documents its columns. Requests
 are by far the most numerous (a million in the benchmark), so they are kept
@@ -19,11 +22,13 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-# Why a request ended; "ok" is the only success. "failed": no answer in time, a 5xx, or a refresh
-# whose tries ran out while the session was kept.
-REASONS = ("ok", "unauthorized", "logged_out", "failed")
+from .observers import Call, Observer
+from .outcomes import ENDINGS, Ending, Status
+
+# Why a request ended (``outcomes.Ending``), as the records store it: a small code each.
+REASONS = tuple(str(ending) for ending in ENDINGS)
 _REASON_CODES = {reason: code for code, reason in enumerate(REASONS)}
-_OK = _REASON_CODES["ok"]
+_OK = _REASON_CODES[Ending.OK]
 
 
 class RequestRecord(NamedTuple):
@@ -33,7 +38,7 @@ class RequestRecord(NamedTuple):
     session: int
     created_s: float  # the app asked for it
     finished_s: float  # the app got its final answer
-    reason: str  # one of REASONS
+    reason: str  # one of REASONS (``outcomes.Ending``)
     api_calls: int  # calls sent to the API for it (1, plus one per retry)
     unauthorized: int  # 401s it got from the API
     held_s: float  # time spent waiting for a refresh (its own or a shared one)
@@ -71,11 +76,12 @@ class TokenEvent(NamedTuple):
     time_s: float
     session: int
     event: str  # "login", "stored", "logout"
+
     access: str  # jti of the access token now held, or ""
 
 
-class Recorder:
-    """Collects the records of one run.
+class Recorder(Observer):
+    """Collects the records of one run, and its counts.
 
     Requests answered 200 at their first call, having waited for nothing,
     are nearly all of them and differ only in four columns; they are kept in
@@ -98,11 +104,49 @@ class Recorder:
         self._held = array("d")
         self.calls: list[CallRecord] = []
         self.token_events: list[TokenEvent] = []
-        self.proactive_refreshes = 0  # refresh calls sent before any 401 asked for one
-        self.refresh_attempts = 0  # refresh tries the clients made, retries included
-        self.refresh_timeouts = 0  # ... that got no answer: timed out, reset, lost
+        self.refresh_attempts = 0  # refresh tries the clients made, retries included (not those never sent)
+        self.refresh_timeouts = 0  # ... that got no answer: timed out, reset, lost, or withdrawn from the line
+        self.proactive_refreshes = 0  # refreshes made before any 401 asked for one (that made a try)
+        self.logouts = 0  # users sent to the login page
+        self.expired_on_arrival = 0  # API calls turned away for a token that had expired by then
+        self.rate_limited = 0  # refresh calls the auth server's rate limit turned away
+        self.reuse_detected = 0  # invalidated refresh tokens presented outside any allowance
+        self.families_revoked = 0  # families reuse detection revoked
 
-    def request_done(
+    # -- what the Recorder hears ---------------------------------------------------------
+
+    def call_ended(self, call: Call) -> None:
+        if call.kind != "refresh" or call.status is Status.NOT_SENT:  # never left the browser: no try
+            return
+        self.refresh_attempts += 1
+        if call.status in (Status.NO_ANSWER, Status.WITHDRAWN):
+            self.refresh_timeouts += 1
+        refresh = call.refresh
+        if refresh.proactive and refresh.tries[0] is call:
+            self.proactive_refreshes += 1
+
+    def tokens_changed(self, event: TokenEvent) -> None:
+        self.token_events.append(event)
+        if event.event == "logout":
+            self.logouts += 1
+
+    def call_served(self, record: CallRecord) -> None:
+        self.calls.append(record)
+        if record.status == Status.TOO_MANY_REQUESTS:
+            self.rate_limited += 1
+
+    def token_refused(self, reason: str, time_s: float) -> None:
+        if reason == "expired":
+            self.expired_on_arrival += 1
+
+    def family_verdict(self, family: object, verdict: str) -> None:
+        if verdict == "reused":
+            self.reuse_detected += 1
+
+    def family_revoked(self, family: object) -> None:
+        self.families_revoked += 1
+
+    def request_ended(
         self,
         *,
         request: int,

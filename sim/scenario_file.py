@@ -17,7 +17,10 @@
 
 Sections are the parts of ``Scenario`` (``tokens``, ``refresh_tokens``,
 ``latencies``, ``capacities``, ``workload``, ``client``, ``clocks``,
-``faults``) and their keys are the fields.
+``browser``, ``faults``) and their keys are the fields. ``[client]`` names
+a client (``name = "locked"``; ``strategy`` and ``library`` say the same)
+and sets any of its flat keys: a part's mode by the part's name
+(``retry = "full-jitter"``) and that mode's parameters beside it.
 Anything left out keeps its default. An unknown section or key is an error
 that names it, so a typo never silently falls back to a default.
 
@@ -36,16 +39,19 @@ the file names)::
 
 from __future__ import annotations
 
-import dataclasses
 import tomllib
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .config import STRATEGY_NAMES, ConfigError, Scenario, scenario_parts
+from .client import Client
 from .config.workload import refuse_unread
+from .fields import ConfigError
 from .files import SCENARIO_MAX_BYTES, read_text
+from .presets import STRATEGY_NAMES, client_names
+from .scenario import CLIENT_NAME_KEYS, Scenario, part_fields, scenario_parts
 
 SECTIONS = tuple(scenario_parts())  # tokens, refresh_tokens, latencies, capacities, workload, client, ...
+MOVED = {("client", "relogin_after_s"): "workload"}  # (section, key) -> the section it lives in now
 TOP_LEVEL = ("name", "description", "seed", "strategies", "record_calls", "variants")
 
 
@@ -58,7 +64,8 @@ class ScenarioFile(NamedTuple):
 
 
 def _field_names(cls: type) -> list[str]:
-    return [f.name for f in dataclasses.fields(cls)]
+    names = [f.name for f in part_fields(cls)]
+    return [*CLIENT_NAME_KEYS[1:], *names] if cls is Client else names
 
 
 def load_scenario(path: str | Path) -> tuple[Scenario, tuple[str, ...]]:
@@ -79,11 +86,10 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError("scenario", str(path), f"is not valid TOML ({error})") from None
 
-    defaults = Scenario()
     parts: dict[str, Any] = {}
     for key, value in data.items():
         if key in SECTIONS:
-            part_cls = type(getattr(defaults, key))
+            part_cls = scenario_parts()[key]
             _check_section(path, key, value, part_cls, f"[{key}]")
             parts[key] = _build(path, key, part_cls, value)
         elif key not in TOP_LEVEL:
@@ -91,14 +97,15 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
             raise ConfigError(f"{path.name}: {key}", value, f"unknown key; allowed: {allowed}")
 
     strategies = data.get("strategies", list(STRATEGY_NAMES))
+    names = client_names()
     if (
         not isinstance(strategies, list)
         or not strategies
-        or any(s not in STRATEGY_NAMES for s in strategies)
+        or any(s not in names for s in strategies)
         or len(set(strategies)) < len(strategies)
     ):
         raise ConfigError(
-            f"{path.name}: strategies", strategies, f"must be a list drawn from {', '.join(STRATEGY_NAMES)}, each once"
+            f"{path.name}: strategies", strategies, f"must be a list of named clients ({', '.join(names)}), each once"
         )
     for key in ("name", "description"):
         if key in data and not isinstance(data[key], str):
@@ -119,6 +126,9 @@ def _check_section(path: Path, key: str, value: Any, part_cls: type, where: str)
         raise ConfigError(f"{path.name}: {key}", value, "must be a [section] of keys")
     allowed = _field_names(part_cls)
     for inner in value:
+        moved = MOVED.get((key, inner))
+        if moved:
+            raise ConfigError(f"{path.name}: {where} {inner}", value[inner], f"is a key of [{moved}] now")
         if inner not in allowed:
             raise ConfigError(
                 f"{path.name}: {where} {inner}", value[inner], f"unknown key; allowed: {', '.join(allowed)}"
@@ -140,7 +150,7 @@ def _variants(path: Path, scenario: Scenario, tables: Any) -> dict[str, Scenario
                 raise ConfigError(
                     f"{path.name}: {where} {key}", values, f"unknown section; allowed: {', '.join(SECTIONS)}"
                 )
-            _check_section(path, key, values, type(getattr(scenario, key)), f"[variants.{name}.{key}]")
+            _check_section(path, key, values, scenario_parts()[key], f"[variants.{name}.{key}]")
             changes.update({f"{key}.{field}": value for field, value in values.items()})
             if key == "workload":
                 kind = values.get("kind", scenario.workload.kind)
@@ -157,9 +167,14 @@ def _build(path: Path, section: str, part_cls: type, values: dict[str, Any]) -> 
         # A trace file named in a scenario file is found beside that file.
         values = {**values, "arrivals": str(path.parent / values["arrivals"])}
     try:
-        part = part_cls(**values)
+        part = _client(values) if part_cls is Client else part_cls(**values)
     except ConfigError as error:
         raise ConfigError(f"{path.name}: [{section}] {error.field}", error.value, error.allowed) from None
     if section == "workload":
         refuse_unread(part.kind, values, "this file's", prefix=f"{path.name}: [workload] ")
     return part
+
+
+def _client(values: dict[str, Any]) -> Client:
+    """A ``[client]`` section: the named client, with the section's other keys laid on it."""
+    return Scenario().with_(values).client

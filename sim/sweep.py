@@ -44,10 +44,13 @@ from typing import Any
 
 import pandas as pd
 
-from .config import POLICY_FIELDS, STRATEGY_NAMES, ConfigError, Scenario, policy_value_text
+from .client.composition import value_text
 from .experiment import confidence_table, run
+from .fields import ConfigError
 from .files import read_text
-from .metrics import SUMMARY_KEYS
+from .metrics import CLIENT_KEYS, SUMMARY_KEYS
+from .presets import client_names
+from .scenario import CLIENT_NAME_KEYS, Scenario
 from .scenario_file import load_scenario
 
 DESIGNS = ("factorial", "zip")
@@ -76,12 +79,8 @@ class Sweep:
         if not isinstance(self.replications, int) or isinstance(self.replications, bool) or self.replications < 1:
             raise ConfigError("replications", self.replications, "must be a whole number >= 1")
         for strategy in self.strategies:
-            if strategy not in STRATEGY_NAMES:
-                raise ConfigError("strategies", strategy, f"must be drawn from {', '.join(STRATEGY_NAMES)}")
-        if self.base.client.library is not None:
-            raise ConfigError(
-                "library", self.base.client.library, "a sweep runs its strategies: leave the library out of the base"
-            )
+            if strategy not in client_names():
+                raise ConfigError("strategies", strategy, f"must be drawn from {', '.join(client_names())}")
         lengths = {len(values) for values in self.parameters.values()}
         if self.design == "zip" and len(lengths) > 1:
             shown = ", ".join(f"{name}: {len(values)}" for name, values in self.parameters.items())
@@ -97,17 +96,24 @@ class Sweep:
         )
         return [dict(zip(names, row, strict=True)) for row in rows]
 
+    @property
+    def names_clients(self) -> bool:
+        """Whether a parameter names the client (``client = ["naive", "auth0-spa-js"]``): then each point
+        runs its own client, not each of ``strategies``."""
+        return any(name.removeprefix("client.") in CLIENT_NAME_KEYS for name in self.parameters)
+
     def plan(self) -> list[tuple[dict[str, Any], Scenario]]:
         """Every run: (its point, strategy and replication; its scenario). Seeds are shared across points
         and strategies: replication r runs on seed base + r everywhere."""
         planned = []
         for point in self.points():
             at_point = self.base.with_(point)
-            for strategy in self.strategies:
+            for strategy in (None,) if self.names_clients else self.strategies:
+                named = at_point if strategy is None else at_point.with_(client=strategy)
                 for replication in range(self.replications):
                     seed = self.base.seed + replication
-                    label = {**point, "strategy": strategy, "replication": replication, "seed": seed}
-                    planned.append((label, at_point.with_(strategy=strategy, seed=seed)))
+                    label = {**point, "strategy": strategy or named.strategy, "replication": replication, "seed": seed}
+                    planned.append((label, named.with_(seed=seed)))
         return planned
 
 
@@ -130,7 +136,9 @@ def load_sweep(path: str | Path) -> Sweep:
         parameters = {name: _values(name, spec) for name, spec in _table(data, "parameters").items()}
         strategies = data.get("strategies", list(file_strategies))
         if not isinstance(strategies, list) or not strategies:
-            raise ConfigError("strategies", strategies, "must be a list of presets")
+            raise ConfigError("strategies", strategies, "must be a list of named clients")
+        if "strategies" in data and any(name.removeprefix("client.") in CLIENT_NAME_KEYS for name in parameters):
+            raise ConfigError("strategies", strategies, "a parameter names the client already: give one or the other")
         sweep = Sweep(
             name=str(data.get("name", path.stem)),
             base=base,
@@ -213,7 +221,9 @@ def run_key(scenario: Scenario, model: str) -> str:
 def summary_row(scenario: Scenario) -> dict[str, Any]:
     """One run's summary, plain values only (what the cache stores and what a worker sends back)."""
     summary = run(scenario).summary
-    return {key: policy_value_text(value) if key in POLICY_FIELDS else value for key, value in summary.items()}
+    return {
+        key: value_text(value) if key in CLIENT_KEYS and value is not None else value for key, value in summary.items()
+    }
 
 
 class Cache:

@@ -14,7 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from .config import POLICY_FIELDS, PROACTIVE_FIELDS, RETRY_FIELDS, policy_value_text
+from .client import Client
+from .client.composition import flat_defaults, value_text
+from .metrics import CLIENT_KEYS
+from .parts import flat_fields
 
 TABLE_ROWS = (
     "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok", "refresh_calls_rejected",
@@ -36,25 +39,23 @@ REPLICATED_ROWS = tuple(key for key in TABLE_ROWS if key != "wall_time_s")
 
 
 def policy_rows(table: pd.DataFrame) -> list[str]:
-    """The policy fields to show: all, but the proactive settings only if some client refreshes
-    before expiry, the retry settings only if some client retries, and the timeouts and what
-    happens when retries run out only if some client sets them otherwise (a client that does none
-    of these never reads those fields)."""
-    hidden = set()
-    if not (table["proactive"] != "off").any():
-        hidden |= set(PROACTIVE_FIELDS)
-    if not (table["retry"] != "none").any():
-        hidden |= set(RETRY_FIELDS)
-    for name, default in (
-        ("in_flight_401", "join"),
-        ("refresh_timeout_s", 0),
-        ("api_timeout_s", 0),
-        ("retries_exhausted", "logout"),
-        ("refresh_rejected", "logout"),
-    ):
-        if (table[name] == default).all():
-            hidden.add(name)
-    return [name for name in POLICY_FIELDS if name not in hidden]
+    """The client's flat keys to show: every one some client reads (a mode's parameter only if some
+    client has that mode), but the quiet ones (timeouts, what happens when a refresh fails, ...) only if
+    some client sets them otherwise than the article."""
+    defaults = flat_defaults()
+    quiet = {f.name for f in flat_fields(Client) if f.metadata.get("quiet")}
+    rows = []
+    for name in CLIENT_KEYS:
+        values = [value for value in table[name] if not _missing(value)]
+        if not values or (name in quiet and all(value == defaults[name] for value in values)):
+            continue
+        rows.append(name)
+    return rows
+
+
+def _missing(value: Any) -> bool:
+    """A key the client does not read: ``None`` (``NaN`` once replications are grouped)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def metric_rows(table: pd.DataFrame) -> list[str]:
@@ -75,7 +76,7 @@ def format_table(table: pd.DataFrame) -> str:
         if value is None:
             return "-"
         if isinstance(value, bool | str | tuple):
-            return policy_value_text(value)
+            return value_text(value)
         if isinstance(value, float):
             return "-" if math.isnan(value) else f"{value:,.3f}"
         return f"{value:,}"
@@ -102,7 +103,7 @@ def format_confidence_table(table: pd.DataFrame) -> str:
     policy, metrics = policy_rows(table), [key for key in metric_rows(table) if key in REPLICATED_ROWS]
     shown = pd.DataFrame(
         {
-            row["strategy"]: [policy_value_text(row[name]) for name in policy]
+            row["strategy"]: ["-" if _missing(row[name]) else value_text(row[name]) for name in policy]
             + [cell(key, row[key], row[f"{key}_ci"]) for key in metrics]
             for _, row in table.iterrows()
         }

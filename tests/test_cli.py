@@ -75,7 +75,7 @@ def test_article_scenario_has_the_articles_lifetimes():
         (["run", "--access-ttl", "-5"], "error: access_ttl_s = -5: must be a whole number of seconds >= 1"),
         (["run", "--access-ttl", "2.5"], "error: access_ttl_s = 2.5: must be a whole number of seconds >= 1"),
         (["run", "--rtt", "-0.1"], "error: rtt_s = -0.1: must be a number of seconds >= 0"),
-        (["run", "--strategy", "magic"], "error: strategy = 'magic': must be one of naive, locked, queued"),
+        (["run", "--strategy", "magic"], "error: client = 'magic': must be one of naive, locked, queued, axios-"),
         (["run", "--single-flight", "global"], "error: single_flight = 'global': must be one of none, tab"),
         (["run", "--max-retries", "-1"], "error: max_retries = -1: must be a whole number from 0 to 100"),
         (["run", "--max-retries", "101"], "error: max_retries = 101: must be a whole number from 0 to 100"),
@@ -84,7 +84,7 @@ def test_article_scenario_has_the_articles_lifetimes():
         (["compare", "--strategy", "naive"], "error: unrecognized arguments: --strategy naive"),
         (
             ["compare", "--strategies", "naive,magic"],
-            "error: strategies = 'magic': must be a comma-separated list drawn from naive, locked, queued, each once",
+            "error: clients = 'magic': must be a comma-separated list drawn from naive, locked, queued, axios-auth-",
         ),
         (["run", "--workload", "flood"], "error: kind = 'flood': must be one of burst, steady, trace"),
         (["run", "--users", "0"], "error: users = 0: must be a whole number >= 1"),
@@ -114,13 +114,14 @@ def test_bad_input_is_one_line_and_status_2(capsys, argv, expected):
         ("[tokens]\naccess_ttl_s = 'soon'\n", "[tokens] access_ttl_s = 'soon': must be a whole number"),
         ("colour = 'blue'\n", "colour = 'blue': unknown key"),
         ("tokens = 3\n", "tokens = 3: must be a [section] of keys"),
-        ("strategies = ['naive', 'psychic']\n", "strategies = ['naive', 'psychic']: must be a list drawn from"),
+        ("strategies = ['naive', 'psychic']\n", "strategies = ['naive', 'psychic']: must be a list of named clients"),
         ("[workload]\nkind = 'trace'\narrivals = 'missing.csv'\n", "no such file"),
         ("[client]\nsingle_flight = 'browser'\n", "[client] single_flight = 'browser': must be one of none, tab"),
         ("[client]\nhold_while_refreshing = 'yes'\n", "[client] hold_while_refreshing = 'yes': must be true or false"),
         ("[client]\nlate_401_check = 1\n", "[client] late_401_check = 1: must be true or false"),
         ("[client]\nmax_retries = 500\n", "[client] max_retries = 500: must be a whole number from 0 to 100"),
-        ("[client]\nmax_retry = 3\n", "[client] max_retry = 3: unknown key; allowed: strategy, library, single_flight"),
+        ("[client]\nmax_retry = 3\n", "[client] max_retry = 3: unknown key; allowed: strategy, library, name, single"),
+        ("[client]\nrelogin_after_s = 5\n", "[client] relogin_after_s = 5: is a key of [workload] now"),
         ("record_calls = 'no'\n", "record_calls = 'no': must be true or false"),
     ],
 )
@@ -266,15 +267,20 @@ def test_help_explains_every_policy_field(capsys):
         build_parser().parse_args(["run", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     flags = [
-        "--strategy {naive,locked,queued}",
+        "--client NAME, --strategy NAME, --library NAME",
         "--single-flight {none,tab}",
         "--hold-while-refreshing, --no-hold-while-refreshing",
         "--late-401-check, --no-late-401-check",
         "--max-retries MAX_RETRIES",
+        "--cross-tab-lock, --no-cross-tab-lock",
+        "--timer-tick TIMER_TICK_S proactive timer: how often the timer checks the clock, s (default: 5)",
+        "--margin MARGIN_S proactive on-use, timer, background: refresh this long before expiry, s (default: 60)",
     ]
     for flag in flags:
-        assert flag in text
-    assert "queued = single_flight tab, hold_while_refreshing true, late_401_check true, max_retries 1" in text
+        assert flag in text, flag
+    assert "queued strategy locked, and new requests held while a refresh is in flight" in text  # the table
+    assert "auth0-spa-js library auth0-spa-js 2.24.1, useRefreshTokens: true" in text
+    assert "named clients (--client NAME; --strategy and --library say the same):" in text
 
 
 def test_a_bare_command_prints_its_usage(capsys):

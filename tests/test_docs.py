@@ -59,15 +59,6 @@ REMARK = re.compile(r"(?<=;)\s+\([a-z][^(){};]*\)$")
 ELLIPSIS = re.compile(r"\.\.\.|…")
 HEADING = re.compile(r"^(#{1,6})\s+(?:(\d+(?:\.\d+)*)\.?\s)?")
 
-# Quotes known not to match (keyed by the quote, wherever its preset lives), with the difference;
-# strict, so a quote corrected in sim/ fails here until its entry is removed.
-KNOWN_MISQUOTES = {
-    "if (error.response.status === 401 && !originalRequest._retry) { originalRequest._retry = true;": (
-        "the quote reads `error.response.status === 401`, the article `error.response?.status === 401` "
-        "(optional chaining: an error with no response, a network error, is not refreshed)"
-    ),
-}
-
 
 def _normalised(text: str) -> str:
     return " ".join(text.split())
@@ -136,16 +127,7 @@ def test_sim_cites_the_article():
 
 @pytest.mark.parametrize(
     "name, line, field, section, says",
-    [
-        pytest.param(
-            *citation,
-            id=f"{citation[0]}:{citation[1]}:{citation[2]}",
-            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_MISQUOTES[citation[4]])]
-            if citation[4] in KNOWN_MISQUOTES
-            else [],
-        )
-        for citation in CITATIONS
-    ],
+    [pytest.param(*citation, id=f"{citation[0]}:{citation[1]}:{citation[2]}") for citation in CITATIONS],
 )
 def test_each_quote_of_the_article_is_in_its_section(name, line, field, section, says):
     sections = _sections(ARTICLE.read_text(encoding="utf-8"))

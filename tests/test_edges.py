@@ -94,10 +94,10 @@ def test_latency_percentiles_are_the_named_ones():
             "trigger": [],
         }
     )
-    from sim import RefreshPolicy
+    from sim import Client
 
     summary = summarize(
-        requests, calls, strategy="naive", policy=RefreshPolicy(), logouts=0, sim_time_s=1.0, wall_time_s=0.0, seed=1
+        requests, calls, strategy="naive", client=Client(), logouts=0, sim_time_s=1.0, wall_time_s=0.0, seed=1
     )
     assert summary["latency_p50_s"] == pytest.approx(0.5005)
     assert summary["latency_p95_s"] == pytest.approx(0.95005)

@@ -21,12 +21,12 @@ def test_a_401_during_the_shared_refresh_reaches_the_app_when_the_interceptor_is
 
 def test_joining_is_the_default_and_loses_nobody():
     result = sim.run(BURST.with_(strategy="queued", late_401_check=False))
-    assert result.scenario.client.policy().in_flight_401 == "join"
+    assert result.scenario.client.single_flight.in_flight_401 == "join"
     assert result.summary["refresh_calls"] == 1 and result.summary["requests_failed"] == 0
 
 
 def test_failing_in_flight_401s_needs_a_shared_refresh():
-    with pytest.raises(ConfigError, match="in_flight_401 = 'fail'.*single_flight = tab"):
+    with pytest.raises(ConfigError, match="in_flight_401 = .fail.: only single_flight = tab reads it"):
         BURST.with_(strategy="naive", in_flight_401="fail")
 
 

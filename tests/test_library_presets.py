@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim import Scenario, Workload
-from sim.config.libraries import LIBRARIES, LIBRARY_NAMES, SERVER_NAMES, SERVERS, _text, sources_markdown
-from sim.config.refresh import RefreshPolicy
+from sim import Client, Scenario, Workload
+from sim.client.composition import flat_defaults
+from sim.config import RefreshTokenPolicy, TokenPolicy
+from sim.presets import LIBRARY_NAMES, SERVER_NAMES, SERVERS, named_client
+from sim.presets.reference import _text, sources_markdown
 
 BURST = Scenario(workload=Workload(kind="burst", concurrency=50))
 CITATION = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{7,40}:\S+#L\d+(-L\d+)?$")
@@ -23,7 +25,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "libraries.md"
 
 
 def burst(library: str, scenario: Scenario = BURST) -> sim.Result:
-    return sim.run(scenario.with_(library=library))
+    return sim.run(scenario.with_(client=library))
 
 
 def outcome(result: sim.Result) -> dict[str, int]:
@@ -161,9 +163,8 @@ def test_every_library_has_a_burst_test():
 def test_a_server_presets_fields_land_in_the_scenario(name):
     scenario = Scenario().with_(server=name)
     assert scenario.server == name
-    for field, value in SERVERS[name].fields.items():
-        part = scenario.tokens if hasattr(scenario.tokens, field) else scenario.refresh_tokens
-        assert getattr(part, field) == value, field
+    assert (scenario.tokens, scenario.refresh_tokens) == (SERVERS[name].tokens, SERVERS[name].refresh_tokens)
+    assert Scenario(server=name) == scenario  # the same when the scenario is made with it
 
 
 def test_a_field_given_beside_a_server_overrides_it():
@@ -215,51 +216,65 @@ def test_rotation_without_revocation_logs_nobody_out(server):
     assert result.summary["logouts"] == 0 and result.summary["requests_ok"] == 5
 
 
-# -- every value cited --------------------------------------------------------------------------------
-
-ALL_SOURCES = [
-    pytest.param(source, id=f"{preset.name}:{source.field or 'behaviour'}:{index}")
-    for registry in (LIBRARIES, SERVERS)
-    for preset in registry.values()
-    for index, source in enumerate(preset.sources)
-]
+# -- every value cited: one test per preset, reporting every bad citation it has -------------------
 
 
-@pytest.mark.parametrize("source", ALL_SOURCES)
-def test_every_source_names_a_line_at_a_commit(source):
-    if source.where.startswith("https://"):  # a closed-source server's documentation: said so in the text
-        assert "documentation" in source.says
-    else:
-        assert CITATION.match(source.where) or source.where.startswith("the article"), source.where
+def citation_problems(sources) -> list[str]:
+    """Each source that names no line at a commit (or, for documentation, does not say so)."""
+    problems = []
+    for source in sources:
+        if source.where.startswith("https://"):  # a closed-source server's documentation: said so in the text
+            if "documentation" not in source.says:
+                problems.append(f"{source.where}: a documentation source must say (documentation)")
+        elif not (CITATION.match(source.where) or source.where.startswith("the article")):
+            problems.append(f"{source.where}: not owner/repo@commit:path#Lstart-Lend")
+    return problems
 
 
-@pytest.mark.parametrize("name", LIBRARY_NAMES)
-def test_every_library_field_that_differs_from_the_article_is_cited_with_its_value(name):
-    preset = LIBRARIES[name]
-    article = RefreshPolicy()
-    cited = {source.field for source in preset.sources}
-    for f in dataclasses.fields(RefreshPolicy):
-        if getattr(preset.policy, f.name) != getattr(article, f.name):
-            assert f.name in cited, f"{name}.{f.name} has no source"
-    for source in preset.sources:
-        if source.field:
-            assert source.value == _text(getattr(preset.policy, source.field)), (name, source)
-    assert preset.label and (name == "article" or preset.left_out)
+@pytest.mark.parametrize("name", ["naive", *LIBRARY_NAMES[1:]])
+def test_every_value_of_a_named_client_is_cited(name):
+    """Every flat value that differs from the article's interceptor has a source, every source's value
+    is the client's, and every source names a line at a commit."""
+    named = named_client(name)
+    flat, article, defaults = named.client.flat(), Client().flat(), flat_defaults()
+    cited = {source.field for source in named.sources}
+    problems = citation_problems(named.sources)
+    problems += [
+        f"{field} = {_text(value)} has no source"
+        for field, value in flat.items()
+        if field != "name" and value != article.get(field, defaults.get(field)) and field not in cited
+    ]
+    problems += [
+        f"{source.field}: cited {source.value!r}, the client has {_text(flat.get(source.field))!r}"
+        for source in named.sources
+        if source.field and source.value != _text(flat.get(source.field))
+    ]
+    if named.kind == "library" and not named.left_out:
+        problems.append("a library says what it leaves out")
+    assert not problems, "\n".join([f"{name}:", *problems])
 
 
 @pytest.mark.parametrize("name", SERVER_NAMES)
-def test_every_server_field_is_cited_with_its_value(name):
-    preset = SERVERS[name]
-    for field in preset.fields:
-        assert field in {source.field for source in preset.sources}, f"{name}.{field} has no source"
-    for source in preset.sources:
-        if source.field:
-            assert source.value == _text(preset.fields[source.field]), (name, source)
-    assert preset.label and preset.left_out
+def test_every_value_of_a_named_server_is_cited(name):
+    server = SERVERS[name]
+    values = {**dataclasses.asdict(server.tokens), **dataclasses.asdict(server.refresh_tokens)}
+    defaults = {**dataclasses.asdict(TokenPolicy()), **dataclasses.asdict(RefreshTokenPolicy())}
+    cited = {source.field for source in server.sources}
+    problems = citation_problems(server.sources)
+    problems += [f"{field} = {value} has no source" for field, value in values.items()
+                 if value != defaults[field] and field not in cited]  # fmt: skip
+    problems += [
+        f"{source.field}: cited {source.value!r}, the server has {_text(values.get(source.field))!r}"
+        for source in server.sources
+        if source.field and source.value != _text(values.get(source.field))
+    ]
+    if not (server.title and server.left_out):
+        problems.append("a server has a title and says what it leaves out")
+    assert not problems, "\n".join([f"{name}:", *problems])
 
 
 def test_the_reference_page_is_up_to_date():
     assert DOCS.read_text() == sources_markdown(), (
-        'docs/libraries.md is stale: regenerate with `.venv/bin/python -c "from sim.config.libraries import '
+        'docs/libraries.md is stale: regenerate with `.venv/bin/python -c "from sim.presets.reference import '
         "sources_markdown; print(sources_markdown(), end='')\" > docs/libraries.md`"
     )

@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from sim import ClientPolicy, Latencies, RefreshTokenPolicy, Scenario, TokenPolicy, Workload, run
+from sim import Latencies, RefreshTokenPolicy, Scenario, TokenPolicy, Workload, client_named, run
 from sim.config import Clocks, Faults
 from sim.tokens import TokenIssuer, unverified
 
@@ -25,7 +25,7 @@ def trace(tmp_path, times, strategy="locked", **changes):
         tokens=TokenPolicy(access_ttl_s=10),
         latencies=LATENCIES,
         workload=Workload(kind="trace", arrivals=str(path)),
-        client=ClientPolicy(strategy=strategy),
+        client=strategy,
         record_calls=True,
     )
     return run(scenario.with_(**changes))
@@ -187,13 +187,12 @@ def test_skew_estimation_reads_the_offset_from_iat_and_the_round_trips_midpoint(
 
     import simpy  # noqa: PLC0415
 
-    from sim.client.clock import Clock  # noqa: PLC0415
-    from sim.config import RefreshPolicy  # noqa: PLC0415
+    from sim.client import Clock, OnUse  # noqa: PLC0415
 
     env = simpy.Environment()
     issuer = TokenIssuer(10, 100)
     token = issuer.issue("access", "alice", 0.05)  # iat: the second the call reached the server
-    clock = Clock(env, -90.7, RefreshPolicy(proactive="on-use", skew_estimation=True), rng=None)
+    clock = Clock(env, -90.7, OnUse(skew_estimation=True), rng=None)
     env.run(until=0.12)
     expires_at, _ = clock.learned(token, 10, sent_s=0.0)
     assert clock.skew_s == -91  # floor(0.06 - 90.7) - 0
@@ -302,7 +301,7 @@ def test_xfetch_brings_the_timer_forward_by_what_its_formula_says():
         tokens=TokenPolicy(access_ttl_s=100),
         latencies=LATENCIES,
         workload=Workload(kind="burst", users=users, concurrency=1, at_s=101.0),
-        client=ClientPolicy("locked", proactive="timer", margin_s=0, timer_tick_s=1, xfetch_beta=beta),
+        client=client_named("locked", proactive="timer", margin_s=0, timer_tick_s=1, xfetch_beta=beta),
     )
     sent = run(scenario).refreshes["sent_s"]
     assert len(sent) == users

@@ -5,7 +5,7 @@ import random
 
 import simpy
 
-from sim import PRESETS, Capacities, Latencies, TokenPolicy
+from sim import Capacities, Latencies, TokenPolicy, client_named
 from sim.client import Browser
 from sim.records import Recorder
 from sim.servers import AuthServer, ResourceServer
@@ -16,8 +16,7 @@ LATENCIES = Latencies(rtt_s=0.1, auth_service_s=0.02)
 def logged_in_session():
     env, recorder = simpy.Environment(), Recorder()
     parts = (TokenPolicy(access_ttl_s=10), LATENCIES, Capacities(), recorder, random.Random(0))
-    policy = PRESETS["locked"].policy
-    browser = Browser(env, 0, 1, AuthServer(env, *parts), ResourceServer(env, *parts), recorder, policy)
+    browser = Browser(env, 0, 1, AuthServer(env, *parts), ResourceServer(env, *parts), recorder, client_named("locked"))
     env.process(browser.login())
     env.run()
     return env, browser.tabs[0]
@@ -27,13 +26,14 @@ def test_a_shared_refresh_is_one_event_until_it_fires():
     env, session = logged_in_session()
     stale = session.store.access
 
-    first = session.shared_refresh(stale)
-    assert session.shared_refresh(stale) is first
+    shared = session.client.single_flight  # PerTab: one refresh in flight per tab
+    first = shared.start(session, stale, proactive=False)
+    assert shared.start(session, stale, proactive=False) is first
     env.run()
 
     assert first.value is session.store.access is not stale
     assert session.refreshing is None
-    assert session.shared_refresh(session.store.access) is not first
+    assert shared.start(session, session.store.access, proactive=False) is not first
 
 
 def test_a_late_refresh_answer_does_not_log_the_user_back_in():
@@ -50,11 +50,11 @@ def test_a_late_refresh_answer_does_not_log_the_user_back_in():
 
     assert answers[0] is not None  # the server did answer 200 ...
     assert (session.logged_in, session.store.access, session.store.refresh) == (False, None, None)
-    assert [event.event for event in session.recorder.token_events] == ["login", "logout"]
+    assert [event.event for event in session.observer.token_events] == ["login", "logout"]
 
 
 def test_logging_out_twice_counts_once():
     _, session = logged_in_session()
     session.logout()
     session.logout()
-    assert session.browser.logouts == 1
+    assert session.observer.logouts == 1

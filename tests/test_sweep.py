@@ -141,10 +141,22 @@ def test_the_sweep_benchmark_times_each_path_on_the_same_runs():
     assert "speed-up" in text and "Dask LocalCluster" in text and "every path made the same runs: yes" in text
 
 
-def test_a_sweep_base_with_a_library_is_refused(tmp_path):
-    base = tmp_path / "lib.toml"
-    base.write_text('[client]\nlibrary = "axios-auth-refresh-5"\n')
-    path = tmp_path / "s.toml"
-    path.write_text(f'scenario = "{base}"\n[parameters]\nconcurrency = [1, 2]\n')
-    with pytest.raises(ConfigError, match="library = 'axios-auth-refresh-5'.*leave the library out"):
-        load_sweep(path)
+def test_a_sweep_runs_named_clients_libraries_included(tmp_path):
+    """Libraries are named clients like the strategies: a sweep lists them, or sweeps over them."""
+    base = tmp_path / "burst.toml"
+    base.write_text("[workload]\nconcurrency = 5\n")
+    listed = tmp_path / "listed.toml"
+    listed.write_text(
+        f'scenario = "{base}"\nstrategies = ["naive", "axios-auth-refresh-5"]\n[parameters]\nusers = [1]\n'
+    )
+    runs = sweep(load_sweep(listed), executor="inline", cache=False).runs
+    assert list(runs["strategy"]) == ["naive", "axios-auth-refresh-5"]
+    assert list(runs["refresh_calls"]) == [5, 1]
+    swept = tmp_path / "swept.toml"
+    swept.write_text(f'scenario = "{base}"\n[parameters]\nclient = ["naive", "axios-auth-refresh-5"]\n')
+    runs = sweep(load_sweep(swept), executor="inline", cache=False).runs
+    assert list(runs["strategy"]) == ["naive", "axios-auth-refresh-5"]
+    both = tmp_path / "both.toml"
+    both.write_text(f'scenario = "{base}"\nstrategies = ["naive"]\n[parameters]\nclient = ["naive"]\n')
+    with pytest.raises(ConfigError, match="a parameter names the client already"):
+        load_sweep(both)

@@ -8,7 +8,7 @@ the default burst fires at 11 s, one second after it died.
 
 import pytest
 
-from sim import ClientPolicy, Latencies, Scenario, TokenPolicy, Workload, run
+from sim import Latencies, Scenario, TokenPolicy, Workload, run
 
 RTT, API, REJECT, AUTH = 0.1, 0.05, 0.01, 0.02
 LATENCIES = Latencies(rtt_s=RTT, api_service_s=API, api_401_service_s=REJECT, auth_service_s=AUTH)
@@ -19,7 +19,7 @@ def scenario(strategy, workload):
         tokens=TokenPolicy(access_ttl_s=10),
         latencies=LATENCIES,
         workload=workload,
-        client=ClientPolicy(strategy=strategy),
+        client=strategy,
         record_calls=True,
     )
 

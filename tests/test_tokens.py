@@ -9,7 +9,6 @@ import pytest
 
 from sim import (
     SIM_EPOCH,
-    ClientPolicy,
     Latencies,
     Scenario,
     TokenIssuer,
@@ -92,8 +91,8 @@ def expired_refresh(strategy, relogin_after_s=None):
         Scenario(
             tokens=TokenPolicy(access_ttl_s=10, refresh_ttl_s=20),
             latencies=LATENCIES,
-            workload=Workload(kind="burst", concurrency=5, at_s=30),
-            client=ClientPolicy(strategy=strategy, relogin_after_s=relogin_after_s),
+            workload=Workload(kind="burst", concurrency=5, at_s=30, relogin_after_s=relogin_after_s),
+            client=strategy,
         )
     )
 

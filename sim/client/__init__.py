@@ -1,40 +1,84 @@
 """The client: browser tabs that hold tokens and send requests through axios-style interceptors.
 
-- ``storage``: where a tab keeps its tokens (``TokenStore``, or ``TabMemory``
-  and the browser's ``CookieJar``);
-- ``browser``: a user's tabs, their shared storage and lock, their login (``Browser``);
-- ``request``: one request and what happened to it (``Request``);
-- ``single_flight``: the one refresh in flight that others share (``SingleFlight``);
-- ``tab``: a tab's moves, login, refresh, logout, call (``ClientTab``);
-- ``interceptors``: when to make them, by the ``RefreshPolicy`` (``send``);
-- ``clock``: the device's clock and what it says of a token's expiry (``Clock``);
-- ``proactive``: refreshing before expiry: on use, on a timer, in the background.
+What a client *does* is a ``Client`` (``composition.py``): the interceptors'
+switches and one part per choice, each a family of classes, one per way:
+
+- ``sharing``: single flight, whether 401s share a refresh (``NoSingleFlight``, ``PerTab``);
+- ``storage``: where the tokens live (``Local``, ``Cookie``);
+- ``locks``: a lock across tabs (``NoLock``, ``WebLock``);
+- ``proactive``: refreshing before expiry (``Off``, ``OnUse``, ``Timer``, ``Background``);
+- ``retry``: trying a refresh that got no verdict again (``NoRetry``, ``Immediate``, ``Fixed``, ...).
+
+How it runs:
+
+- ``interceptors``: ``send``, ``held``, ``response_interceptor``: the article's code, line by line;
+- ``browser``: a user's tabs, their shared storage, lock and login (``Browser``);
+- ``tab``: a tab's moves, refresh, logout, call (``ClientTab``);
+- ``transport``: the browser's connections, the tab's time per call, timeouts;
+- ``device_clock``: the device's clock and what it says of a token's expiry (``Clock``);
+- ``request``: one request and what happened to it so far (``Request``).
 """
 
 from .browser import Browser
-from .clock import Clock
+from .composition import Client
+from .device_clock import Clock
 from .interceptors import held, response_interceptor, send, token_after_401
-from .proactive import SENDERS, send_in_background, send_on_use, timer
+from .locks import CrossTabLock, NoLock, WebLock
+from .proactive import Background, Early, Off, OnUse, Proactive, Timer
 from .request import Request
-from .single_flight import SingleFlight
-from .storage import CookieJar, TabMemory, TokenStore
+from .retry import (
+    Backoff,
+    Decorrelated,
+    EqualJitter,
+    Exponential,
+    Fixed,
+    FullJitter,
+    Immediate,
+    NoRetry,
+    Retry,
+    Retrying,
+)
+from .sharing import Flight, NoSingleFlight, PerTab, SingleFlight
+from .storage import Cookie, CookieJar, Local, Storage, TabMemory, TokenStore
 from .tab import ClientTab
 
 __all__ = [
-    "SENDERS",
+    "Background",
+    "Backoff",
     "Browser",
-    "Clock",
+    "Client",
     "ClientTab",
-    "Request",
+    "Clock",
+    "Cookie",
     "CookieJar",
+    "CrossTabLock",
+    "Decorrelated",
+    "Early",
+    "EqualJitter",
+    "Exponential",
+    "Fixed",
+    "Flight",
+    "FullJitter",
+    "Immediate",
+    "Local",
+    "NoLock",
+    "NoRetry",
+    "NoSingleFlight",
+    "Off",
+    "OnUse",
+    "PerTab",
+    "Proactive",
+    "Request",
+    "Retry",
+    "Retrying",
     "SingleFlight",
+    "Storage",
     "TabMemory",
+    "Timer",
     "TokenStore",
+    "WebLock",
     "held",
     "response_interceptor",
     "send",
-    "send_in_background",
-    "send_on_use",
-    "timer",
     "token_after_401",
 ]

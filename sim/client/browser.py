@@ -17,14 +17,13 @@ from typing import Any
 
 import simpy
 
-from ..config import BrowserLimits, RefreshPolicy
-from ..records import Recorder
+from ..config import BrowserLimits
+from ..observers import Observer
 from ..servers import AuthServer, ResourceServer
 from ..servers.auth import AuthAnswer
-from ..servers.faults import TokenBucketLimiter
-from .clock import Clock
-from .proactive import timer
-from .storage import CookieJar, TabMemory, TokenStore
+from .composition import Client
+from .device_clock import Clock
+from .storage import TabMemory, TokenStore
 from .tab import ClientTab
 from .transport import Transport
 
@@ -39,8 +38,8 @@ class Browser:
         tabs: int,
         auth: AuthServer,
         api: ResourceServer,
-        recorder: Recorder,
-        policy: RefreshPolicy,
+        observer: Observer,
+        client: Client,
         relogin_after_s: float | None = None,
         clock: Clock | None = None,
         open_until_s: float = math.inf,
@@ -48,37 +47,31 @@ class Browser:
         rng: random.Random | None = None,
     ):
         self.env = env
+        self.user = user
         self.auth = auth
-        self.policy = policy
+        self.client = client
+        self.observer = observer
         self.relogin_after_s = relogin_after_s
         self.clock = clock  # the device's clock; only a client that refreshes before expiry reads it
         self.logged_in = False
-        self.logouts = 0
         self.login_count = 0  # a timer from an earlier login stops when it sees a newer one
         self.open_until_s = open_until_s  # when the user closes the app (its timers stop)
         self.rng = rng if rng is not None else random.Random(user)  # backoff jitter
-        bucket = policy.retry_budget
-        self.retry_budget = TokenBucketLimiter(bucket.per_s, bucket.burst) if bucket else None
-        transport = Transport(env, api, auth, limits or BrowserLimits(), policy, self)
-        # navigator.locks.request('refresh', ...): one holder at a time, the rest in line
-        self.lock = simpy.Resource(env, capacity=1) if policy.cross_tab_lock else None
-        if policy.storage == "local":
-            local = TokenStore()  # one localStorage for every tab
-            stores = [local] * tabs
-        else:
-            jar = CookieJar()  # one cookie; an access token in each tab's memory
-            stores = [TabMemory(jar) for _ in range(tabs)]
+        self.retry_budget = client.retry.budget()
+        transport = Transport(env, api, auth, limits or BrowserLimits(), client, self, observer)
+        self.lock = client.cross_tab_lock.make(env)  # navigator.locks: one holder at a time, the rest in line
         self.tabs = [
-            ClientTab(env, user * tabs + index, self, auth, api, recorder, policy, store, transport)
-            for index, store in enumerate(stores)
+            ClientTab(env, user * tabs + index, self, observer, client, store, transport)
+            for index, store in enumerate(client.storage.stores(tabs))
         ]
+        observer.browser_opened(self)
 
     def login(self) -> Generator[simpy.Event, Any, None]:
         """POST /login from the first tab; every tab is logged in (the others without an access
         token of their own, if it lives in each tab's memory)."""
         first = self.tabs[0]
         sent_s = self.env.now
-        answer = yield from self.auth.login(first.id)
+        answer = yield from self.auth.post_login(first.id)
         for tab in self.tabs:
             tab.store.access = None
             tab.logged_in = True
@@ -86,10 +79,7 @@ class Browser:
         self.logged_in = True
         self.login_count += 1
         first.note("login")
-        if self.policy.proactive == "timer":  # each tab's page arms its own renewal timer
-            for index, tab in enumerate(self.tabs):
-                phase_s = self.clock.rng.uniform(0.0, self.policy.timer_tick_s) if index else 0.0
-                self.env.process(timer(tab, phase_s))
+        self.client.proactive.on_login(self)  # a renewal timer in each tab, say
 
     def keep(self, store: TokenStore | TabMemory, answer: AuthAnswer, sent_s: float) -> None:
         """Store a login's or refresh's tokens (sent at ``sent_s``), and when the access token is
@@ -108,7 +98,6 @@ class Browser:
             tab.store.access = tab.store.refresh = None
             tab.logged_in = False
         self.logged_in = False
-        self.logouts += 1
         by.note("logout")
         if self.relogin_after_s is not None:
             self.env.process(self._relogin())

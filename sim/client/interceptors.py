@@ -24,7 +24,7 @@ and retries once on a 401::
     return Promise.reject(error);             //  and goes to /login)
 
 Run that for five requests at once and you get five refresh calls: a refresh
-storm. Each field of ``RefreshPolicy`` changes one line of it:
+storm. Each choice of the ``Client`` (``composition.py``) changes one line of it:
 
 =========================  ===================================================
 ``hold_while_refreshing``  request interceptor: a refresh is in flight, so
@@ -34,10 +34,11 @@ storm. Each field of ``RefreshPolicy`` changes one line of it:
                            token that got the 401 already replaced?
 ``single_flight``          ``await axios.post('/refresh-token')``: join the
                            refresh in flight instead of sending another
+                           (``sharing.py``)
 =========================  ===================================================
 
-``naive``, ``locked`` and ``queued`` are presets of these fields
-(``sim.config.PRESETS``). A client that refreshes *before* the 401
+``naive``, ``locked`` and ``queued`` are named clients of these choices
+(``sim.presets.CLIENTS``). A client that refreshes *before* the 401
 (``proactive``) puts a look at the token's expiry in front of ``send``;
 that lives in ``proactive.py``, and everything after it is the code here.
 
@@ -52,20 +53,23 @@ to bottom like the article's code.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from ..outcomes import Ending, left
 from .request import Request
-from .tab import ClientTab
+
+if TYPE_CHECKING:
+    from .tab import ClientTab
 
 
 def send(tab: ClientTab, request_id: int, created_s: float) -> None:
     """``api.get(...)`` at ``created_s``: the request interceptor, the call, then the response interceptor."""
     if not tab.logged_in:  # the user is on the login page: the app sends nothing
-        return tab.end(Request(request_id, created_s), "logged_out")
+        return tab.end(Request(request_id, created_s), Ending.LOGGED_OUT)
     refreshing = tab.flight.in_flight
-    if refreshing is not None and tab.policy.hold_while_refreshing:  # wait it out, then send
+    if refreshing is not None and tab.client.hold_while_refreshing:  # wait it out, then send
         tab.env.process(held(tab, Request(request_id, created_s, login=tab.browser.login_count), refreshing))
         return None
     token = tab.store.access  # config.headers.Authorization = `Bearer ${accessToken}`
@@ -73,12 +77,12 @@ def send(tab: ClientTab, request_id: int, created_s: float) -> None:
     def answered(answer: simpy.Event) -> None:
         status = answer.value
         if status == 200:  # the common case: done, one record, and no Request was ever needed
-            tab.recorder.request_ok(request_id, tab.id, created_s, answer.env.now)
+            tab.observer.request_ok(request_id, tab.id, created_s, answer.env.now)
         elif status == 401:
             request = Request(request_id, created_s, api_calls=1, unauthorized=1, login=tab.browser.login_count)
             tab.env.process(response_interceptor(tab, request, token, status))
-        else:  # no answer in time, or never sent (the browser held it past a logout)
-            tab.finish(Request(request_id, created_s, api_calls=1), status)
+        else:  # no answer in time, or never sent (the browser held it past a logout, or withdrew it)
+            tab.finish(Request(request_id, created_s, api_calls=1 if left(status) else 0), status)
 
     tab.transport.send(token, tab.id, request_id, answered)
     return None
@@ -98,8 +102,9 @@ def response_interceptor(
     tab: ClientTab, request: Request, used: str | None, status: int
 ) -> Generator[simpy.Event, Any, None]:
     """The article's response interceptor: on a 401, get a new token and retry, at most ``max_retries`` times."""
-    while status == 401 and request.retries < tab.policy.max_retries:  # && !originalRequest._retry
-        if tab.policy.in_flight_401 == "fail" and tab.flight.in_flight is not None:
+    client = tab.client
+    while status == 401 and request.retries < client.max_retries:  # && !originalRequest._retry
+        if client.single_flight.drops_401(tab):
             break  # the interceptor is off while the tab's refresh runs: the 401 reaches the app
         request.retries += 1  # originalRequest._retry = true
         token = yield from token_after_401(tab, request, used)
@@ -112,9 +117,6 @@ def response_interceptor(
 
 def token_after_401(tab: ClientTab, request: Request, used: str | None) -> Generator[simpy.Event, Any, str | None]:
     """The token to retry with after ``used`` got a 401 (``None``: logged out)."""
-    policy = tab.policy
-    if policy.late_401_check and tab.store.access is not used:
+    if tab.client.late_401_check and tab.store.access is not used:
         return tab.store.access  # a late 401: someone already refreshed (or logged out: None)
-    if policy.single_flight == "tab":
-        return (yield from tab.wait_for(request, tab.shared_refresh(used)))  # join the one in flight
-    return (yield from tab.own_refresh(request, used))  # one refresh per 401: the storm
+    return (yield from tab.client.single_flight.after_401(tab, request, used))  # join one, or send one

@@ -3,84 +3,184 @@
 The article refreshes only after a 401: by then a request has already been
 turned away. Most mature clients refresh *before* the token dies, a margin
 ahead (60 s in oidc-client-ts, auth0-spa-js and Authlib, 5 s in keycloak-js,
-300 s in MSAL.js), and they do it in one of three ways (``proactive``):
+300 s in MSAL.js), and they do it in one of three ways. Each is a mode of
+the family ``proactive``, one class each:
 
-- ``on-use``: the request interceptor looks at the token first; if it dies
-  within the margin, the request waits for a refresh and goes out with the
-  new token (auth0-spa-js's ``getTokenSilently``, MSAL's
+- ``Off`` (``"off"``): only after a 401 (the article).
+- ``OnUse`` (``"on-use"``): the request interceptor looks at the token
+  first; if it dies within the margin, the request waits for a refresh and
+  goes out with the new token (auth0-spa-js's ``getTokenSilently``, MSAL's
   ``acquireTokenSilent``, keycloak-js's ``updateToken(minValidity)``).
-- ``timer``: each tab arms a timer for expiry minus the margin and refreshes
-  when it fires, whether or not anything is being sent. oidc-client-ts
-  checks its timers on a 5 s ``setInterval``, so a refresh fires up to one
-  tick late (``timer_tick_s``).
-- ``background``: past the margin, the request goes out at once with the
-  current token while a refresh runs beside it (stale-while-revalidate:
-  MSAL's ``refresh_in``, google-auth's non-blocking refresh). Only a token
-  the client believes already dead makes a request wait.
+- ``Timer`` (``"timer"``): each tab arms a timer for expiry minus the margin
+  and refreshes when it fires, whether or not anything is being sent.
+  oidc-client-ts checks its timers on a 5 s ``setInterval``, so a refresh
+  fires up to one tick late (``timer_tick_s``).
+- ``Background`` (``"background"``): past the margin, the request goes out
+  at once with the current token while a refresh runs beside it
+  (stale-while-revalidate: MSAL's ``refresh_in``, google-auth's
+  non-blocking refresh). Only a token the client believes already dead
+  makes a request wait.
 
-A proactive refresh is one more way into the tab's refresh
-(``ClientTab.start_refresh``): with ``single_flight = "tab"`` it is the
-shared refresh, which a 401 arriving meanwhile joins; without it, a 401
-arriving meanwhile sends a refresh of its own, and the two race (axios
-#10701: under rotation, one of them presents a used refresh token).
+A proactive refresh is one more way into the tab's refresh (the
+``single_flight`` part's ``start``): with single flight it is the shared
+refresh, which a 401 arriving meanwhile joins; without it, a 401 arriving
+meanwhile sends a refresh of its own, and the two race (axios #10701: under
+rotation, one of them presents a used refresh token).
 
-Whether a token is due is the clock's business (``clock.py``): margin,
-jitter, XFetch, clock offset and where expiry is read from all live there.
-Everything after the refresh (the 401s, the retries) is the article's
-response interceptor, unchanged (``interceptors.py``).
+Whether a token is due is the device clock's business (``device_clock.py``),
+by the settings every early mode shares (``Early``): margin, jitter, XFetch,
+and where expiry is read from. Everything after the refresh (the 401s, the
+retries) is the article's response interceptor, unchanged
+(``interceptors.py``).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
-from typing import Any
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import simpy
 
+from ..fields import ConfigError, check_bool, check_choice, check_number, check_seconds, setting
+from ..parts import Part
 from .interceptors import held, send
 from .request import Request
-from .tab import ClientTab
+
+if TYPE_CHECKING:
+    from .browser import Browser
+    from .tab import ClientTab
+
+EXPIRY_SOURCES = ("exp", "expires_in")
+MAX_XFETCH_BETA = 1000.0
+
+Send = Callable[["ClientTab", int, float], None]
+
+
+class Proactive(Part, family="proactive"):
+    """Whether, and how, the client refreshes before its token expires."""
+
+    reads_expiry: ClassVar[bool] = True  # looks at the token's expiry on the device's clock
+
+    @property
+    def request_interceptor(self) -> Send:
+        """What ``api.get()`` runs first: the plain request interceptor, or one that looks at expiry."""
+        return send
+
+    def on_login(self, browser: Browser) -> None:
+        """What the app starts when the user logs in (a renewal timer, say)."""
+
+
+@dataclass(frozen=True)
+class Off(Proactive, mode="off"):
+    """Only after a 401 (the article)."""
+
+    reads_expiry: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class Early(Proactive):
+    """What every mode that refreshes early shares: the margin, and how expiry is judged."""
+
+    margin_s: float = setting(60.0, "refresh this long before expiry, s")
+    margin_jitter_s: float = setting(0.0, "a uniform random extra margin of up to this, per token, s")
+    xfetch_beta: float = setting(
+        0.0,
+        f"XFetch early refresh: refresh when now - delta*beta*ln(U) passes the refresh time (delta: the last "
+        f"refresh's round trip), 0 to {MAX_XFETCH_BETA:g}; 0 is off",
+    )
+    expiry_from: str = setting(
+        "exp",
+        "exp: the JWT's exp against the client's own clock; expires_in: the lifetime counted from the answer's arrival",
+        choices=EXPIRY_SOURCES,
+    )
+    skew_estimation: bool = setting(
+        False, "with expiry_from exp: estimate the clock's offset from iat and the round trip's midpoint (keycloak-js)"
+    )
+
+    def __post_init__(self) -> None:
+        check_seconds("margin_s", self.margin_s)
+        check_seconds("margin_jitter_s", self.margin_jitter_s)
+        check_number("xfetch_beta", self.xfetch_beta, 0, MAX_XFETCH_BETA)
+        check_choice("expiry_from", self.expiry_from, EXPIRY_SOURCES)
+        check_bool("skew_estimation", self.skew_estimation)
+        if self.skew_estimation and self.expiry_from != "exp":
+            raise ConfigError("skew_estimation", True, "corrects the clock for expiry_from = exp only")
+
+
+@dataclass(frozen=True)
+class OnUse(Early, mode="on-use"):
+    """Before sending, refresh first if the token expires within the margin."""
+
+    @property
+    def request_interceptor(self) -> Send:
+        return send_on_use
+
+
+@dataclass(frozen=True)
+class Timer(Early, mode="timer"):
+    """A timer per tab fires at expiry minus the margin, checked every ``timer_tick_s``."""
+
+    timer_tick_s: float = setting(5.0, "how often the timer checks the clock, s")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_seconds("timer_tick_s", self.timer_tick_s, positive=True)
+
+    def on_login(self, browser: Browser) -> None:
+        """Each tab's page arms its own renewal timer, the first at once, the others at a random phase."""
+        for index, tab in enumerate(browser.tabs):
+            phase_s = browser.clock.rng.uniform(0.0, self.timer_tick_s) if index else 0.0
+            browser.env.process(timer(tab, phase_s, self.timer_tick_s))
+
+
+@dataclass(frozen=True)
+class Background(Early, mode="background"):
+    """Past the margin, send with the current token and refresh meanwhile."""
+
+    @property
+    def request_interceptor(self) -> Send:
+        return send_in_background
+
+
+PROACTIVE_MODES = tuple(Proactive.modes)
 
 
 def send_on_use(tab: ClientTab, request_id: int, created_s: float) -> None:
-    """``send`` for ``proactive = "on-use"``: a token due for refresh is refreshed first."""
+    """``send`` for ``on-use``: a token due for refresh is refreshed first."""
     if tab.logged_in and tab.due():
-        refresh = tab.start_refresh(tab.store.access, proactive=True)
+        refresh = tab.client.single_flight.start(tab, tab.store.access, proactive=True)
         tab.env.process(held(tab, Request(request_id, created_s, login=tab.browser.login_count), refresh))
         return None
     return send(tab, request_id, created_s)
 
 
 def send_in_background(tab: ClientTab, request_id: int, created_s: float) -> None:
-    """``send`` for ``proactive = "background"``: past the margin, refresh beside the request."""
+    """``send`` for ``background``: past the margin, refresh beside the request."""
     if tab.logged_in and tab.due():
-        refresh = tab.start_refresh(tab.store.access, proactive=True)
+        refresh = tab.client.single_flight.start(tab, tab.store.access, proactive=True)
         if tab.believes_expired():  # nothing usable to send meanwhile: wait, as on use
             tab.env.process(held(tab, Request(request_id, created_s, login=tab.browser.login_count), refresh))
             return None
     return send(tab, request_id, created_s)
 
 
-SENDERS = {"off": send, "on-use": send_on_use, "timer": send, "background": send_in_background}
+def timer(tab: ClientTab, phase_s: float, tick_s: float) -> Generator[simpy.Event, Any, None]:
+    """``Timer``: the tab's renewal timer, from login to logout.
 
-
-def timer(tab: ClientTab, phase_s: float) -> Generator[simpy.Event, Any, None]:
-    """``proactive = "timer"``: the tab's renewal timer, from login to logout.
-
-    It checks the clock every ``timer_tick_s`` (ticks at login + ``phase_s``
-    + k ticks) and refreshes at the first tick that finds the token due.
-    Ticks are not simulated one by one: for the token in the store, the
-    first tick that will find it due is worked out in advance (with
-    XFetch, by drawing its chance at each tick in turn, as the live checks
-    would), and the timer sleeps until then. If the token changed
-    meanwhile (another refresh, another tab), it plans again. After a
-    refresh the next check is a tick later at the earliest, so a clock that
-    believes every new token due refreshes once per tick, for ever. The
-    timer stops with the login, or when the user closes the app
-    (``Browser.open_until_s``).
+    It checks the clock every ``tick_s`` (ticks at login + ``phase_s`` + k
+    ticks) and refreshes at the first tick that finds the token due. Ticks
+    are not simulated one by one: for the token in the store, the first
+    tick that will find it due is worked out in advance (with XFetch, by
+    drawing its chance at each tick in turn, as the live checks would), and
+    the timer sleeps until then. If the token changed meanwhile (another
+    refresh, another tab), it plans again. After a refresh the next check is
+    a tick later at the earliest, so a clock that believes every new token
+    due refreshes once per tick, for ever. The timer stops with the login,
+    or when the user closes the app (``Browser.open_until_s``).
     """
-    env, browser, tick_s = tab.env, tab.browser, tab.policy.timer_tick_s
+    env, browser = tab.env, tab.browser
     login = browser.login_count
     first_s = env.now + phase_s
     k = 1  # the next tick to check: the first is a tick after login (oidc-client-ts waits at least 1 s)
@@ -95,7 +195,7 @@ def timer(tab: ClientTab, phase_s: float) -> Generator[simpy.Event, Any, None]:
         if not tab.logged_in or browser.login_count != login:
             return
         if tab.store.access is planned_for:  # still the token the plan was for: it is due now
-            yield tab.start_refresh(planned_for, proactive=True)
+            yield tab.client.single_flight.start(tab, planned_for, proactive=True)
 
 
 def first_due_tick(tab: ClientTab, first_s: float, tick_s: float, k: int) -> int:

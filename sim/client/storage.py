@@ -17,6 +17,9 @@ tab's code reads and writes ``store.access`` and ``store.refresh`` the same
 way in both modes (writing ``store.refresh`` stands for the browser obeying
 the server's ``Set-Cookie``).
 
+The family ``storage`` has a mode for each: ``Local`` (``"local"``) and
+``Cookie`` (``"cookie"``); ``stores(tabs)`` gives each tab its store.
+
 A client that refreshes before expiry also keeps, beside its access token,
 when it believes that token dies and when to refresh it (local clock times
 from ``clock.py``), as MSAL and auth0-spa-js keep ``expiresOn`` in their
@@ -26,6 +29,9 @@ caches: ``expires_at`` and ``refresh_at``.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+
+from ..parts import Part
 
 
 class TokenStore:
@@ -65,3 +71,30 @@ class TabMemory:
     @refresh.setter
     def refresh(self, token: str | None) -> None:
         self.jar.refresh = token
+
+
+class Storage(Part, family="storage"):
+    """Where a browser's tabs keep their tokens."""
+
+    def stores(self, tabs: int) -> list[TokenStore | TabMemory]:
+        """One store per tab (the same object for tabs that share one)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Local(Storage, mode="local"):
+    """Both tokens in ``localStorage``, one store every tab reads and writes (the article's code)."""
+
+    def stores(self, tabs: int) -> list[TokenStore | TabMemory]:
+        shared = TokenStore()
+        return [shared] * tabs
+
+
+@dataclass(frozen=True)
+class Cookie(Storage, mode="cookie"):
+    """The refresh token in an HttpOnly cookie the browser keeps for every tab; the access token in
+    each tab's memory (what the article's text recommends)."""
+
+    def stores(self, tabs: int) -> list[TokenStore | TabMemory]:
+        jar = CookieJar()
+        return [TabMemory(jar) for _ in range(tabs)]

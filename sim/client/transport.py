@@ -5,12 +5,16 @@ are the server's own, at no cost). With limits, each call of a tab first
 takes ``client_cost_s`` of the tab's main thread (one call at a time per
 tab: the app's own work before ``xhr.send()``), then waits for one of the
 browser's ``max_connections`` connections to the origin (all tabs share
-them; a refresh waits in the same line as API calls). A client timeout
+them; a refresh call waits in the same line as API calls). A client timeout
 counts from ``xhr.send()``, the wait for a connection included, as a
 browser's does: a call still waiting when it fires is withdrawn and never
-reaches the server; one already sent is abandoned (its connection freed)
-and the server still does the work, and records it. A call whose turn
-comes after the user was logged out is not sent at all.
+reaches the server (``Status.WITHDRAWN``); one already sent is abandoned
+(its connection freed) and the server still does the work, and records it
+(``Status.NO_ANSWER``). A call whose turn comes after the user was logged
+out is not sent at all (``Status.NOT_SENT``).
+
+Each refresh call (and each API call, when an observer listens) is a
+``Call`` the observers hear of when it is asked for and when it ends.
 """
 
 from __future__ import annotations
@@ -20,16 +24,17 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from ..config import BrowserLimits, RefreshPolicy
+from ..config import BrowserLimits
+from ..observers import Call, Observer, Refresh, wants
+from ..outcomes import Status
 from ..servers import AuthServer, ResourceServer
 from ..servers.auth import AuthAnswer
-from ..servers.faults import STATUS_NO_ANSWER
 
 if TYPE_CHECKING:
     from .browser import Browser
+    from .composition import Client
 
-STATUS_NOT_SENT = -1  # the call's turn came after the user was logged out: it never left
-STATUS_WITHDRAWN = -2  # the client's timeout fired while the call still waited for a connection
+Answered = Callable[[simpy.Event], None]
 
 
 class Transport:
@@ -41,99 +46,137 @@ class Transport:
         api: ResourceServer,
         auth: AuthServer,
         limits: BrowserLimits,
-        policy: RefreshPolicy,
+        client: Client,
         browser: Browser,
+        observer: Observer,
     ):
         self.env = env
         self.api = api
         self.auth = auth
         self.browser = browser
+        self.observer = observer
         self.cost_s = limits.client_cost_s
         self.connections = simpy.Resource(env, capacity=limits.max_connections) if limits.max_connections else None
-        self.api_timeout_s = policy.api_timeout_s
-        self.refresh_timeout_s = policy.refresh_timeout_s
-        self.direct = not (limits.limited or policy.api_timeout_s)
+        self.api_timeout_s = client.api_timeout_s
+        self.refresh_timeout_s = client.refresh_timeout_s
+        self.direct = not (limits.limited or client.api_timeout_s)
+        self.watched = wants(observer, "call_asked") or wants(observer, "call_ended")
         if self.direct:  # the common case: the server's own calls, nothing in between
-            self.send = api.send
+            self.send = self._send_watched if self.watched else api.send
         self.main_threads: dict[int, simpy.Resource] = {}
 
     # -- API calls -------------------------------------------------------------
 
-    def send(self, token: str | None, session: int, request: int, answered: Callable[[simpy.Event], None]) -> None:
+    def send(self, token: str | None, session: int, request: int, answered: Answered) -> None:
         """``ResourceServer.send`` through the browser: ``answered`` gets an event whose value is the status."""
         self.env.process(self.call(token, session, request)).callbacks.append(answered)
 
+    def _send_watched(self, token: str | None, session: int, request: int, answered: Answered) -> None:
+        """``ResourceServer.send`` with nothing in between, told to the observers."""
+        call = self._asked("api", session, request)
+        call.sent_s = call.asked_s
+
+        def ended(answer: simpy.Event) -> None:
+            self._ended(call, answer.value)
+            answered(answer)
+
+        self.api.send(token, session, request, ended)
+
     def call(self, token: str | None, session: int, request: int) -> Generator[simpy.Event, Any, int]:
-        """One API call from inside a process; the status (``STATUS_NO_ANSWER`` if the client gave up,
-        ``STATUS_NOT_SENT`` if the user was logged out before its turn)."""
-        if self.direct:
+        """One API call from inside a process; the status (``Status.NO_ANSWER`` if the client gave up,
+        ``WITHDRAWN`` if it gave up before the call left, ``NOT_SENT`` if the user was logged out first)."""
+        if self.direct and not self.watched:
             return (yield from self.api.call(token, session, request))
-        status = yield from self._through_browser(
-            session, lambda: self.api.call(token, session, request), self.api_timeout_s
-        )
-        return STATUS_NO_ANSWER if status is None else status  # (or withdrawn, or not sent: the caller counts)
+        call = self._asked("api", session, request)
+        if self.direct:
+            call.sent_s = call.asked_s
+            status = yield from self.api.call(token, session, request)
+        else:
+            status = yield from self._through_browser(
+                call, lambda: self.api.call(token, session, request), self.api_timeout_s
+            )
+        self._ended(call, status)
+        return status
 
     # -- refresh calls -----------------------------------------------------------
 
-    def refresh(
-        self, refresh_token: Callable[[], str | None], session: int, request: int, trigger: str
+    def post_refresh_token(
+        self, refresh_token: Callable[[], str | None], refresh: Refresh
     ) -> Generator[simpy.Event, Any, AuthAnswer]:
-        """POST /refresh-token through the browser, with the refresh token stored when it leaves;
-        a timeout is an ``AuthAnswer`` with no status."""
+        """One try of ``refresh``: POST /refresh-token through the browser, with the refresh token
+        stored when it leaves; a call that got no answer is an ``AuthAnswer`` with that status."""
+        call = self._asked("refresh", refresh.session, refresh.request, refresh)
+        refresh.tries.append(call)
+        auth = self.auth
+
+        def post() -> Generator[simpy.Event, Any, AuthAnswer]:
+            return auth.post_refresh_token(refresh_token(), refresh.session, refresh.request, refresh.trigger)
+
         if self.direct and not self.refresh_timeout_s:
-            return (yield from self.auth.refresh(refresh_token(), session, request, trigger))
-        answer = yield from self._through_browser(
-            session, lambda: self.auth.refresh(refresh_token(), session, request, trigger), self.refresh_timeout_s
-        )
-        if answer is None or answer == STATUS_WITHDRAWN:  # timed out: after it left, or still in the line
-            return AuthAnswer(STATUS_NO_ANSWER, "timeout")
-        if answer == STATUS_NOT_SENT:
-            return AuthAnswer(STATUS_NOT_SENT, "not_sent")
+            call.sent_s = call.asked_s
+            answer = yield from post()
+        else:
+            answer = yield from self._through_browser(call, post, self.refresh_timeout_s)
+            if not isinstance(answer, AuthAnswer):  # timed out, or never left
+                answer = AuthAnswer(answer, "timeout" if answer is not Status.NOT_SENT else "not_sent")
+        self._ended(call, answer.status, answer.retry_after_s)
         return answer
 
     # -- the browser's line ---------------------------------------------------
 
     def _through_browser(
-        self, session: int, make_call: Callable[[], Generator[simpy.Event, Any, Any]], timeout_s: float
+        self, call: Call, make_call: Callable[[], Generator[simpy.Event, Any, Any]], timeout_s: float
     ) -> Generator[simpy.Event, Any, Any]:
         """The tab's time, then a connection and the call, until it answers or ``timeout_s`` passes
-        (``None`` if it did not; ``STATUS_NOT_SENT`` if the user was logged out before its turn)."""
+        (``Status.NO_ANSWER`` if it left and did not answer, ``WITHDRAWN`` if it had not left;
+        ``NOT_SENT`` if the user was logged out before its turn)."""
         env, browser = self.env, self.browser
         login = browser.login_count
         if self.cost_s:
-            thread = self.main_threads.get(session) or self.main_threads.setdefault(session, simpy.Resource(env, 1))
+            threads = self.main_threads
+            thread = threads.get(call.session) or threads.setdefault(call.session, simpy.Resource(env, 1))
             with thread.request() as turn:
                 yield turn
                 yield env.timeout(self.cost_s)
-        sent: list[bool] = []  # becomes [True] once the call has left
-        attempt = env.process(self._connected(make_call, login, sent))
+        attempt = env.process(self._connected(make_call, login, call))
         if not timeout_s:
             return (yield attempt)
         yield attempt | env.timeout(timeout_s)
         if attempt.triggered:
             return attempt.value
         attempt.interrupt()  # withdrawn from the line, or abandoned with its connection freed
-        return None if sent else STATUS_WITHDRAWN
+        return Status.NO_ANSWER if call.sent_s == call.sent_s else Status.WITHDRAWN  # sent_s is nan until it left
 
     def _connected(
-        self, make_call: Callable[[], Generator[simpy.Event, Any, Any]], login: int, sent: list[bool]
+        self, make_call: Callable[[], Generator[simpy.Event, Any, Any]], login: int, call: Call
     ) -> Generator[simpy.Event, Any, Any]:
         """Wait for a connection, then make the call (unless the user was logged out meanwhile)."""
         try:
             if self.connections is None:
-                return (yield from self._if_still_logged_in(make_call, login, sent))
+                return (yield from self._if_still_logged_in(make_call, login, call))
             with self.connections.request() as connection:
                 yield connection
-                return (yield from self._if_still_logged_in(make_call, login, sent))
+                return (yield from self._if_still_logged_in(make_call, login, call))
         except simpy.Interrupt:  # the client gave up: the server goes on with what it has
             return None
 
     def _if_still_logged_in(
-        self, make_call: Callable[[], Generator[simpy.Event, Any, Any]], login: int, sent: list[bool]
+        self, make_call: Callable[[], Generator[simpy.Event, Any, Any]], login: int, call: Call
     ) -> Generator[simpy.Event, Any, Any]:
         browser = self.browser
         if not browser.logged_in or browser.login_count != login:
-            return STATUS_NOT_SENT
-        sent.append(True)
+            return Status.NOT_SENT
+        call.sent_s = self.env.now
         server = self.env.process(make_call())  # the server's side runs on its own, whatever the client does
         return (yield server)
+
+    # -- telling the observers -------------------------------------------------
+
+    def _asked(self, kind: str, session: int, request: int, refresh: Refresh | None = None) -> Call:
+        call = Call(kind, session, request, self.env.now, refresh)
+        self.observer.call_asked(call)
+        return call
+
+    def _ended(self, call: Call, status: int, retry_after_s: float = 0.0) -> None:
+        call.ended_s, call.status, call.retry_after_s = self.env.now, Status(status), retry_after_s
+        self.observer.call_ended(call)

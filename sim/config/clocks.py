@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import MAX_SECONDS, ConfigError, check_seconds, is_number, setting
+from ..fields import MAX_SECONDS, ConfigError, check_seconds, is_number, setting
 
 
 @dataclass(frozen=True)

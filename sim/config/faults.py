@@ -30,11 +30,11 @@ a good token is answered 401.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from .fields import MAX_SECONDS, ConfigError, check_number, setting
+from ..buckets import TokenBucket, numbers, parse_bucket
+from ..fields import MAX_SECONDS, ConfigError, check_number, setting
 
 OUTAGE_MODES = ("503", "silent")
 
@@ -51,29 +51,11 @@ class Brownout(NamedTuple):
     factor: float
 
 
-class TokenBucket(NamedTuple):
-    """``per_s`` tokens a second, at most ``burst`` kept."""
-
-    per_s: float
-    burst: float
-
-
-def _numbers(name: str, value: Any, text: str, count: int, allowed: str) -> list[float]:
-    parts = text.split(":")
-    try:
-        numbers = [float(part) for part in parts[:count]]
-    except ValueError:
-        raise ConfigError(name, value, allowed) from None
-    if len(numbers) < count or any(not math.isfinite(n) for n in numbers):
-        raise ConfigError(name, value, allowed)
-    return numbers
-
-
 def window(name: str, value: Any, allowed: str) -> tuple[float, float, list[str]]:
     """``START:END[:...]`` -> (start, end, the rest), checked: 0 <= START < END <= MAX_SECONDS."""
     if not isinstance(value, str):
         raise ConfigError(name, value, allowed)
-    start, end = _numbers(name, value, value, 2, allowed)
+    start, end = numbers(name, value, value, 2, allowed)
     if not 0 <= start < end <= MAX_SECONDS:
         raise ConfigError(name, value, allowed)
     return start, end, value.split(":")[2:]
@@ -81,7 +63,6 @@ def window(name: str, value: Any, allowed: str) -> tuple[float, float, list[str]
 
 OUTAGE_TEXT = "must be START:END[:MODE], seconds with 0 <= START < END <= 1e+09, MODE 503 (the default) or silent"
 BROWNOUT_TEXT = "must be START:END:FACTOR, seconds with 0 <= START < END <= 1e+09, FACTOR a number from 1 to 1000"
-BUCKET_TEXT = "must be PER_S[:BURST], numbers > 0 (BURST >= 1; default: one second's worth)"
 
 
 def _joined(value: Any) -> Any:
@@ -111,24 +92,6 @@ def parse_brownout(value: Any) -> Brownout:
     if not 1 <= factor <= 1000:
         raise ConfigError("auth_brownouts", value, BROWNOUT_TEXT)
     return Brownout(start, end, factor)
-
-
-def parse_bucket(name: str, value: Any) -> TokenBucket | None:
-    """``PER_S[:BURST]`` as a ``TokenBucket`` (``None`` stays ``None``: no bucket)."""
-    if value is None or isinstance(value, TokenBucket):
-        return value
-    if isinstance(value, (list, tuple)) and len(value) == 2:  # a bucket read back from a saved scenario
-        value = f"{value[0]!r}:{value[1]!r}"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = repr(float(value))
-    if not isinstance(value, str) or len(value.split(":")) > 2:
-        raise ConfigError(name, value, BUCKET_TEXT)
-    numbers = _numbers(name, value, value, len(value.split(":")), BUCKET_TEXT)
-    per_s = numbers[0]
-    burst = numbers[1] if len(numbers) == 2 else max(1.0, per_s)
-    if not (0 < per_s <= 1e6 and 1 <= burst <= 1e9):
-        raise ConfigError(name, value, BUCKET_TEXT)
-    return TokenBucket(per_s, burst)
 
 
 def _listed(value: Any) -> list:

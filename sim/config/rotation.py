@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import ConfigError, check_bool, check_seconds, setting, whole, whole_seconds
+from ..fields import ConfigError, check_bool, check_seconds, setting, whole, whole_seconds
 
 MAX_REUSE_COUNT = 1000
 

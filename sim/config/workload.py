@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .fields import (
+from ..fields import (
     ConfigError,
     check_bool,
     check_choice,
@@ -39,6 +39,9 @@ class Workload:
       ``duration_s``.
     - ``trace``: requests replayed from a CSV file ``arrivals`` with
       columns ``time_s,user``; each user logs in at its first arrival.
+
+    ``relogin_after_s``: a user sent to the login page (a refresh failed)
+    logs in again after this think time; ``None``: they don't.
     """
 
     kind: str = setting("burst", "who sends requests, and when", flag="--workload", choices=WORKLOAD_KINDS)
@@ -66,6 +69,9 @@ class Workload:
         used_by=("steady",),
     )
     arrivals: str | None = setting(None, "trace: CSV file of time_s,user", default_text="none", used_by=("trace",))
+    relogin_after_s: float | None = setting(
+        None, "think time before a user logs in again after a logout, s", default_text="never logs in again"
+    )
 
     def __post_init__(self) -> None:
         check_choice("kind", self.kind, WORKLOAD_KINDS)
@@ -86,6 +92,8 @@ class Workload:
                 raise ConfigError(
                     "login_window_s", self.login_window_s, "synchronized logs everyone in at 0: give one or the other"
                 )
+        if self.relogin_after_s is not None:
+            check_seconds("relogin_after_s", self.relogin_after_s)
         if self.kind == "trace" and not self.arrivals:
             raise ConfigError("arrivals", self.arrivals, "the trace workload needs a CSV file of time_s,user")
 

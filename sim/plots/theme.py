@@ -16,14 +16,16 @@ import matplotlib as mpl
 import pandas as pd
 from matplotlib.ticker import FixedLocator, NullLocator, ScalarFormatter
 
-from ..config import PRESETS
 from ..palette import OKABE_ITO
+from ..presets import CLIENTS
 
-STRATEGY_COLORS = {name: preset.color for name, preset in PRESETS.items()}
+# The named clients that have a look of their own (the strategies).
+PRESETS = {name: named for name, named in CLIENTS.items() if named.look is not None}
+STRATEGY_COLORS = {name: preset.look.color for name, preset in PRESETS.items()}
 # locked and queued often coincide; queued is dashed so both stay visible.
-STRATEGY_LINESTYLES = {name: preset.linestyle for name, preset in PRESETS.items()}
-STRATEGY_MARKERS = {name: preset.marker for name, preset in PRESETS.items()}
-STRATEGY_LABELS = {name: preset.label for name, preset in PRESETS.items()}
+STRATEGY_LINESTYLES = {name: preset.look.linestyle for name, preset in PRESETS.items()}
+STRATEGY_MARKERS = {name: preset.look.marker for name, preset in PRESETS.items()}
+STRATEGY_LABELS = {name: preset.legend for name, preset in PRESETS.items()}
 
 # Labels that are not presets, in the order a figure meets them, take the next
 # of these: a dotted or dash-dotted line and a marker no preset uses. A label
@@ -84,11 +86,11 @@ def strategy_style(name: str, index: int = 0) -> dict:
     one there looks different); its legend label is the label itself.
     """
     if name in PRESETS:
-        preset = PRESETS[name]
-        return {"color": preset.color, "linestyle": preset.linestyle, "marker": preset.marker, "label": preset.label}
+        look = PRESETS[name].look
+        return {"color": look.color, "linestyle": look.linestyle, "marker": look.marker, "label": PRESETS[name].legend}
     base = name.split("+", 1)[0]
     return {
-        "color": PRESETS[base].color if base in PRESETS else FALLBACK_GREYS[index % len(FALLBACK_GREYS)],
+        "color": PRESETS[base].look.color if base in PRESETS else FALLBACK_GREYS[index % len(FALLBACK_GREYS)],
         "linestyle": FALLBACK_LINESTYLES[index % len(FALLBACK_LINESTYLES)],
         "marker": FALLBACK_MARKERS[index % len(FALLBACK_MARKERS)],
         "label": name,

@@ -1,19 +1,27 @@
 """The servers the client talks to, and the one way of reaching them.
 
 - ``exchange``: one HTTP call: half a round trip, a queue, the work, half back;
-- ``auth``: ``/login`` and ``/refresh-token`` (``AuthServer``);
+- ``auth``: ``POST /login`` and ``POST /refresh-token`` (``AuthServer``);
+- ``families``: what the auth server remembers of each login's refresh tokens (rotation, reuse);
+- ``fault_schedule``: the auth server's outages, brownouts, rate limit and lost answers;
 - ``resource``: the protected API (``ResourceServer``).
 """
 
 from .auth import AuthAnswer, AuthServer
 from .exchange import Exchange, drive, exchange, service_time_sampler, workers_for
+from .families import Families, Family, Verdict
+from .fault_schedule import FaultSchedule
 from .resource import ResourceServer
 
 __all__ = [
     "AuthAnswer",
     "AuthServer",
     "Exchange",
+    "Families",
+    "Family",
+    "FaultSchedule",
     "ResourceServer",
+    "Verdict",
     "drive",
     "exchange",
     "service_time_sampler",

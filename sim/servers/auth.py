@@ -36,16 +36,17 @@ from typing import Any, NamedTuple
 import simpy
 
 from ..config import Capacities, Faults, Latencies, RefreshTokenPolicy, TokenPolicy
-from ..records import CallRecord, Recorder
+from ..observers import Observer
+from ..outcomes import Status
+from ..records import CallRecord
 from ..tokens import TokenIssuer, TokenVerifier, token_id, unverified
-from . import families
 from .exchange import Exchange, exchange, service_time_sampler, workers_for
-from .families import Families
-from .faults import STATUS_NO_ANSWER, FaultSchedule, exchange_with_faults
+from .families import Families, Verdict
+from .fault_schedule import FaultSchedule, exchange_with_faults
 
 
 class AuthAnswer(NamedTuple):
-    status: int  # 200 or 401; with faults also 503, 429, or 0 (no answer: timeout, reset, lost)
+    status: int  # 200 or 401; with faults also 503, 429, or NO_ANSWER (timeout, reset, lost): a ``Status``
     outcome: str  # why: "valid", "missing", "invalid", "wrong_type", "expired", or a family's verdict;
     # with faults "outage", "rate_limited", "reset", "lost", "timeout"
     access: str | None = None
@@ -69,7 +70,7 @@ class AuthServer:
         tokens: TokenPolicy,
         latencies: Latencies,
         capacities: Capacities,
-        recorder: Recorder,
+        observer: Observer,
         rng: random.Random,
         refresh_tokens: RefreshTokenPolicy | None = None,
         lifetimes: random.Random | None = None,
@@ -80,17 +81,17 @@ class AuthServer:
         self.issuer = TokenIssuer(tokens.access_ttl_s, tokens.refresh_ttl_s, tokens.access_ttl_spread_s, lifetimes)
         # Families only when the policy needs them: the article's server remembers nothing.
         policy = refresh_tokens or RefreshTokenPolicy()
-        self.families = Families(policy) if policy.tracks_families else None
+        self.families = Families(policy, observer) if policy.tracks_families else None
         self.verifier = TokenVerifier("refresh", tokens.leeway_s)
         self.half_rtt_s = latencies.rtt_s / 2
         self.service_time = service_time_sampler(latencies.auth_service_s, latencies.service_distribution, rng)
         self.workers = workers_for(env, capacities.auth_capacity)
-        self.recorder = recorder
+        self.observer = observer
         # Outages, brownouts, a rate limit, lost answers: only if the scenario has any.
         faults = faults or Faults()
         self.faults = FaultSchedule(faults, losses or random.Random(0)) if FaultSchedule.applies(faults) else None
 
-    def login(self, session: int) -> Generator[simpy.Event, Any, AuthAnswer]:
+    def post_login(self, session: int) -> Generator[simpy.Event, Any, AuthAnswer]:
         """POST /login: the user's password is right; both tokens come back."""
 
         def handle(now_s: float) -> tuple[float, AuthAnswer]:
@@ -99,13 +100,13 @@ class AuthServer:
             refresh = self.issuer.issue("refresh", subject, now_s)
             if self.families is not None:
                 self.families.start(token_id(refresh), refresh, token_id(access), now_s)
-            return self.service_time(), AuthAnswer(200, "valid", access, refresh)
+            return self.service_time(), AuthAnswer(Status.OK, "valid", access, refresh)
 
         result = yield from exchange(self.env, self.half_rtt_s, self.workers, handle)
         self._record(result, session=session, request=-1, endpoint="login", token="")
         return result.answer
 
-    def refresh(
+    def post_refresh_token(
         self, refresh_token: str | None, session: int, request: int, trigger: str
     ) -> Generator[simpy.Event, Any, AuthAnswer]:
         """POST /refresh-token: 200 with a new access token, or 401.
@@ -116,11 +117,11 @@ class AuthServer:
         def handle(now_s: float) -> tuple[float, AuthAnswer]:
             verdict = self.verifier.check(refresh_token, now_s)
             if not verdict.ok:
-                return self.service_time(), AuthAnswer(401, verdict.reason)
+                return self.service_time(), AuthAnswer(Status.UNAUTHORIZED, verdict.reason)
             if self.families is not None:
                 return self.service_time(), self._refresh_in_family(verdict.claims, now_s)
             access = self.issuer.issue("access", verdict.claims["sub"], now_s)
-            return self.service_time(), AuthAnswer(200, "valid", access)
+            return self.service_time(), AuthAnswer(Status.OK, "valid", access)
 
         if self.faults is None:
             result = yield from exchange(self.env, self.half_rtt_s, self.workers, handle)
@@ -133,7 +134,7 @@ class AuthServer:
             result, session=session, request=request, endpoint="refresh", token=token_id(refresh_token),
             trigger=trigger, lost=lost,
         )  # fmt: skip
-        return AuthAnswer(STATUS_NO_ANSWER, "lost") if lost else result.answer
+        return AuthAnswer(Status.NO_ANSWER, "lost") if lost else result.answer
 
     @staticmethod
     def _turned_away(status: int, outcome: str, retry_after_s: float) -> AuthAnswer:
@@ -143,27 +144,27 @@ class AuthServer:
         """A good refresh token, judged by its family: rotate, allow, or refuse (and maybe revoke)."""
         jti = claims["jti"]
         outcome = self.families.present(jti, now_s)
-        if outcome not in families.ACCEPTED:
-            return AuthAnswer(401, outcome)
+        if not outcome.accepted:
+            return AuthAnswer(Status.UNAUTHORIZED, outcome)
         family = self.families.accepted(jti, now_s)
         access = self.issuer.issue("access", claims["sub"], now_s)
         self.families.issued_access(family, token_id(access))
-        if outcome == families.ROTATE:
+        if outcome == Verdict.ROTATE:
             refresh = self.issuer.issue("refresh", claims["sub"], now_s)
             self.families.rotate(family, token_id(refresh), refresh, now_s)
-            return AuthAnswer(200, "valid", access, refresh)
-        if outcome == families.UNCHANGED:
-            return AuthAnswer(200, "valid", access)
-        return AuthAnswer(200, outcome, access, family.current_token)  # within an allowance: the current one
+            return AuthAnswer(Status.OK, "valid", access, refresh)
+        if outcome == Verdict.UNCHANGED:
+            return AuthAnswer(Status.OK, "valid", access)
+        return AuthAnswer(Status.OK, outcome, access, family.current_token)  # within an allowance: the current one
 
     def _record(self, result: Exchange, lost: bool = False, **call: Any) -> None:
         answer = result.answer
-        self.recorder.calls.append(
+        self.observer.call_served(
             CallRecord(
                 server="auth",
                 **result.times(),
-                status=answer.status,
-                outcome="lost" if lost else answer.outcome,  # the server answered; the answer never arrived
+                status=int(answer.status),
+                outcome="lost" if lost else str(answer.outcome),  # the server answered; the answer never arrived
                 issued=token_id(answer.access),
                 issued_refresh=token_id(answer.refresh) if call["endpoint"] == "refresh" else "",
                 **call,

@@ -24,13 +24,28 @@ gets; the auth server does the signing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from ..config import RefreshTokenPolicy
+from ..observers import Observer
 
-# What presenting a refresh token comes to; the first four are answered 200, the rest 401.
-ROTATE, UNCHANGED, GRACE, REUSE_ALLOWED = "rotate", "valid", "grace", "reuse_allowed"
-REUSED, INVALIDATED, REVOKED, IDLE_EXPIRED, UNKNOWN = "reused", "invalidated", "revoked", "idle_expired", "unknown"
-ACCEPTED = (ROTATE, UNCHANGED, GRACE, REUSE_ALLOWED)
+
+class Verdict(StrEnum):
+    """What presenting a refresh token comes to; the first four are answered 200, the rest 401."""
+
+    ROTATE = "rotate"
+    UNCHANGED = "valid"
+    GRACE = "grace"
+    REUSE_ALLOWED = "reuse_allowed"
+    REUSED = "reused"
+    INVALIDATED = "invalidated"
+    REVOKED = "revoked"
+    IDLE_EXPIRED = "idle_expired"
+    UNKNOWN = "unknown"
+
+    @property
+    def accepted(self) -> bool:
+        return self in (Verdict.ROTATE, Verdict.UNCHANGED, Verdict.GRACE, Verdict.REUSE_ALLOWED)
 
 
 @dataclass
@@ -49,14 +64,13 @@ class Family:
 
 
 class Families:
-    """Every login's family, the rules of ``RefreshTokenPolicy``, and what they caught."""
+    """Every login's family, and the rules of ``RefreshTokenPolicy``."""
 
-    def __init__(self, policy: RefreshTokenPolicy):
+    def __init__(self, policy: RefreshTokenPolicy, observer: Observer | None = None):
         self.policy = policy
+        self.observer = observer or Observer()  # hears each verdict, and each family revoked
         self._of_refresh: dict[str, Family] = {}  # any refresh jti ever issued -> its family
         self._of_access: dict[str, Family] = {}
-        self.reuse_detected = 0  # invalidated tokens presented outside any allowance
-        self.families_revoked = 0
 
     def start(self, refresh_jti: str, refresh_token: str, access_jti: str, now_s: float) -> None:
         """A login: a new family with its first refresh and access tokens."""
@@ -67,38 +81,42 @@ class Families:
     def family(self, refresh_jti: str) -> Family | None:
         return self._of_refresh.get(refresh_jti)
 
-    def present(self, refresh_jti: str, now_s: float) -> str:
+    def present(self, refresh_jti: str, now_s: float) -> Verdict:
         """What a presented refresh token (signature and ``exp`` already checked) comes to.
 
-        Every presentation of an invalidated token outside the allowances
-        counts in ``reuse_detected``, the one that revokes the family and
-        any later ones; ``families_revoked`` counts families.
+        Every presentation of an invalidated token outside the allowances is
+        ``REUSED``; the first revokes the family (and is heard as
+        ``family_revoked``), later ones find it revoked.
         """
         family = self._of_refresh.get(refresh_jti)
+        verdict = self._judge(family, refresh_jti, now_s)
+        if family is not None:
+            self.observer.family_verdict(family, verdict)
+        return verdict
+
+    def _judge(self, family: Family | None, refresh_jti: str, now_s: float) -> Verdict:
         if family is None:
-            return UNKNOWN
+            return Verdict.UNKNOWN
         invalidated = refresh_jti != family.current  # rotated out: presented once already
         if family.revoked:
             if invalidated and self.policy.reuse_detection:
-                self.reuse_detected += 1
-                return REUSED
-            return REVOKED
+                return Verdict.REUSED
+            return Verdict.REVOKED
         idle_s = self.policy.refresh_idle_ttl_s
         if idle_s is not None and now_s - family.last_used_s >= idle_s:
-            return IDLE_EXPIRED
+            return Verdict.IDLE_EXPIRED
         if not invalidated:  # never used yet, under rotation; any time, without
-            return ROTATE if self.policy.rotation else UNCHANGED
+            return Verdict.ROTATE if self.policy.rotation else Verdict.UNCHANGED
         grace_s = self.policy.grace_s
         if grace_s > 0 and refresh_jti == family.predecessor and now_s - family.rotated_s <= grace_s:
-            return GRACE  # only the immediate predecessor, only just after its rotation
+            return Verdict.GRACE  # only the immediate predecessor, only just after its rotation
         if family.uses.get(refresh_jti, 0) <= self.policy.reuse_count:
-            return REUSE_ALLOWED
+            return Verdict.REUSE_ALLOWED
         if not self.policy.reuse_detection:
-            return INVALIDATED  # refused, and nothing more
-        self.reuse_detected += 1  # two parties hold it: theft, as far as the server can tell
-        family.revoked = True
-        self.families_revoked += 1
-        return REUSED
+            return Verdict.INVALIDATED  # refused, and nothing more
+        family.revoked = True  # two parties hold it: theft, as far as the server can tell
+        self.observer.family_revoked(family)
+        return Verdict.REUSED
 
     def accepted(self, refresh_jti: str, now_s: float) -> Family:
         """A presented token was accepted: count its use and the family's activity."""

@@ -6,7 +6,7 @@ before doing any work, so a 401 costs only the short validation time
 (``api_401_service_s``), not the full service time. It checks against its
 own clock at the moment a worker picks the call up: a token that was fine
 when the client sent it may be expired when it arrives (it counts those:
-``expired_on_arrival``).
+``expired_on_arrival``, from what its observers hear).
 
 With ``unfixable_401_rate`` > 0, that share of requests asks for something
 the user may not have, and the API answers 401 (``insufficient_scope``,
@@ -24,7 +24,8 @@ from typing import Any
 import simpy
 
 from ..config import Capacities, Latencies, TokenPolicy
-from ..records import CallRecord, Recorder
+from ..observers import Observer
+from ..records import CallRecord
 from ..tokens import TokenVerifier, token_id
 from .exchange import Exchange, drive, queue_and_serve, service_time_sampler, workers_for
 
@@ -40,7 +41,7 @@ class ResourceServer:
         tokens: TokenPolicy,
         latencies: Latencies,
         capacities: Capacities,
-        recorder: Recorder,
+        observer: Observer,
         rng: random.Random,
         record_calls: bool = False,
         revoked: Callable[[str | None], bool] | None = None,
@@ -53,7 +54,7 @@ class ResourceServer:
         self.service_time = service_time_sampler(latencies.api_service_s, latencies.service_distribution, rng)
         self.reject_s = latencies.api_401_service_s
         self.workers = workers_for(env, capacities.api_capacity)
-        self.recorder = recorder
+        self.observer = observer
         self.record_calls = record_calls
         # Whether an access token's login was revoked (an API that checks with the auth
         # server, as Okta's revocation makes it); None: the article's API checks the JWT only.
@@ -61,7 +62,6 @@ class ResourceServer:
         self.unfixable_401_rate = unfixable_401_rate
         self._unfixable_rng = unfixable or random.Random(0)
         self._unfixable: dict[int, bool] = {}  # request -> whether no token will do for it
-        self.expired_on_arrival = 0  # 401s for a token that had expired by the time it was checked
         # The check most calls need, bound once: a good token, and nothing else to consult.
         plain = revoked is None and not unfixable_401_rate
         self._plainly_valid = self.verifier.accepts if plain else lambda token, now_s: False
@@ -76,8 +76,7 @@ class ResourceServer:
                 return self.reject_s, "insufficient_scope"
             return self.service_time(), "valid"
         reason = self.verifier.check(token, now_s).reason
-        if reason == "expired":
-            self.expired_on_arrival += 1
+        self.observer.token_refused(reason, now_s)  # "expired": it was fine when sent, maybe
         return self.reject_s, reason
 
     def _is_unfixable(self, request: int) -> bool:
@@ -143,7 +142,7 @@ class ResourceServer:
 
     def _record(self, token: str | None, session: int, request: int, served: Exchange, back: simpy.Event) -> None:
         """The call's record, when its answer is back (before the client reads it)."""
-        self.recorder.calls.append(
+        self.observer.call_served(
             CallRecord(
                 session=session,
                 request=request,

@@ -1,4 +1,4 @@
-"""Real client libraries and auth servers as presets: "what will *my* stack do?"
+"""Real client libraries as named clients: "what will *my* stack do?"
 
 Fifty requests leave one tab a second after its access token died. The
 article's interceptor sends fifty refreshes. axios-auth-refresh 5 sends one,
@@ -6,17 +6,12 @@ and fails forty-nine of the requests (issue #307); MSAL.js and keycloak-js
 send one and fail none; Authlib's sync client sends fifty, one per thread.
 An architect does not pick ``locked`` or ``queued``; they pick one of these
 libraries, with its defaults and its bugs, and an auth server with its
-rotation rules. Each preset here is the set of policy fields
-(``RefreshPolicy``) or server fields (``TokenPolicy``,
-``RefreshTokenPolicy``) that reproduces what the library or server *does*,
-read from its source at a named commit, not from its README. Every value
-carries the line it comes from (``Source``), and what the fields cannot
-express is said in ``left_out``. The servers live in ``auth_servers.py``;
-``sources_markdown()`` renders both as the reference page
-``docs/libraries.md``.
-
-A library preset is chosen with ``library=`` (``--library``), a server preset
-with ``server=`` (``--server``); fields given beside either still override it.
+rotation rules. Each entry here is the ``Client`` composition that
+reproduces what the library *does*, read from its source at a named commit,
+not from its README. Every value carries the line it comes from
+(``Source``), and what the parts cannot express is said in ``left_out``.
+The servers live in ``auth_servers.py``; ``reference.py`` renders both as
+the reference page ``docs/libraries.md``.
 
 Server-side libraries (Authlib, requests-oauthlib, google-auth) have no
 tabs: there the model's tab is one client object shared by a process's
@@ -25,35 +20,9 @@ threads or tasks, and the burst is fifty of them calling it at once.
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
-
-from .auth_servers import SERVER_NAMES, SERVERS, ServerPreset
-from .citations import Source, cited
-from .refresh import RefreshPolicy
-
-__all__ = [
-    "LIBRARIES",
-    "LIBRARY_NAMES",
-    "SERVERS",
-    "SERVER_NAMES",
-    "LibraryPreset",
-    "ServerPreset",
-    "Source",
-    "sources_markdown",
-]
-
-
-@dataclass(frozen=True)
-class LibraryPreset:
-    """A client library as it behaves: its policy fields, their sources, and what no field models."""
-
-    name: str
-    label: str  # library, version and option, for tables
-    policy: RefreshPolicy
-    sources: tuple[Source, ...]
-    left_out: str = ""
-
+from ..client import Client, Cookie, Exponential, Immediate, OnUse, PerTab, Timer, WebLock
+from .citations import cited
+from .named import NamedClient
 
 _AXIOS3 = cited("Flyrell/axios-auth-refresh@c656c56")
 _AXIOS5 = cited("Flyrell/axios-auth-refresh@985a91a")
@@ -83,17 +52,6 @@ _RAISES = (
     "A refresh the server rejects raises to the caller and leaves the tokens as they were (refresh_rejected = "
     "fail): the request that needed it fails, the next one refreshes again with the same refresh token."
 )
-
-ARTICLE = LibraryPreset(
-    "article",
-    "the article's axios interceptor",
-    RefreshPolicy(),
-    (
-        Source("max_retries", "1", "the article, section 2.1",
-               "if (error.response.status === 401 && !originalRequest._retry) { originalRequest._retry = true;"),
-        Source("storage", "local", "the article, section 2.1", "const refreshToken = localStorage.getItem(...)"),
-    ),
-)  # fmt: skip
 
 # -- axios-auth-refresh ------------------------------------------------------------------------------
 
@@ -132,10 +90,10 @@ _AXIOS_LEFT_OUT = (
     "an app's refreshAuthCall that clears the tokens does."
 )
 
-AXIOS_AUTH_REFRESH_3 = LibraryPreset(
-    "axios-auth-refresh-3",
+AXIOS_AUTH_REFRESH_3 = NamedClient(
+    Client(name="axios-auth-refresh-3", single_flight=PerTab(), hold_while_refreshing=True, retries_exhausted="fail"),
+    "library",
     "axios-auth-refresh 3.3.6, default (pauseInstanceWhileRefreshing: false)",
-    RefreshPolicy(single_flight="tab", hold_while_refreshing=True, retries_exhausted="fail"),
     (
         *_AXIOS3_SHARED,
         _AXIOS3("in_flight_401", "join", "src/utils.ts#L8-L11",
@@ -145,10 +103,11 @@ AXIOS_AUTH_REFRESH_3 = LibraryPreset(
                            "a new one"),
 )  # fmt: skip
 
-AXIOS_AUTH_REFRESH_3_PAUSED = LibraryPreset(
-    "axios-auth-refresh-3-paused",
+AXIOS_AUTH_REFRESH_3_PAUSED = NamedClient(
+    Client(name="axios-auth-refresh-3-paused", single_flight=PerTab(in_flight_401="fail"), hold_while_refreshing=True,
+           retries_exhausted="fail"),
+    "library",
     "axios-auth-refresh 3.3.6, pauseInstanceWhileRefreshing: true",
-    RefreshPolicy(single_flight="tab", hold_while_refreshing=True, in_flight_401="fail", retries_exhausted="fail"),
     (
         *_AXIOS3_SHARED,
         _AXIOS3("in_flight_401", "fail", "src/index.ts#L55-L57",
@@ -187,10 +146,11 @@ _AXIOS5_SHARED = (
     _AXIOS5("", "", "src/utils.ts#L141-L146", "cache.refreshCall = undefined;"),
 )  # fmt: skip
 
-AXIOS_AUTH_REFRESH_5 = LibraryPreset(
-    "axios-auth-refresh-5",
+AXIOS_AUTH_REFRESH_5 = NamedClient(
+    Client(name="axios-auth-refresh-5", single_flight=PerTab(in_flight_401="fail"), hold_while_refreshing=True,
+           retries_exhausted="fail"),
+    "library",
     "axios-auth-refresh 5.0.2, deduplicateRefresh: true (the default)",
-    RefreshPolicy(single_flight="tab", hold_while_refreshing=True, in_flight_401="fail", retries_exhausted="fail"),
     (
         *_AXIOS5_SHARED,
         _AXIOS5("in_flight_401", "fail", "src/utils.ts#L8-L12", "deduplicateRefresh: true,"),
@@ -209,10 +169,11 @@ AXIOS_AUTH_REFRESH_5 = LibraryPreset(
     + " Issue #307 (open) reports the failures: 'second 401 fails with an error; only first request retries'.",
 )  # fmt: skip
 
-AXIOS_AUTH_REFRESH_5_NO_DEDUPE = LibraryPreset(
-    "axios-auth-refresh-5-no-dedupe",
+AXIOS_AUTH_REFRESH_5_NO_DEDUPE = NamedClient(
+    Client(name="axios-auth-refresh-5-no-dedupe", single_flight=PerTab(), hold_while_refreshing=True,
+           retries_exhausted="fail"),
+    "library",
     "axios-auth-refresh 5.0.2, deduplicateRefresh: false",
-    RefreshPolicy(single_flight="tab", hold_while_refreshing=True, retries_exhausted="fail"),
     (
         *_AXIOS5_SHARED,
         _AXIOS5("in_flight_401", "join", "src/utils.ts#L80",
@@ -228,11 +189,11 @@ AXIOS_AUTH_REFRESH_5_NO_DEDUPE = LibraryPreset(
 
 # -- browser SDKs that refresh before sending ---------------------------------------------------------
 
-AUTH0_SPA_JS = LibraryPreset(
-    "auth0-spa-js",
+AUTH0_SPA_JS = NamedClient(
+    Client(name="auth0-spa-js", proactive=OnUse(margin_s=60.0, expiry_from="expires_in"), cross_tab_lock=WebLock(),
+           max_retries=0, retry=Immediate(max_tries=3), refresh_timeout_s=10.0, retries_exhausted="fail"),
+    "library",
     "auth0-spa-js 2.24.1, useRefreshTokens: true, cacheLocation: 'localstorage'",
-    RefreshPolicy(proactive="on-use", margin_s=60.0, expiry_from="expires_in", cross_tab_lock=True, max_retries=0,
-                  retry="immediate", max_tries=3, refresh_timeout_s=10.0, retries_exhausted="fail"),
     (
         _AUTH0("proactive", "on-use", "src/Auth0Client.ts#L983-L996",
                "// Check the cache before acquiring the lock … const entry = await this._getEntryFromCache({…}); if "
@@ -281,11 +242,11 @@ AUTH0_SPA_JS = LibraryPreset(
     "session ceiling (an ID token's session_expiry claim) is left out.",
 )  # fmt: skip
 
-OIDC_CLIENT_TS = LibraryPreset(
-    "oidc-client-ts",
+OIDC_CLIENT_TS = NamedClient(
+    Client(name="oidc-client-ts", proactive=Timer(margin_s=60.0, timer_tick_s=5.0, expiry_from="expires_in"),
+           max_retries=0, retries_exhausted="fail", refresh_rejected="fail"),
+    "library",
     "oidc-client-ts 3.5.0, UserManager defaults (automaticSilentRenew: true), refresh_token grant",
-    RefreshPolicy(proactive="timer", margin_s=60.0, timer_tick_s=5.0, expiry_from="expires_in", max_retries=0,
-                  retries_exhausted="fail", refresh_rejected="fail"),
     (
         _OIDC("proactive", "timer", "src/UserManagerSettings.ts#L166", "automaticSilentRenew = true,"),
         _OIDC("proactive", "timer", "src/SilentRenewService.ts#L24-L25",
@@ -338,11 +299,11 @@ OIDC_CLIENT_TS = LibraryPreset(
     "arithmetic adds up to 1 s on top of the 5 s tick.",
 )  # fmt: skip
 
-MSAL_BROWSER = LibraryPreset(
-    "msal-browser",
+MSAL_BROWSER = NamedClient(
+    Client(name="msal-browser", proactive=OnUse(margin_s=300.0, expiry_from="expires_in"), single_flight=PerTab(),
+           hold_while_refreshing=True, max_retries=0, retries_exhausted="fail"),
+    "library",
     "MSAL.js: @azure/msal-browser 3.26.1 (msal-common 14.15.0), acquireTokenSilent before each call",
-    RefreshPolicy(proactive="on-use", margin_s=300.0, expiry_from="expires_in", single_flight="tab",
-                  hold_while_refreshing=True, max_retries=0, retries_exhausted="fail"),
     (
         _MSAL("proactive", "on-use", f"{_MSAL_COMMON}client/SilentFlowClient.ts#L147-L161",
               "TimeUtils.isTokenExpired(cachedAccessToken.expiresOn, "
@@ -395,11 +356,11 @@ MSAL_BROWSER = LibraryPreset(
     "with the same refresh token (a proposed single_flight = scope).",
 )  # fmt: skip
 
-KEYCLOAK_JS = LibraryPreset(
-    "keycloak-js",
+KEYCLOAK_JS = NamedClient(
+    Client(name="keycloak-js", proactive=OnUse(margin_s=5.0, skew_estimation=True), single_flight=PerTab(),
+           max_retries=0, storage=Cookie(), retries_exhausted="fail"),
+    "library",
     "keycloak-js 26.2.4 (main d86787d), the app calls updateToken() before each request",
-    RefreshPolicy(proactive="on-use", margin_s=5.0, single_flight="tab", max_retries=0, skew_estimation=True,
-                  storage="cookie", retries_exhausted="fail"),
     (
         _KEYCLOAK("proactive", "on-use", "docs/guides/securing-apps/javascript-adapter.adoc#L122-L133",
                   "you may need to refresh the access token prior to sending the request … await "
@@ -452,12 +413,12 @@ KEYCLOAK_JS = LibraryPreset(
 
 # -- server-side clients: one object shared by a process's threads or tasks -------------------------
 
-AUTHLIB_ASYNC = LibraryPreset(
-    "authlib-async",
+AUTHLIB_ASYNC = NamedClient(
+    Client(name="authlib-async", proactive=OnUse(margin_s=60.0, expiry_from="expires_in"), single_flight=PerTab(),
+           hold_while_refreshing=True, max_retries=0, refresh_timeout_s=5.0, api_timeout_s=5.0,
+           retries_exhausted="fail", refresh_rejected="fail"),
+    "library",
     "Authlib 1.6.0 AsyncOAuth2Client (httpx 0.28.1), one instance shared by the event loop's tasks",
-    RefreshPolicy(proactive="on-use", margin_s=60.0, expiry_from="expires_in", single_flight="tab",
-                  hold_while_refreshing=True, max_retries=0, refresh_timeout_s=5.0, api_timeout_s=5.0,
-                  retries_exhausted="fail", refresh_rejected="fail"),
     (
         _AUTHLIB("proactive", "on-use", f"{_HTTPX_CLIENT}#L108-L119",
                  "async def request(…): if not withhold_token and auth is USE_CLIENT_DEFAULT: … await "
@@ -503,11 +464,11 @@ AUTHLIB_ASYNC = LibraryPreset(
     f"as the token. httpx's 5 s is per phase (connect, read, write, pool). {_RAISES}",
 )  # fmt: skip
 
-AUTHLIB_SYNC = LibraryPreset(
-    "authlib-sync",
+AUTHLIB_SYNC = NamedClient(
+    Client(name="authlib-sync", proactive=OnUse(margin_s=60.0, expiry_from="expires_in"), max_retries=0,
+           retries_exhausted="fail", refresh_rejected="fail"),
+    "library",
     "Authlib 1.6.0 OAuth2Session (requests), one instance shared by a process's threads",
-    RefreshPolicy(proactive="on-use", margin_s=60.0, expiry_from="expires_in", max_retries=0,
-                  retries_exhausted="fail", refresh_rejected="fail"),
     (
         _AUTHLIB("proactive", "on-use", f"{_REQUESTS_CLIENT}#L17-L25",
                  "class OAuth2Auth(AuthBase, TokenAuth): def ensure_active_token(self): if self.client and not "
@@ -546,11 +507,11 @@ AUTHLIB_SYNC = LibraryPreset(
     "lost race therefore fails only the losing requests, and the winner's token keeps the session going.",
 )  # fmt: skip
 
-REQUESTS_OAUTHLIB = LibraryPreset(
-    "requests-oauthlib",
+REQUESTS_OAUTHLIB = NamedClient(
+    Client(name="requests-oauthlib", proactive=OnUse(margin_s=0.0, expiry_from="expires_in"), max_retries=0,
+           retries_exhausted="fail", refresh_rejected="fail"),
+    "library",
     "requests-oauthlib 2.0.0 (oauthlib 3.3), OAuth2Session with auto_refresh_url and token_updater",
-    RefreshPolicy(proactive="on-use", margin_s=0.0, expiry_from="expires_in", max_retries=0,
-                  retries_exhausted="fail", refresh_rejected="fail"),
     (
         _REQUESTS_OAUTHLIB("proactive", "on-use", "requests_oauthlib/oauth2_session.py#L527-L549",
                            "url, headers, data = self._client.add_token(…) / except TokenExpiredError: if "
@@ -592,12 +553,12 @@ REQUESTS_OAUTHLIB = LibraryPreset(
     f"is left out (a proposed expiry_rounding_s). {_RAISES}",
 )  # fmt: skip
 
-GOOGLE_AUTH = LibraryPreset(
-    "google-auth",
+GOOGLE_AUTH = NamedClient(
+    Client(name="google-auth", proactive=OnUse(margin_s=225.0, expiry_from="expires_in"), max_retries=2,
+           retry=Exponential(retry_base_s=1.0, max_tries=3), refresh_timeout_s=120.0, api_timeout_s=120.0,
+           retries_exhausted="fail", refresh_rejected="fail"),
+    "library",
     "google-auth 2.48.0, Credentials behind an AuthorizedSession, blocking refresh (the default)",
-    RefreshPolicy(proactive="on-use", margin_s=225.0, expiry_from="expires_in", max_retries=2, retry="exponential",
-                  retry_base_s=1.0, max_tries=3, refresh_timeout_s=120.0, api_timeout_s=120.0,
-                  retries_exhausted="fail", refresh_rejected="fail"),
     (
         _GOOGLE("proactive", "on-use", "google/auth/credentials.py#L191-L193",
                 "def _blocking_refresh(self, request): if not self.valid: self.refresh(request)"),
@@ -654,94 +615,17 @@ GOOGLE_AUTH = LibraryPreset(
     "the user being logged out.",
 )  # fmt: skip
 
-LIBRARIES: dict[str, LibraryPreset] = {
-    preset.name: preset
-    for preset in (
-        ARTICLE,
-        AXIOS_AUTH_REFRESH_3,
-        AXIOS_AUTH_REFRESH_3_PAUSED,
-        AXIOS_AUTH_REFRESH_5,
-        AXIOS_AUTH_REFRESH_5_NO_DEDUPE,
-        AUTH0_SPA_JS,
-        OIDC_CLIENT_TS,
-        MSAL_BROWSER,
-        KEYCLOAK_JS,
-        AUTHLIB_ASYNC,
-        AUTHLIB_SYNC,
-        REQUESTS_OAUTHLIB,
-        GOOGLE_AUTH,
-    )
-}
-LIBRARY_NAMES = tuple(LIBRARIES)
-
-
-# -- the reference page ----------------------------------------------------------------------------
-
-
-def _cell(text: str) -> str:
-    """Text for a markdown table cell: pipes and stars escaped, so ``a || b`` and ``**kwargs`` stay as written."""
-    return text.replace("|", "\\|").replace("*", "\\*")
-
-
-def _text(value: object) -> str:
-    """A field's value as the tables write it: ``true``, ``60``, ``tab``, ``none``."""
-    if value is None or isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def _table(sources: tuple[Source, ...]) -> list[str]:
-    lines = ["| field | value | source | says |", "|---|---|---|---|"]
-    for source in sources:
-        field = f"`{source.field}`" if source.field else "(behaviour)"
-        value = f"`{source.value}`" if source.value else ""
-        lines.append(f"| {field} | {value} | `{_cell(source.where)}` | {_cell(source.says)} |")
-    return lines
-
-
-def _differing(policy: RefreshPolicy) -> str:
-    """The policy's fields that differ from the article's, as ``name=value`` pairs."""
-    article = RefreshPolicy()
-    pairs = [
-        f"{f.name}={_text(getattr(policy, f.name))}"
-        for f in dataclasses.fields(policy)
-        if getattr(policy, f.name) != getattr(article, f.name)
-    ]
-    return ", ".join(pairs) if pairs else "none (the article's interceptor is the model's default)"
-
-
-def sources_markdown() -> str:
-    """The reference page ``docs/libraries.md``: every preset, its fields, each field's cited line."""
-    lines = [
-        "# Client libraries and auth servers as presets",
-        "",
-        "Generated by `sim.config.libraries.sources_markdown()`; do not edit by hand. Regenerate with",
-        "`.venv/bin/python -c \"from sim.config.libraries import sources_markdown; print(sources_markdown(), end='')\" "
-        "> docs/libraries.md`.",
-        "",
-        "Each preset is the set of model fields that reproduces what the library or server does, read from its "
-        "source at the commit named in each citation (`owner/repo@commit:path#Lstart-Lend`). A closed-source "
-        "server's values come from its documentation (an `https://` address, marked *(documentation)*). "
-        "*(behaviour)* rows cite a line that shows what the library does rather than a value. "
-        "Choose a library with `--library NAME` (`library=`), a server with `--server NAME` (`server=`); fields "
-        "given beside either still override it.",
-        "",
-        "## Client libraries",
-        "",
-    ]
-    for preset in LIBRARIES.values():
-        lines += [f"### `{preset.name}`", "", preset.label + ".", ""]
-        lines += [f"Fields that differ from the article's: {_differing(preset.policy)}.", ""]
-        lines += [*_table(preset.sources), ""]
-        if preset.left_out:
-            lines += [f"**Left out.** {preset.left_out}", ""]
-    lines += ["## Auth servers", ""]
-    for server in SERVERS.values():
-        fields = ", ".join(f"{name}={_text(value)}" for name, value in server.fields.items())
-        lines += [f"### `{server.name}`", "", server.label + ".", "", f"Fields: {fields}.", ""]
-        lines += [*_table(server.sources), ""]
-        if server.left_out:
-            lines += [f"**Left out.** {server.left_out}", ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+LIBRARIES = (
+    AXIOS_AUTH_REFRESH_3,
+    AXIOS_AUTH_REFRESH_3_PAUSED,
+    AXIOS_AUTH_REFRESH_5,
+    AXIOS_AUTH_REFRESH_5_NO_DEDUPE,
+    AUTH0_SPA_JS,
+    OIDC_CLIENT_TS,
+    MSAL_BROWSER,
+    KEYCLOAK_JS,
+    AUTHLIB_ASYNC,
+    AUTHLIB_SYNC,
+    REQUESTS_OAUTHLIB,
+    GOOGLE_AUTH,
+)

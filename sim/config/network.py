@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import check_choice, check_seconds, setting, whole
+from ..fields import check_choice, check_seconds, setting, whole
 
 SERVICE_DISTRIBUTIONS = ("fixed", "exponential")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import MAX_SECONDS, check_seconds, setting, whole, whole_seconds
+from ..fields import MAX_SECONDS, check_seconds, setting, whole, whole_seconds
 
 
 @dataclass(frozen=True)

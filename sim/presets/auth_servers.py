@@ -6,7 +6,7 @@ ORY Hydra take the second one for a thief and revoke the whole login
 (Okta after a 30 s grace, the others at once); Cognito refuses it and
 leaves the login alone; Keycloak and Entra hand out a new refresh token
 each time but never invalidate the old one, which is the article's rule
-again. A ``ServerPreset`` is such a server's defaults as fields of
+again. A ``NamedServer`` is such a server's defaults as fields of
 ``TokenPolicy`` (``tokens.py``) and ``RefreshTokenPolicy``
 (``rotation.py``), every value with the line it comes from (``Source``):
 the server's source where it is open (Keycloak, Hydra, jsonwebtoken), an
@@ -25,22 +25,9 @@ too (the article's ``jwt.verify``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
+from ..config import RefreshTokenPolicy, TokenPolicy
 from .citations import Source, cited
-
-
-@dataclass(frozen=True)
-class ServerPreset:
-    """An auth server's defaults: token lifetimes and refresh-token rules, their sources, what is left out."""
-
-    name: str
-    label: str
-    fields: dict[str, Any] = field(default_factory=dict)
-    sources: tuple[Source, ...] = ()
-    left_out: str = ""
-
+from .named import NamedServer
 
 _JWT = cited("auth0/node-jsonwebtoken@bc28861")
 _GO_AUTH0 = cited("auth0/go-auth0@d5be753")
@@ -68,11 +55,11 @@ _REFRESH_MAX_TTL = (
     "(sim/tokens.py), so an active login under rotation never ends"
 )
 
-ARTICLE = ServerPreset(
+ARTICLE = NamedServer(
     "article",
     "the article's Express server (jsonwebtoken 9.0.2)",
-    {"access_ttl_s": 900, "refresh_ttl_s": 604800, "rotation": False, "reuse_detection": False, "grace_s": 0.0,
-     "leeway_s": 0.0},
+    TokenPolicy(access_ttl_s=900, refresh_ttl_s=604800, leeway_s=0.0),
+    RefreshTokenPolicy(rotation=False, reuse_detection=False, grace_s=0.0),
     (
         Source("access_ttl_s", "900", "the article, section 3.1",
                "jwt.sign({ username }, SECRET_KEY, { expiresIn: '15m' })"),
@@ -96,11 +83,12 @@ ARTICLE = ServerPreset(
     "not shown in the article: leeway_s = 0 assumes it also calls jwt.verify without options.",
 )  # fmt: skip
 
-AUTH0 = ServerPreset(
+AUTH0 = NamedServer(
     "auth0",
     "Auth0 (hosted), an SPA with refresh-token rotation enabled, reuse interval 0 s",
-    {"access_ttl_s": 86400, "refresh_ttl_s": 2592000, "refresh_idle_ttl_s": 1296000, "rotation": True,
-     "reuse_detection": True, "revoke_access_on_reuse": False, "grace_s": 0.0},
+    TokenPolicy(access_ttl_s=86400, refresh_ttl_s=2592000),
+    RefreshTokenPolicy(refresh_idle_ttl_s=1296000, rotation=True, reuse_detection=True, revoke_access_on_reuse=False,
+                       grace_s=0.0),
     (
         Source("access_ttl_s", "86400", "https://auth0.com/docs/secure/tokens/access-tokens/update-access-token-lifetime",
                "(documentation) Default value is 86,400 seconds (24 hours). Maximum value is 2,592,000 seconds "
@@ -138,11 +126,12 @@ AUTH0 = ServerPreset(
     "tokens: out of scope.",
 )  # fmt: skip
 
-OKTA = ServerPreset(
+OKTA = NamedServer(
     "okta",
     "Okta (hosted), an SPA on the org authorization server: rotating refresh tokens, 30 s leeway",
-    {"access_ttl_s": 3600, "refresh_ttl_s": 7776000, "refresh_idle_ttl_s": None, "rotation": True,
-     "reuse_detection": True, "revoke_access_on_reuse": True, "grace_s": 30.0},
+    TokenPolicy(access_ttl_s=3600, refresh_ttl_s=7776000),
+    RefreshTokenPolicy(refresh_idle_ttl_s=None, rotation=True, reuse_detection=True, revoke_access_on_reuse=True,
+                       grace_s=30.0),
     (
         Source("rotation", "true", _OKTA_ROTATION,
                "(documentation) Rotating refresh token behavior is the default for SPAs."),
@@ -174,11 +163,11 @@ OKTA = ServerPreset(
     "JWTs offline keeps accepting them. A custom authorization server has other lifetimes and an idle expiry.",
 )  # fmt: skip
 
-KEYCLOAK = ServerPreset(
+KEYCLOAK = NamedServer(
     "keycloak",
     "Keycloak 25+, a new realm's defaults (Revoke Refresh Token off)",
-    {"access_ttl_s": 300, "refresh_ttl_s": 36000, "refresh_idle_ttl_s": 1800, "rotation": False,
-     "reuse_detection": False, "reuse_count": 0},
+    TokenPolicy(access_ttl_s=300, refresh_ttl_s=36000),
+    RefreshTokenPolicy(refresh_idle_ttl_s=1800, rotation=False, reuse_detection=False, reuse_count=0),
     (
         _KEYCLOAK_REALM("access_ttl_s", "300", f"{_REALM}#L218-L219",
                         "if (rep.getAccessTokenLifespan() != null) …; else newRealm.setAccessTokenLifespan(300);"),
@@ -214,10 +203,11 @@ KEYCLOAK = ServerPreset(
     "logic at 90a8409 (about Keycloak 20/21): the repository is too large to mirror at one commit.",
 )  # fmt: skip
 
-COGNITO = ServerPreset(
+COGNITO = NamedServer(
     "cognito",
     "Amazon Cognito user pool, an app client with refresh-token rotation enabled (RetryGracePeriodSeconds 0)",
-    {"access_ttl_s": 3600, "refresh_ttl_s": 2592000, "rotation": True, "reuse_detection": False, "grace_s": 0.0},
+    TokenPolicy(access_ttl_s=3600, refresh_ttl_s=2592000),
+    RefreshTokenPolicy(rotation=True, reuse_detection=False, grace_s=0.0),
     (
         Source("rotation", "true", _COGNITO_ROTATION,
                "(documentation) When enabled, your app client issues new ID, access, and refresh tokens when users "
@@ -251,12 +241,12 @@ COGNITO = ServerPreset(
     "happens when the grace token is rotated again is undocumented.",
 )  # fmt: skip
 
-ENTRA = ServerPreset(
+ENTRA = NamedServer(
     "entra",
     "Microsoft Entra ID, a single-page app: 60-90 min access tokens, 24 h refresh tokens, rotation without "
     "revocation",
-    {"access_ttl_s": 3600, "access_ttl_spread_s": 1800, "refresh_ttl_s": 86400, "rotation": False,
-     "reuse_detection": False},
+    TokenPolicy(access_ttl_s=3600, access_ttl_spread_s=1800, refresh_ttl_s=86400),
+    RefreshTokenPolicy(rotation=False, reuse_detection=False),
     (
         _ENTRA_DOCS("access_ttl_s", "3600", "docs/identity-platform/access-tokens.md#L62",
                     "(documentation) When issued, the Microsoft identity platform assigns a random value ranging "
@@ -285,11 +275,11 @@ ENTRA = ServerPreset(
     "and Conditional Access sign-in frequency are out of scope. Other (non-SPA) apps get 90-day refresh tokens.",
 )  # fmt: skip
 
-ORY_HYDRA = ServerPreset(
+ORY_HYDRA = NamedServer(
     "ory-hydra",
     "ORY Hydra v26.2 (83127c5, fosite in-tree), defaults: opaque access tokens, rotation grace 0 s",
-    {"access_ttl_s": 3600, "refresh_ttl_s": 2592000, "rotation": True, "reuse_detection": True,
-     "revoke_access_on_reuse": True, "grace_s": 0.0, "reuse_count": 0},
+    TokenPolicy(access_ttl_s=3600, refresh_ttl_s=2592000),
+    RefreshTokenPolicy(rotation=True, reuse_detection=True, revoke_access_on_reuse=True, grace_s=0.0, reuse_count=0),
     (
         _HYDRA("access_ttl_s", "3600", "driver/config/provider_fosite.go#L62-L63",
                "return p.getProvider(ctx).DurationF(KeyAccessTokenLifespan, time.Hour)"),
@@ -329,7 +319,4 @@ ORY_HYDRA = ServerPreset(
     "an API checking tokens offline would not see a revocation (revoke_access_on_reuse = false).",
 )  # fmt: skip
 
-SERVERS: dict[str, ServerPreset] = {
-    preset.name: preset for preset in (ARTICLE, AUTH0, OKTA, KEYCLOAK, COGNITO, ENTRA, ORY_HYDRA)
-}
-SERVER_NAMES = tuple(SERVERS)
+AUTH_SERVERS = (ARTICLE, AUTH0, OKTA, KEYCLOAK, COGNITO, ENTRA, ORY_HYDRA)

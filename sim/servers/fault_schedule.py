@@ -21,26 +21,10 @@ from typing import Any
 
 import simpy
 
+from ..buckets import Bucket
 from ..config import Faults
+from ..outcomes import Status
 from .exchange import Exchange
-
-STATUS_NO_ANSWER = 0  # what a client sees for a timeout, a reset connection or a lost answer
-
-
-class TokenBucketLimiter:
-    """A token bucket: ``take(now)`` is ``0.0`` if a token was there, else the seconds until the next one."""
-
-    def __init__(self, per_s: float, burst: float):
-        self.per_s, self.burst = per_s, burst
-        self.tokens, self.updated_s = burst, 0.0
-
-    def take(self, now_s: float) -> float:
-        self.tokens = min(self.burst, self.tokens + (now_s - self.updated_s) * self.per_s)
-        self.updated_s = now_s
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        return (1 - self.tokens) / self.per_s
 
 
 class FaultSchedule:
@@ -49,11 +33,9 @@ class FaultSchedule:
     def __init__(self, faults: Faults, rng: random.Random):
         self.outages = faults.auth_outages
         self.brownouts = faults.auth_brownouts
-        bucket = faults.auth_rate_limit
-        self.limiter = TokenBucketLimiter(bucket.per_s, bucket.burst) if bucket else None
+        self.limiter = Bucket(faults.auth_rate_limit) if faults.auth_rate_limit else None
         self.loss = faults.refresh_loss
         self.rng = rng
-        self.rate_limited = 0
 
     @staticmethod
     def applies(faults: Faults) -> bool:
@@ -71,7 +53,6 @@ class FaultSchedule:
             return 0.0
         wait_s = self.limiter.take(now_s)
         if wait_s:
-            self.rate_limited += 1
             return float(max(1, math.ceil(wait_s)))
         return 0.0
 
@@ -90,8 +71,8 @@ def exchange_with_faults(
     """One refresh call through the faults: (its ``Exchange``, whether its answer was lost).
 
     ``refused(status, outcome, retry_after_s)`` makes the answer of a call
-    turned away (503, 429, or 0 for a connection reset at the end of a
-    silent outage).
+    turned away (503, 429, or ``NO_ANSWER`` for a connection reset at the
+    end of a silent outage).
     """
     sent = env.now
     yield env.timeout(half_rtt_s)
@@ -99,11 +80,13 @@ def exchange_with_faults(
     outage = schedule.outage_at(arrived)
     if outage is not None and outage.mode == "silent":  # held, then the connection is reset
         yield env.timeout(outage.end_s - arrived)
-        served = Exchange(sent, arrived, env.now, env.now, math.nan, refused(STATUS_NO_ANSWER, "reset", 0.0))
+        served = Exchange(sent, arrived, env.now, env.now, math.nan, refused(Status.NO_ANSWER, "reset", 0.0))
     elif outage is not None:
-        served = Exchange(sent, arrived, arrived, arrived, math.nan, refused(503, "outage", 0.0))
+        served = Exchange(sent, arrived, arrived, arrived, math.nan, refused(Status.UNAVAILABLE, "outage", 0.0))
     elif retry_after_s := schedule.over_the_limit(arrived):
-        served = Exchange(sent, arrived, arrived, arrived, math.nan, refused(429, "rate_limited", retry_after_s))
+        served = Exchange(
+            sent, arrived, arrived, arrived, math.nan, refused(Status.TOO_MANY_REQUESTS, "rate_limited", retry_after_s)
+        )
     else:
 
         def slowed(now_s: float) -> tuple[float, Any]:
@@ -121,6 +104,6 @@ def exchange_with_faults(
                 service_s, answer = slowed(started)
                 yield env.timeout(service_s)
             served = Exchange(sent, arrived, started, env.now, math.nan, answer)
-    lost = served.answer.status == 200 and schedule.answer_lost()
+    lost = served.answer.status == Status.OK and schedule.answer_lost()
     yield env.timeout(half_rtt_s)
     return served._replace(received_s=env.now), lost

@@ -46,6 +46,8 @@ def setting(
     cli: bool = True,
     metavar: str | None = None,
     repeat: bool = False,
+    aliases: tuple[str, ...] = (),
+    quiet: bool = False,
 ) -> Any:
     """A dataclass field with its help text (and its flag, if not the usual one).
 
@@ -55,7 +57,9 @@ def setting(
     read the field, so a value given for another kind is refused rather
     than ignored; ``cli=False`` keeps a field off the command line;
     ``metavar`` is what ``--help`` shows as its value; ``repeat`` lets the
-    flag be given several times (a list of values).
+    flag be given several times (a list of values); ``aliases`` are other
+    flags for it; ``quiet`` keeps it out of printed tables while every run
+    has its default.
     """
     metadata = {
         "help": help,
@@ -66,6 +70,8 @@ def setting(
         "cli": cli,
         "metavar": metavar,
         "repeat": repeat,
+        "aliases": aliases,
+        "quiet": quiet,
     }
     return dataclasses.field(default=default, metadata=metadata)
 
@@ -108,7 +114,7 @@ def only_used_by(kinds: tuple[str, ...]) -> str:
     return f"only the {' and '.join(kinds)} {'workload uses' if len(kinds) == 1 else 'workloads use'} it"
 
 
-def metavar_of(field: dataclasses.Field) -> str:
+def metavar_of(field: dataclasses.Field) -> str | None:
     """What ``--help`` shows as a flag's value: ``{none,tab}``, ``ACCESS_TTL_S``."""
     choices = field.metadata.get("choices")
     if choices:

@@ -25,8 +25,8 @@ from typing import Any
 
 import simpy
 
-from .config import ConfigError, TokenPolicy, Workload
-from .config.fields import MAX_SECONDS
+from .config import TokenPolicy, Workload
+from .fields import MAX_SECONDS, ConfigError
 from .files import TRACE_MAX_BYTES, read_text
 from .randomness import stream
 

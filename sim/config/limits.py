@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import check_seconds, setting, whole
+from ..fields import check_seconds, setting, whole
 
 
 @dataclass(frozen=True)

@@ -37,17 +37,17 @@ import random
 
 import simpy
 
-from ..config import RefreshPolicy
 from ..tokens import SIM_EPOCH, unverified
+from .proactive import Early
 
 
 class Clock:
-    """One device's clock (``offset_s`` ahead of the servers'), and the expiry rules of its app."""
+    """One device's clock (``offset_s`` ahead of the servers'), and the expiry rules of its app (``early``)."""
 
-    def __init__(self, env: simpy.Environment, offset_s: float, policy: RefreshPolicy, rng: random.Random):
+    def __init__(self, env: simpy.Environment, offset_s: float, early: Early, rng: random.Random):
         self.env = env
         self.offset_s = offset_s
-        self.policy = policy
+        self.early = early
         self.rng = rng
         self.skew_s = 0  # keycloak-js's timeSkew: the estimated offset, in whole seconds
         self.last_round_trip_s = 0.0  # XFetch's delta: how long the last login or refresh took
@@ -63,27 +63,27 @@ class Clock:
     def learned(self, access: str, expires_in: int, sent_s: float) -> tuple[float, float]:
         """A login or refresh sent at ``sent_s`` (sim time) answered ``access`` just now:
         (``expires_at``, ``refresh_at``), local times for the store."""
-        policy = self.policy
+        early = self.early
         received = self.now()
         self.last_round_trip_s = self.env.now - sent_s
-        if policy.expiry_from == "expires_in":
+        if early.expiry_from == "expires_in":
             expires_at = received + expires_in
         else:
             claims = unverified(access)
-            if policy.skew_estimation:
+            if early.skew_estimation:
                 midpoint = (SIM_EPOCH + sent_s + self.offset_s + received) / 2
                 self.skew_s = math.floor(midpoint) - claims.iat
             expires_at = claims.exp + self.skew_s
-        margin = policy.margin_s
-        if policy.margin_jitter_s:
-            margin += self.rng.uniform(0.0, policy.margin_jitter_s)
+        margin = early.margin_s
+        if early.margin_jitter_s:
+            margin += self.rng.uniform(0.0, early.margin_jitter_s)
         return expires_at, expires_at - margin
 
     def due(self, refresh_at: float, at_s: float | None = None) -> bool:
         """Whether a token to be refreshed at ``refresh_at`` (local) should be refreshed now
         (or at sim time ``at_s``)."""
         now = self.now() if at_s is None else SIM_EPOCH + at_s + self.offset_s
-        beta = self.policy.xfetch_beta
+        beta = self.early.xfetch_beta
         if beta:  # XFetch: -ln(U) >= 0, so this only ever brings the refresh forward
             now -= self.last_round_trip_s * beta * math.log(1.0 - self.rng.random())
         return now >= refresh_at
@@ -94,4 +94,4 @@ class Clock:
 
     def xfetch_reach_s(self) -> float:
         """How far before ``refresh_at`` XFetch may fire: beyond this its chance per check is below e^-30."""
-        return 30 * self.last_round_trip_s * self.policy.xfetch_beta
+        return 30 * self.last_round_trip_s * self.early.xfetch_beta

@@ -1,0 +1,71 @@
+"""A lock across tabs: one refresh at a time per user, whichever tab makes it.
+
+Single flight lives in one tab's memory; two tabs that meet the same expiry
+each refresh, and under rotation one of them presents a refresh token the
+other has just used. auth0-spa-js takes a lock first (``navigator.locks``,
+the Web Locks API: one holder at a time per origin, the rest wait in
+line) and, once it holds it, looks at the cache again: if another tab
+refreshed meanwhile it takes that token and sends nothing (double-checked
+locking)::
+
+    await navigator.locks.request('refresh', async () => {
+      const entry = await cache.get(key);      // a second look, under the lock
+      if (entry) return entry;
+      return await refreshTokens();
+    });
+
+The family ``cross_tab_lock`` has two modes, ``NoLock`` (``false``, the
+article) and ``WebLock`` (``true``). ``make(env)`` gives a browser its
+lock; ``refresh(tab, ...)`` is the tab's refresh around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from ..parts import Part
+
+if TYPE_CHECKING:
+    from .tab import ClientTab
+
+
+class CrossTabLock(Part, family="cross_tab_lock"):
+    """Whether a user's tabs take a lock before they refresh."""
+
+    def make(self, env: simpy.Environment) -> simpy.Resource | None:
+        """The browser's lock (``None``: it has none)."""
+        return None
+
+    def refresh(
+        self, tab: ClientTab, stale: str | None, request_id: int, proactive: bool
+    ) -> Generator[simpy.Event, Any, str | None]:
+        """``tab`` asks for tokens to replace ``stale``: the new access token, or ``None``."""
+        return (yield from tab.ask_for_tokens(stale, request_id, proactive))
+
+
+@dataclass(frozen=True)
+class NoLock(CrossTabLock, mode=False):
+    """Each tab refreshes when it decides to (the article: it has one tab)."""
+
+
+@dataclass(frozen=True)
+class WebLock(CrossTabLock, mode=True):
+    """``navigator.locks.request('refresh', ...)``: one holder at a time, a second look at the store under it."""
+
+    def make(self, env: simpy.Environment) -> simpy.Resource | None:
+        return simpy.Resource(env, capacity=1)
+
+    def refresh(
+        self, tab: ClientTab, stale: str | None, request_id: int, proactive: bool
+    ) -> Generator[simpy.Event, Any, str | None]:
+        with tab.browser.lock.request() as turn:
+            yield turn
+            if not tab.logged_in:  # logged out while in line
+                return None
+            if tab.store.access is not stale:  # another tab refreshed while this one waited
+                return tab.store.access
+            return (yield from tab.ask_for_tokens(stale, request_id, proactive))
