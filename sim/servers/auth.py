@@ -89,7 +89,8 @@ class AuthServer:
         self.observer = observer
         # Outages, brownouts, a rate limit, lost answers: only if the scenario has any.
         faults = faults or Faults()
-        self.faults = FaultSchedule(faults, losses or random.Random(0)) if FaultSchedule.applies(faults) else None
+        running = faults.auth_faults(losses or random.Random(0))
+        self.faults = FaultSchedule(running) if running else None
 
     def post_login(self, session: int) -> Generator[simpy.Event, Any, AuthAnswer]:
         """POST /login: the user's password is right; both tokens come back."""

@@ -15,49 +15,38 @@ arrived.
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Callable, Generator
 from typing import Any
 
 import simpy
 
-from ..buckets import Bucket
-from ..config import Faults
+from ..config.faults import AuthFault, Refusal
 from ..outcomes import Status
 from .exchange import Exchange
 
 
 class FaultSchedule:
-    """The scenario's auth-server faults, asked about one refresh call at a time."""
+    """The scenario's auth-server faults (``Faults.auth_faults``), asked about one refresh call at a time."""
 
-    def __init__(self, faults: Faults, rng: random.Random):
-        self.outages = faults.auth_outages
-        self.brownouts = faults.auth_brownouts
-        self.limiter = Bucket(faults.auth_rate_limit) if faults.auth_rate_limit else None
-        self.loss = faults.refresh_loss
-        self.rng = rng
+    def __init__(self, faults: list[AuthFault]):
+        def having(hook: str) -> list[AuthFault]:
+            return [fault for fault in faults if callable(getattr(fault, hook, None))]
 
-    @staticmethod
-    def applies(faults: Faults) -> bool:
-        return bool(faults.auth_outages or faults.auth_brownouts or faults.auth_rate_limit or faults.refresh_loss)
+        self.refusers, self.slowers, self.losers = having("refusal"), having("slowdown"), having("loses")
 
-    def outage_at(self, now_s: float):
-        return next((o for o in self.outages if o.start_s <= now_s < o.end_s), None)
+    def refusal(self, now_s: float) -> Refusal | None:
+        """The first fault that turns a call arriving now away (an outage before the rate limit)."""
+        for fault in self.refusers:
+            refused = fault.refusal(now_s)
+            if refused is not None:
+                return refused
+        return None
 
     def slowdown_at(self, now_s: float) -> float:
-        return math.prod(b.factor for b in self.brownouts if b.start_s <= now_s < b.end_s)
-
-    def over_the_limit(self, now_s: float) -> float:
-        """0 if the call is within the rate limit, else the ``Retry-After`` (whole seconds) it gets."""
-        if self.limiter is None:
-            return 0.0
-        wait_s = self.limiter.take(now_s)
-        if wait_s:
-            return float(max(1, math.ceil(wait_s)))
-        return 0.0
+        return math.prod(fault.slowdown(now_s) for fault in self.slowers)
 
     def answer_lost(self) -> bool:
-        return bool(self.loss) and self.rng.random() < self.loss
+        return any(fault.loses() for fault in self.losers)
 
 
 def exchange_with_faults(
@@ -77,16 +66,13 @@ def exchange_with_faults(
     sent = env.now
     yield env.timeout(half_rtt_s)
     arrived = env.now
-    outage = schedule.outage_at(arrived)
-    if outage is not None and outage.mode == "silent":  # held, then the connection is reset
-        yield env.timeout(outage.end_s - arrived)
-        served = Exchange(sent, arrived, env.now, env.now, math.nan, refused(Status.NO_ANSWER, "reset", 0.0))
-    elif outage is not None:
-        served = Exchange(sent, arrived, arrived, arrived, math.nan, refused(Status.UNAVAILABLE, "outage", 0.0))
-    elif retry_after_s := schedule.over_the_limit(arrived):
-        served = Exchange(
-            sent, arrived, arrived, arrived, math.nan, refused(Status.TOO_MANY_REQUESTS, "rate_limited", retry_after_s)
-        )
+    refusal = schedule.refusal(arrived)
+    if refusal is not None and refusal.hold_until_s is not None:  # held, then the connection is reset
+        yield env.timeout(refusal.hold_until_s - arrived)
+        served = Exchange(sent, arrived, env.now, env.now, math.nan, refused(refusal.status, refusal.outcome, 0.0))
+    elif refusal is not None:  # turned away at once: 503, 429
+        answer = refused(refusal.status, refusal.outcome, refusal.retry_after_s)
+        served = Exchange(sent, arrived, arrived, arrived, math.nan, answer)
     else:
 
         def slowed(now_s: float) -> tuple[float, Any]:
