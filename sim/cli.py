@@ -22,11 +22,12 @@ from typing import Any, NoReturn
 
 import pandas as pd
 
+from .client import Client
 from .client.composition import flat_defaults, value_text
 from .config.workload import refuse_unread
 from .estimate import MAX_REQUESTS, MAX_USERS, Estimate, preflight
 from .experiment import Result, compare, confidence_table, replicate, run, run_all, summary_table
-from .fields import ConfigError, flag_of, help_of, metavar_of, on_command_line
+from .fields import ConfigError, default_text_of, flag_of, help_of, metavar_of, on_command_line
 from .files import output_folder, write_text
 from .metrics import CLIENT_KEYS, json_ready
 from .parts import flat_values
@@ -120,20 +121,27 @@ def _add_scenario_flags(parser: argparse.ArgumentParser, *, skip: tuple[str, ...
             continue
         group = groups.get(part) or groups.setdefault(part, parser.add_argument_group(GROUP_TITLES[part]))
         flags = (flag_of(field), *field.metadata.get("aliases", ()))
+        help_text = help_of(field)
+        if part == "client" and field.name != "name":  # what the named client has; the article's, for a start
+            article = Client().flat()
+            said = (
+                f"naive: {_value_text(article[field.name])}"
+                if field.name in article
+                else f"{default_text_of(field)} when the mode is chosen"
+            )
+            help_text = f"{field.metadata.get('help', '')} (default: the named client's; {said})"
         kind = field.metadata.get("kind") or str(field.type)
         if kind is bool or str(kind).startswith("bool"):
-            group.add_argument(
-                *flags, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_of(field)
-            )
+            group.add_argument(*flags, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_text)
         elif field.metadata.get("repeat"):
             group.add_argument(
-                *flags, dest=name, action="append", default=None, metavar=metavar_of(field), help=help_of(field)
+                *flags, dest=name, action="append", default=None, metavar=metavar_of(field), help=help_text
             )
         else:
             parse = number if str(kind).startswith(("int", "float")) else str
             once = {"action": _Once} if len(flags) > 1 else {}
             group.add_argument(
-                *flags, dest=name, type=parse, default=None, metavar=metavar_of(field), help=help_of(field), **once
+                *flags, dest=name, type=parse, default=None, metavar=metavar_of(field), help=help_text, **once
             )
     limits = parser.add_argument_group("limits (checked before the run, from an estimate of its work)")
     limits.add_argument(
@@ -356,7 +364,7 @@ def _differences(base: Scenario, variant: Scenario) -> str:
 
 
 def _value_text(value: Any) -> str:
-    return value_text(value)
+    return f"{value:g}" if isinstance(value, float) else value_text(value)
 
 
 def _checked(scenario: Scenario, args: argparse.Namespace, runs: int) -> Estimate:
