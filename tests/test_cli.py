@@ -273,8 +273,12 @@ def test_help_explains_every_policy_field(capsys):
         "--late-401-check, --no-late-401-check",
         "--max-retries MAX_RETRIES",
         "--cross-tab-lock, --no-cross-tab-lock",
-        "--timer-tick TIMER_TICK_S proactive timer: how often the timer checks the clock, s (default: 5)",
-        "--margin MARGIN_S proactive on-use, timer, background: refresh this long before expiry, s (default: 60)",
+        "--timer-tick TIMER_TICK_S proactive timer: how often the timer checks the clock, s (default: the named "
+        "client's; 5 when the mode is chosen)",
+        "--margin MARGIN_S proactive on-use, timer, background: refresh this long before expiry, s (default: the "
+        "named client's; 60 when the mode is chosen)",
+        "--max-retries MAX_RETRIES refresh-and-retry rounds per request, 0 to 100: 1 is the article's _retry flag, 0 "
+        "never refreshes (default: the named client's; naive: 1)",
     ]
     for flag in flags:
         assert flag in text, flag
