@@ -8,7 +8,7 @@ SIM_READY := $(VENV)/.sim-ready
 READY := $(VENV)/.ready
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: compare test figures notebooks site playground jupyter bench lint clean
+.PHONY: compare test check mutations figures notebooks site playground jupyter bench lint clean
 
 # The main job: compare the three presets on the article's scenario.
 compare: $(SIM_READY)
@@ -18,6 +18,23 @@ compare: $(SIM_READY)
 # compared with its committed outputs (tests/test_notebook_outputs.py).
 test: $(READY)
 	$(PY) -m pytest tests
+
+# The fast tier, under 90 s on two cores: lint, then every exact-timeline, invariant and CLI test,
+# that is every test not marked `full` in tests/conftest.py (no notebooks, browser, site or figure
+# rebuilds), with Hypothesis on its smaller `check` profile. Prints its own elapsed time, pass or fail.
+CHECK_PYTEST := HYPOTHESIS_PROFILE=check $(PY) -m pytest tests -m "not full"
+check: $(READY)
+	@start=$$(date +%s%N); \
+	echo "$(VENV)/bin/ruff check sim tests tools" && $(VENV)/bin/ruff check sim tests tools && \
+	echo "$(VENV)/bin/ruff format --check sim tests tools" && $(VENV)/bin/ruff format --check sim tests tools && \
+	echo '$(CHECK_PYTEST)' && $(CHECK_PYTEST); \
+	status=$$?; ms=$$(( ($$(date +%s%N) - start) / 1000000 )); \
+	printf 'make check: %d.%d s\n' $$((ms / 1000)) $$((ms % 1000 / 100)); exit $$status
+
+# Proof that `make check` can fail: each one-line mutation of sim/ listed in tools/mutations.py is
+# applied to a copy of the tree (never the tree itself) and must be caught. Several minutes.
+mutations: $(READY)
+	$(PY) tools/mutations.py
 
 figures: $(SIM_READY)
 	$(PY) -m sim figures --out figures
