@@ -249,29 +249,13 @@ def run_all(scenarios: list[Scenario], jobs: int = 1, done: Callable[[Result], N
     """Run each scenario; the results in the same order.
 
     With ``jobs`` > 1 the runs go to that many processes at once (0: one per
-    CPU); each run is the same whichever process makes it. ``done(result)``
-    hears of each run as it ends. Ctrl-C stops every process.
+    CPU; ``sim.pool``); each run is the same whichever process makes it.
+    ``done(result)`` hears of each run as it ends. Ctrl-C stops every process.
     """
-    jobs = min(jobs or available_cpus(), len(scenarios))
-    if jobs <= 1:
-        results = []
-        for scenario in scenarios:
-            results.append(run(scenario))
-            if done is not None:
-                done(results[-1])
-        return results
-    pool = process_context().Pool(jobs, initializer=_leave_interrupts_to_the_parent)
-    try:
-        results: dict[int, Result] = {}
-        for index, result in pool.imap_unordered(_run_numbered, enumerate(scenarios)):
-            results[index] = result
-            if done is not None:
-                done(result)
-        pool.close()
-        return [results[index] for index in range(len(scenarios))]
-    finally:
-        pool.terminate()  # at once on Ctrl-C or an error; a no-op after close() once all are in
-        pool.join()
+    from .pool import run_each  # noqa: PLC0415  (only run_all needs the pool)
+
+    heard = None if done is None else lambda _, result: done(result)
+    return run_each(run, scenarios, jobs=jobs, done=heard)
 
 
 def process_context():  # -> multiprocessing context

@@ -21,7 +21,7 @@ Every run of a point uses the same seeds for every strategy and every point
 (common random numbers: the same seed gives the same arrivals), so a
 difference between two cells is the client's or the parameter's, not luck's.
 
-Runs go to an executor: ``inline`` (this process), ``processes`` (every core,
+Runs go to an executor: ``inline`` (this process), ``processes`` (every core through ``sim.pool``,
 the default) or ``dask`` (a ``dask.distributed.Client``, or a scheduler's
 address); a run is the same whichever executor makes it. Each finished run is
 written at once to a cache keyed by a hash of its scenario (seed included)
@@ -48,6 +48,7 @@ from .config import POLICY_FIELDS, STRATEGY_NAMES, ConfigError, Scenario, policy
 from .experiment import confidence_table, run
 from .files import read_text
 from .metrics import SUMMARY_KEYS
+from .pool import run_each
 from .scenario_file import load_scenario
 
 DESIGNS = ("factorial", "zip")
@@ -326,31 +327,8 @@ def _inline(scenarios: list[Scenario], indices: list[int], finished: Finished, *
         finished(index, summary_row(scenario))
 
 
-def _processes(
-    scenarios: list[Scenario], indices: list[int], finished: Finished, jobs: int = 0, pool_of_one: bool = False,
-    **_: Any,
-) -> None:  # fmt: skip
-    if not scenarios:
-        return
-    from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: PLC0415
-
-    from .experiment import available_cpus, process_context  # noqa: PLC0415
-
-    workers = min(jobs or available_cpus(), len(scenarios))
-    if workers <= 1 and not pool_of_one:  # (the benchmark times a pool of one against a pool of two)
-        return _inline(scenarios, indices, finished)
-    with ProcessPoolExecutor(workers, mp_context=process_context()) as pool:
-        futures = {
-            pool.submit(summary_row, scenario): index for index, scenario in zip(indices, scenarios, strict=True)
-        }
-        try:
-            for future in as_completed(futures):
-                finished(futures[future], future.result())
-        except BaseException:  # Ctrl-C or a failed run: stop what has not started, keep what finished
-            for future in futures:
-                future.cancel()
-            raise
-    return None
+def _processes(scenarios: list[Scenario], indices: list[int], finished: Finished, jobs: int = 0, **_: Any) -> None:
+    run_each(summary_row, scenarios, jobs=jobs, done=lambda at, row: finished(indices[at], row))
 
 
 def _dask(
