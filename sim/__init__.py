@@ -8,7 +8,7 @@ Build a ``Scenario``, ``run`` it, read the ``Result``::
 
 The package follows a run from its configuration to its figures:
 ``config`` -> ``workload`` -> ``client`` -> ``servers`` -> ``records`` ->
-``metrics`` -> ``figures`` / ``plots``, with ``experiment`` wiring them.
+``metrics`` -> ``figures``, with ``experiment`` wiring them.
 """
 
 from .assumptions import assumptions_table

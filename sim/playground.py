@@ -23,8 +23,7 @@ from matplotlib.figure import Figure
 from .config import STRATEGY_NAMES, Scenario, Workload
 from .config.libraries import LIBRARIES
 from .experiment import Result, run
-from .figures import sequence_rows
-from .plots import fig_sequence_diagram
+from .figures import fig_sequence_diagram, sequence_rows
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
 # the client menu: the three strategies, then each library preset under its own name

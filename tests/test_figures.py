@@ -22,7 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import sim
-from sim import figures, plots
+from sim import figures
 
 COMMITTED = Path(__file__).resolve().parent.parent / "figures"
 NOTEBOOKS = sorted((COMMITTED.parent / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -55,7 +55,7 @@ def assert_legend_names(fig: Figure, strategies=STRATEGIES) -> None:
 
 def test_sequence_diagram_draws_one_panel_per_strategy():
     events = figures.sequence_diagram_data(requests=2, gap_ms=10)
-    fig = plots.fig_sequence_diagram(events)
+    fig = figures.fig_sequence_diagram(events)
     assert isinstance(fig, Figure)
     titles = [ax.get_title() for ax in fig.axes]
     assert [title.splitlines()[0] for title in titles] == ["naive", "locked"]
@@ -69,7 +69,7 @@ def test_sequence_diagram_three_panels_fit_a_notebook():
     """naive, locked and queued: two panels a row at most, no label over another, the late 401 and the held
     requests marked."""
     events = figures.sequence_diagram_data(gap_ms=60, strategies=STRATEGIES)
-    fig = plots.fig_sequence_diagram(events)
+    fig = figures.fig_sequence_diagram(events)
     renderer = FigureCanvasAgg(fig).get_renderer()
     fig.draw(renderer)
     panels = [ax for ax in fig.axes if ax.get_title()]  # the legend sits in the fourth slot
@@ -89,7 +89,7 @@ def test_in_flight():
         "naive": pd.DataFrame({"time_s": [0.0, 10.0, 10.03, 10.06], "in_flight": [0, 8, 4, 0]}),
         "locked": pd.DataFrame({"time_s": [0.0, 10.0, 10.03], "in_flight": [0, 1, 0]}),
     }
-    fig = plots.fig_in_flight(loads, capacity=4)
+    fig = figures.fig_in_flight(loads, capacity=4)
     assert_labelled(fig)
     assert_legend_names(fig, ("naive", "locked"))
     assert "(ms)" in fig.axes[0].get_xlabel()
@@ -97,7 +97,7 @@ def test_in_flight():
     assert any("peak 8" in text for text in texts) and any("4 auth workers" in text for text in texts)
     low, high = fig.axes[0].get_xlim()
     assert low < 0 and high > 60  # from the first arrival to the last change, in ms
-    in_seconds = plots.fig_in_flight(loads, unit="s", origin_s=0)
+    in_seconds = figures.fig_in_flight(loads, unit="s", origin_s=0)
     assert in_seconds.axes[0].get_xlabel() == "simulated time (s)"
 
 
@@ -109,7 +109,7 @@ def test_sweep():
         for x in (0.03, 0.3, 1.0)
     ]  # fmt: skip
     table = pd.DataFrame(rows)
-    fig = plots.fig_sweep(
+    fig = figures.fig_sweep(
         table,
         "auth_service_s",
         ["unauthorized_responses", "expiry_latency_p95_s"],
@@ -130,12 +130,12 @@ def test_sweep():
 
 
 def test_column_label_writes_the_unit():
-    assert plots.column_label("expiry_latency_p95_ms") == "expiry latency p95 (ms)"
-    assert plots.column_label("rtt_s") == "rtt (s)"
-    assert plots.column_label("page_rate_per_s") == "page rate (per s)"
-    assert plots.column_label("expiry_share_pct") == "expiry share (%)"
-    assert plots.column_label("auth_capacity") == "auth capacity"
-    assert plots.column_label("extra (s)") == "extra (s)"
+    assert figures.column_label("expiry_latency_p95_ms") == "expiry latency p95 (ms)"
+    assert figures.column_label("rtt_s") == "rtt (s)"
+    assert figures.column_label("page_rate_per_s") == "page rate (per s)"
+    assert figures.column_label("expiry_share_pct") == "expiry share (%)"
+    assert figures.column_label("auth_capacity") == "auth capacity"
+    assert figures.column_label("extra (s)") == "extra (s)"
 
 
 def test_refresh_storm():
@@ -147,7 +147,7 @@ def test_refresh_storm():
             for n in (1, 2, 4)
         ]
     )  # fmt: skip
-    fig = plots.fig_refresh_storm(storm)
+    fig = figures.fig_refresh_storm(storm)
     assert_labelled(fig)
     assert_legend_names(fig)
 
@@ -164,21 +164,21 @@ def test_a_strategy_that_is_no_preset_is_drawn_and_named():
             for n in (1, 2, 4)
         ]
     )  # fmt: skip
-    fig = plots.fig_refresh_storm(storm)
+    fig = figures.fig_refresh_storm(storm)
     assert_labelled(fig)
     assert_legend_names(fig, names)
     assert legend_texts(fig)[-1] == variant  # presets first, then the rest
     sweep = pd.DataFrame(
         [{"auth_capacity": x, "strategy": s, "refresh_calls": x + len(s)} for s in names for x in (1, 2, 4)]
     )
-    fig = plots.fig_sweep(sweep, "auth_capacity", "refresh_calls")
+    fig = figures.fig_sweep(sweep, "auth_capacity", "refresh_calls")
     assert_labelled(fig)
     assert_legend_names(fig, names)
     assert fig.legends[0].get_title().get_text() == "strategy"
-    looks = plots.strategy_styles([variant, "naive+hold_while_refreshing=true", "other", "locked"])
+    looks = figures.strategy_styles([variant, "naive+hold_while_refreshing=true", "other", "locked"])
     assert list(looks) == ["locked", variant, "naive+hold_while_refreshing=true", "other"]
-    assert looks[variant]["color"] == plots.STRATEGY_COLORS["locked"]
-    assert looks[variant]["marker"] not in plots.STRATEGY_MARKERS.values()
+    assert looks[variant]["color"] == figures.STRATEGY_COLORS["locked"]
+    assert looks[variant]["marker"] not in figures.STRATEGY_MARKERS.values()
     shapes = [(look["color"], look["linestyle"], look["marker"]) for look in looks.values()]
     assert len(set(map(str, shapes))) == len(shapes)
 
@@ -193,7 +193,7 @@ def test_refresh_timeline():
             "access_ttl_s": 10,
         }
     )
-    fig = plots.fig_refresh_timeline(timeline)
+    fig = figures.fig_refresh_timeline(timeline)
     assert_labelled(fig)
     assert_legend_names(fig)
     assert "s)" in fig.axes[0].get_xlabel()
@@ -210,7 +210,7 @@ def test_latency_cdf():
             for f in fractions
         ]
     )  # fmt: skip
-    fig = plots.fig_latency_cdf(quantiles)
+    fig = figures.fig_latency_cdf(quantiles)
     assert_labelled(fig)
     assert_legend_names(fig)
     assert len(fig.axes) == 2
@@ -220,7 +220,7 @@ def test_latency_cdf():
         assert naive.get_zorder() < locked.get_zorder() < queued.get_zorder()
         assert any("coincide" in text.get_text() for text in ax.texts)
     apart = quantiles.assign(latency_ms=quantiles["latency_ms"] + 50 * (quantiles["strategy"] == "naive"))
-    assert not any(ax.texts for ax in plots.fig_latency_cdf(apart).axes)  # curves apart: no note
+    assert not any(ax.texts for ax in figures.fig_latency_cdf(apart).axes)  # curves apart: no note
 
 
 def test_auth_load():
@@ -233,7 +233,7 @@ def test_auth_load():
             for t in (0.0, 5.0, 10.0)
         ]
     )  # fmt: skip
-    fig = plots.fig_auth_load(load)
+    fig = figures.fig_auth_load(load)
     assert len(fig.axes) == 2
     assert_labelled(fig)
     assert_legend_names(fig)
@@ -250,12 +250,12 @@ def test_ttl_sensitivity():
                  "expiry_latency_p95_ms": 400.0, "expiry_latency_p95_ms_ci": 20.0,
                  "replications": 5}
             )  # fmt: skip
-    fig = plots.fig_ttl_sensitivity(pd.DataFrame(rows))
+    fig = figures.fig_ttl_sensitivity(pd.DataFrame(rows))
     assert_labelled(fig)
     assert_legend_names(fig)
     ttls = pd.DataFrame(rows)["access_ttl_s"]
     measured = pd.DataFrame(rows).assign(duration_s=21 * ttls, measured_from_s=ttls)
-    assert "measured over 20 T" in plots.fig_ttl_sensitivity(measured)._suptitle.get_text()
+    assert "measured over 20 T" in figures.fig_ttl_sensitivity(measured)._suptitle.get_text()
 
 
 def test_ttl_sensitivity_measures_a_steady_state():
@@ -308,8 +308,8 @@ def test_listed_notebooks_are_the_ones_that_draw_the_figure(spec):
 
 
 def test_each_strategy_keeps_its_colour():
-    assert set(plots.STRATEGY_COLORS) == set(STRATEGIES)
-    assert len(set(plots.STRATEGY_COLORS.values())) == len(STRATEGIES)
+    assert set(figures.STRATEGY_COLORS) == set(STRATEGIES)
+    assert len(set(figures.STRATEGY_COLORS.values())) == len(STRATEGIES)
 
 
 # -- (b) and (c): rebuild everything twice ---------------------------------------
@@ -367,7 +367,7 @@ def test_rotation_logouts():
         for t in (1, 2, 4)
         for g in (0.0, 5.0)
     ]  # fmt: skip
-    fig = plots.fig_rotation_logouts(pd.DataFrame(rows))
+    fig = figures.fig_rotation_logouts(pd.DataFrame(rows))
     assert_labelled(fig)
     assert_legend_names(fig, (*STRATEGIES, "locked+cross_tab_lock=true"))
     assert [ax.get_title() for ax in fig.axes] == ["no grace window", "grace window 5 s"]
@@ -376,7 +376,7 @@ def test_rotation_logouts():
 
 def test_tab_race_marks_the_logout_and_the_wait():
     events = figures.tab_race_data()
-    fig = plots.fig_tab_race(events)
+    fig = figures.fig_tab_race(events)
     titles = [ax.get_title() for ax in fig.axes]
     assert titles == [
         "per-tab lock (locked)\n2 refresh calls, the user is logged out",

@@ -16,7 +16,7 @@ import matplotlib as mpl
 import pandas as pd
 from matplotlib.ticker import FixedLocator, NullLocator, ScalarFormatter
 
-from ..config import PRESETS
+from .. import PRESETS
 from ..palette import OKABE_ITO
 
 STRATEGY_COLORS = {name: preset.color for name, preset in PRESETS.items()}
