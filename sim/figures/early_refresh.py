@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FormatStrFormatter, MultipleLocator, NullLocator
 
-from .. import ClientPolicy, Scenario, TokenPolicy, Workload, run, run_all
+from .. import Scenario, TokenPolicy, Workload, run, run_all
 from ..palette import OKABE_ITO
 from ..scenario_file import load_scenario_file
 from .spec import FigureSpec
@@ -143,9 +143,8 @@ def fig_herd(data: pd.DataFrame) -> Figure:
 SKEW = Scenario(
     tokens=TokenPolicy(access_ttl_s=300),
     workload=Workload(kind="steady", users=10, concurrency=2, page_rate_per_s=0.1, duration_s=1800.0),
-    client=ClientPolicy("locked", proactive="on-use"),
     name="clock-skew",
-)
+).with_(strategy="locked", proactive="on-use")
 SKEW_OFFSETS_S = (-600, -450, -300, -240, -180, -120, -60, -30, 0, 30, 60, 120, 180, 240, 270, 300, 450, 600)
 # (label, client fields): three margins reading exp (keycloak-js 5 s, the common 60 s, google-auth's
 # 225 s), then the two cures at 60 s.

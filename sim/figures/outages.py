@@ -23,7 +23,6 @@ from matplotlib.patches import Patch
 from .. import (
     STRATEGY_NAMES,
     Capacities,
-    ClientPolicy,
     Latencies,
     Scenario,
     TokenPolicy,
@@ -208,9 +207,8 @@ CONTENTION = Scenario(
     latencies=Latencies(rtt_s=0.1, auth_service_s=0.05),
     capacities=Capacities(auth_capacity=1),
     workload=Workload(kind="burst", users=200, concurrency=1, at_s=75.0),  # every token is dead by 71 s
-    client=ClientPolicy("locked", refresh_timeout_s=1.0, retries_exhausted="fail"),
     name="contention",
-)
+).with_(strategy="locked", refresh_timeout_s=1.0, retries_exhausted="fail")
 BACKOFF_POLICIES = ("none", "immediate", "fixed", "exponential", "full-jitter", "equal-jitter", "decorrelated")
 
 
