@@ -242,7 +242,7 @@ def sweep_benchmark(runs: int = SWEEP_BENCH_RUNS) -> dict:
 
     def on_dask(client: Any) -> list[dict]:
         rows: dict[int, dict] = {}
-        _dask(scenarios, list(range(len(scenarios))), rows.__setitem__, client=client)
+        _dask(summary_row, scenarios, list(range(len(scenarios))), rows.__setitem__, client=client)
         return [rows[index] for index in range(len(scenarios))]
 
     # the sweep's processes executor, on a real pool of 1 and of 2 (sim.pool.in_processes: a pool even of one)
