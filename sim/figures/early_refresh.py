@@ -20,9 +20,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FormatStrFormatter, MultipleLocator, NullLocator
 
-from .. import Scenario, TokenPolicy, Workload, run, run_all
+from .. import Scenario, TokenPolicy, Workload, run_all
 from ..palette import OKABE_ITO
 from ..scenario_file import load_scenario_file
+from ..sweep import Sweep
+from .runs import swept
 from .spec import FigureSpec
 from .theme import style
 
@@ -171,21 +173,18 @@ def clock_skew_data(offsets_s: tuple[float, ...] = SKEW_OFFSETS_S, scenario: Sce
 
 @lru_cache(maxsize=4)
 def _clock_skew(offsets_s: tuple[float, ...], scenario: Scenario) -> pd.DataFrame:
-    rows = []
-    for label, fields in SKEW_CLIENTS:
-        for offset_s in offsets_s:
-            summary = run(scenario.with_(clock_offset_s=float(offset_s), **fields)).summary
-            rows.append(
-                {
-                    "client": label,
-                    "offset_s": offset_s,
-                    "refreshes_per_request": summary["refresh_calls"] / summary["requests"],
-                    "unauthorized_per_request": summary["expired_on_arrival"] / summary["requests"],
-                    "latency_p95_ms": 1000 * summary["latency_p95_s"],
-                    "access_ttl_s": scenario.tokens.access_ttl_s,
-                }
-            )
-    return pd.DataFrame(rows)
+    offsets = {"clock_offset_s": tuple(float(offset_s) for offset_s in offsets_s)}
+    runs = swept(Sweep("clock-skew", scenario, offsets, dict(SKEW_CLIENTS)))
+    return pd.DataFrame(
+        {
+            "client": runs["client"],
+            "offset_s": runs["clock_offset_s"].map(dict(zip(offsets["clock_offset_s"], offsets_s, strict=True))),
+            "refreshes_per_request": runs["refresh_calls"] / runs["requests"],
+            "unauthorized_per_request": runs["expired_on_arrival"] / runs["requests"],
+            "latency_p95_ms": 1000 * runs["latency_p95_s"],
+            "access_ttl_s": scenario.tokens.access_ttl_s,
+        }
+    )
 
 
 def fig_clock_skew(data: pd.DataFrame) -> Figure:

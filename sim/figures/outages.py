@@ -24,16 +24,18 @@ from .. import (
     STRATEGY_NAMES,
     Capacities,
     Latencies,
+    Result,
     Scenario,
     TokenPolicy,
     Workload,
     in_flight,
-    run,
     run_all,
 )
 from ..metrics import binned_mean
 from ..palette import OKABE_ITO
 from ..scenario_file import load_scenario_file
+from ..sweep import Sweep
+from .runs import swept
 from .spec import FigureSpec
 from .theme import _strategies, style
 
@@ -145,27 +147,21 @@ def outage_recovery_data(lengths_s: tuple[float, ...] = (5, 15, 30, 60), after_s
 @lru_cache(maxsize=2)
 def _outage_recovery(lengths_s: tuple[float, ...], after_s: float) -> pd.DataFrame:
     base = _outage_base().with_(duration_s=OUTAGE_START_S + after_s)
-    plan = [
-        (label, length, base.with_(auth_outages=f"{OUTAGE_START_S:g}:{OUTAGE_START_S + length:g}:silent", **fields))
-        for label, fields in OUTAGE_CLIENTS
-        for length in lengths_s
-    ]
-    results = run_all([one for _, _, one in plan], jobs=0)
-    rows = []
-    for (label, length, _), result in zip(plan, results, strict=True):
-        summary = result.summary
-        rows.append(
-            {
-                "client": label,
-                "outage_s": length,
-                "recovery_s": summary["recovery_s"],
-                "recovered": not np.isnan(summary["recovery_s"]),
-                "watched_s": after_s - length,
-                "refresh_calls": summary["refresh_calls"],
-                "requests_failed": summary["requests_failed"],
-            }
-        )
-    return pd.DataFrame(rows)
+    outages = tuple(f"{OUTAGE_START_S:g}:{OUTAGE_START_S + length:g}:silent" for length in lengths_s)
+    the_sweep = Sweep("outage-recovery", base, {"auth_outages": outages}, dict(OUTAGE_CLIENTS))
+    runs = swept(the_sweep, executor="processes")
+    length = runs["auth_outages"].map(dict(zip(outages, lengths_s, strict=True)))
+    return pd.DataFrame(
+        {
+            "client": runs["client"],
+            "outage_s": length,
+            "recovery_s": runs["recovery_s"],
+            "recovered": runs["recovery_s"].notna(),
+            "watched_s": after_s - length,
+            "refresh_calls": runs["refresh_calls"],
+            "requests_failed": runs["requests_failed"],
+        }
+    )
 
 
 def fig_outage_recovery(data: pd.DataFrame) -> Figure:
@@ -218,27 +214,32 @@ def backoff_policies_data(scenario: Scenario = CONTENTION, max_tries: int = 100)
     worker, giving up after 1 s; up to ``max_tries`` tries, as good as until it works, base 1 s,
     cap 30 s; one seed). A refresh succeeded if its 200 came back before the client gave up;
     ``drain_s`` (until the last one succeeded) is NaN if some never did."""
-    rows = []
-    for policy in BACKOFF_POLICIES:
-        fields = {} if policy == "none" else {"retry": policy, "max_tries": max_tries}
-        result = run(scenario.with_(**fields))
-        refreshes = result.refreshes
-        timeout_s = scenario.client.policy().refresh_timeout_s
-        # a refresh succeeded if its 200 came back before the client gave up on it
-        ok = refreshes[(refreshes["status"] == 200) & (refreshes["received_s"] - refreshes["sent_s"] <= timeout_s)]
-        start_s = result.requests["created_s"].min()
-        rows.append(
-            {
-                "retry": policy,
-                "refresh_calls": len(refreshes),
-                "refreshed": len(ok),
-                "calls_per_success": len(refreshes) / len(ok) if len(ok) else np.nan,
-                "never_refreshed": scenario.workload.users - len(ok),
-                "drain_s": float(ok["received_s"].max() - start_s) if len(ok) == len(result.requests) else np.nan,
-                "wasted_calls": int((refreshes["received_s"] - refreshes["sent_s"] > timeout_s).sum()),
-            }
-        )
-    return pd.DataFrame(rows)
+    clients = {
+        policy: {} if policy == "none" else {"retry": policy, "max_tries": max_tries} for policy in BACKOFF_POLICIES
+    }
+    runs = swept(Sweep("backoff-policies", scenario, {}, clients, measure=_refresh_outcome))
+    return runs.rename(columns={"client": "retry"})[["retry", *REFRESH_OUTCOME]]
+
+
+# What _refresh_outcome gives of each run.
+REFRESH_OUTCOME = ("refresh_calls", "refreshed", "calls_per_success", "never_refreshed", "drain_s", "wasted_calls")
+
+
+def _refresh_outcome(result: Result) -> dict:
+    """One run's refresh calls, the refreshes that succeeded (their 200 came back before the client gave
+    up on them), the users who never refreshed and how long until the last one did."""
+    refreshes, requests = result.refreshes, result.requests
+    timeout_s = result.scenario.client.policy().refresh_timeout_s
+    ok = refreshes[(refreshes["status"] == 200) & (refreshes["received_s"] - refreshes["sent_s"] <= timeout_s)]
+    start_s = requests["created_s"].min()
+    return {
+        "refresh_calls": len(refreshes),
+        "refreshed": len(ok),
+        "calls_per_success": len(refreshes) / len(ok) if len(ok) else np.nan,
+        "never_refreshed": result.scenario.workload.users - len(ok),
+        "drain_s": float(ok["received_s"].max() - start_s) if len(ok) == len(requests) else np.nan,
+        "wasted_calls": int((refreshes["received_s"] - refreshes["sent_s"] > timeout_s).sum()),
+    }
 
 
 def fig_backoff_policies(data: pd.DataFrame) -> Figure:
@@ -293,20 +294,16 @@ def connection_limit_data(limits: tuple[int, ...] = (0, 6), scenario: Scenario =
     """p95 latency of requests that met an expiry (and of the others), per strategy and connection
     limit (0: unlimited; 6: HTTP/1.1). ``CONNECTIONS``: 50 users, pages of 8 calls of ~300 ms
     every ~20 s, tokens of a minute; one seed."""
-    rows = []
-    for strategy in STRATEGY_NAMES:
-        for limit in limits:
-            summary = run(scenario.with_(strategy=strategy, max_connections=limit)).summary
-            rows.append(
-                {
-                    "strategy": strategy,
-                    "max_connections": limit,
-                    "expiry_latency_p95_ms": 1000 * summary["expiry_latency_p95_s"],
-                    "clear_latency_p95_ms": 1000 * summary["clear_latency_p95_s"],
-                    "refresh_calls": summary["refresh_calls"],
-                }
-            )
-    return pd.DataFrame(rows)
+    runs = swept(Sweep("connection-limit", scenario, {"max_connections": tuple(limits)}, STRATEGY_NAMES))
+    return pd.DataFrame(
+        {
+            "strategy": runs["strategy"],
+            "max_connections": runs["max_connections"],
+            "expiry_latency_p95_ms": 1000 * runs["expiry_latency_p95_s"],
+            "clear_latency_p95_ms": 1000 * runs["clear_latency_p95_s"],
+            "refresh_calls": runs["refresh_calls"],
+        }
+    )
 
 
 def fig_connection_limit(data: pd.DataFrame) -> Figure:

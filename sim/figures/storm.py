@@ -26,10 +26,10 @@ from .. import (
     Scenario,
     TokenPolicy,
     Workload,
-    confidence_table,
     run,
-    run_all,
 )
+from ..sweep import Sweep, sweep
+from .runs import swept
 from .spec import FigureSpec
 from .theme import _line_style, _log2_axis, _strategies, style
 
@@ -88,21 +88,17 @@ def refresh_storm_data(
         workload=Workload(kind="burst"),
         name="refresh-storm",
     )
-    rows = []
-    for strategy in STRATEGY_NAMES:
-        for n in concurrency:
-            summary = run(base.with_(strategy=strategy, concurrency=n)).summary
-            rows.append(
-                {
-                    "strategy": strategy,
-                    "concurrency": n,
-                    "refresh_calls": summary["refresh_calls"],
-                    "unauthorized_responses": summary["unauthorized_responses"],
-                    "slowest_request_ms": summary["latency_max_s"] * 1000,
-                    "auth_capacity": auth_capacity,
-                }
-            )
-    return pd.DataFrame(rows)
+    runs = swept(Sweep("refresh-storm", base, {"concurrency": tuple(concurrency)}, STRATEGY_NAMES))
+    return pd.DataFrame(
+        {
+            "strategy": runs["strategy"],
+            "concurrency": runs["concurrency"],
+            "refresh_calls": runs["refresh_calls"],
+            "unauthorized_responses": runs["unauthorized_responses"],
+            "slowest_request_ms": runs["latency_max_s"] * 1000,
+            "auth_capacity": auth_capacity,
+        }
+    )
 
 
 def fig_refresh_storm(storm: pd.DataFrame) -> Figure:
@@ -430,31 +426,29 @@ def ttl_sensitivity_data(
     Each metric has its mean over the seeds and ``_ci``, the half-width of its
     95 % confidence interval.
     """
-    metrics = ["refresh_per_1000_requests", "refresh_per_user_hour", "expiry_share_pct", "expiry_latency_p95_ms"]
-    tables = []
-    for ttl in access_ttl_s:
-        duration_s = float((lifetimes + 1) * ttl)
-        base = SENSITIVITY.with_(access_ttl_s=ttl, duration_s=duration_s)
-        plan = [base.with_(strategy=name, seed=1 + i) for name in STRATEGY_NAMES for i in range(replications)]
-        runs = pd.DataFrame([_steady_state(result, from_s=float(ttl)) for result in run_all(plan)])
-        table = confidence_table(runs, metrics)
-        table.insert(0, "access_ttl_s", ttl)
-        table.insert(1, "duration_s", duration_s)
-        table.insert(2, "measured_from_s", float(ttl))
-        table["replications"] = replications
-        tables.append(table)
-    return pd.concat(tables, ignore_index=True)
+    lifetimes_s = {
+        "access_ttl_s": tuple(access_ttl_s),
+        "duration_s": tuple(float((lifetimes + 1) * ttl) for ttl in access_ttl_s),
+    }
+    the_sweep = Sweep(
+        "ttl-sensitivity", SENSITIVITY, lifetimes_s, STRATEGY_NAMES, replications, design="zip", measure=_steady_state
+    )
+    table = sweep(the_sweep, executor="inline", cache=False, progress=False).points
+    table.insert(2, "measured_from_s", table["access_ttl_s"].astype(float))
+    table["replications"] = replications
+    return table
 
 
-def _steady_state(result: Result, from_s: float) -> dict:
-    """One run's refresh cost and expiry latency, counting requests created and refreshes sent from ``from_s``."""
+def _steady_state(result: Result) -> dict:
+    """One run's refresh cost and expiry latency after a warm-up of one access lifetime, counting the
+    requests created and the refreshes sent from then on."""
+    from_s = float(result.scenario.tokens.access_ttl_s)
     requests = result.requests[result.requests["created_s"] >= from_s]
     refreshes = result.refreshes[result.refreshes["sent_s"] >= from_s]
     workload = result.scenario.workload
     user_hours = workload.users * (workload.duration_s - from_s) / 3600
     met = requests[requests["met_expiry"] & (requests["reason"] == "ok")]
     return {
-        "strategy": result.strategy,
         "refresh_per_1000_requests": 1000 * len(refreshes) / len(requests),
         "refresh_per_user_hour": len(refreshes) / user_hours,
         "expiry_share_pct": 100 * requests["met_expiry"].sum() / len(requests),

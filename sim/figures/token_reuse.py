@@ -19,6 +19,8 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MultipleLocator
 
 from .. import Capacities, Latencies, RefreshTokenPolicy, Scenario, TokenPolicy, Workload, run
+from ..sweep import Sweep
+from .runs import swept
 from .sequence import DIAGRAM_LATENCIES, _activation, _arrow, lane_axes, legend_arrow
 from .spec import FigureSpec
 from .theme import MESSAGE_COLORS, _log2_axis, _strategies, style
@@ -63,27 +65,24 @@ def rotation_logouts_data(
 
 @lru_cache(maxsize=4)  # the figure build calls it twice; the runs are deterministic
 def _rotation_logouts(tabs: tuple[int, ...], grace_s: tuple[float, ...], scenario: Scenario) -> pd.DataFrame:
-    rows = []
-    for strategy, fields in ROTATION_CLIENTS:
-        for tab_count in tabs:
-            for grace in grace_s:
-                result = run(scenario.with_(strategy=strategy, tabs=tab_count, grace_s=grace, **fields))
-                summary = result.summary
-                users = scenario.workload.users
-                rows.append(
-                    {
-                        "strategy": result.strategy,
-                        "tabs": tab_count,
-                        "grace_s": grace,
-                        "users": users,
-                        "logouts": summary["logouts"],
-                        "logged_out_pct": 100 * summary["logouts"] / users,
-                        "reuse_detected": summary["reuse_detected"],
-                        "refresh_calls": summary["refresh_calls"],
-                        "requests_failed": summary["requests_failed"],
-                    }
-                )
-    return pd.DataFrame(rows)
+    clients = {}
+    for preset, fields in ROTATION_CLIENTS:  # each under its own label: locked+cross_tab_lock=true
+        clients[scenario.with_(strategy=preset, **fields).strategy] = {"strategy": preset, **fields}
+    runs = swept(Sweep("rotation-logouts", scenario, {"tabs": tabs, "grace_s": grace_s}, clients))
+    users = scenario.workload.users
+    return pd.DataFrame(
+        {
+            "strategy": runs["strategy"],
+            "tabs": runs["tabs"],
+            "grace_s": runs["grace_s"],
+            "users": users,
+            "logouts": runs["logouts"],
+            "logged_out_pct": 100 * runs["logouts"] / users,
+            "reuse_detected": runs["reuse_detected"],
+            "refresh_calls": runs["refresh_calls"],
+            "requests_failed": runs["requests_failed"],
+        }
+    )
 
 
 def fig_rotation_logouts(data: pd.DataFrame) -> Figure:
