@@ -9,7 +9,6 @@ format what they return; the scenarios they vary are spelled out here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pandas as pd
 
@@ -19,7 +18,7 @@ from .figures import OUTAGE_FILE, OUTAGE_START_S, ROTATION, RUSH, SKEW, sequence
 from .matrix import situation as matrix_situation
 from .playground import redraw
 from .primer import Log, run_primer
-from .scenario_file import load_scenario, load_scenario_file
+from .scenario_file import SCENARIOS_DIR, load_scenario, load_scenario_file
 
 # notebooks/02: one request, alone, with the default latencies.
 ONE_REQUEST = Scenario(workload=Workload(kind="burst", concurrency=1), record_calls=True, name="one-request")
@@ -32,7 +31,7 @@ STEADY_30 = Scenario(
     name="steady-30",
 )
 
-ARTICLE_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "article.toml"
+ARTICLE_FILE = SCENARIOS_DIR / "article.toml"
 
 
 def primer_timeline(

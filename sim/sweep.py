@@ -50,7 +50,7 @@ from .experiment import Result, confidence_table, run
 from .files import read_text
 from .metrics import SUMMARY_KEYS
 from .pool import run_each
-from .scenario_file import load_scenario
+from .scenario_file import load_scenario, packaged_path
 
 DESIGNS = ("factorial", "zip")
 EXECUTORS = ("inline", "processes", "dask")
@@ -145,8 +145,9 @@ class Sweep:
 
 
 def load_sweep(path: str | Path) -> Sweep:
-    """Read a sweep file; a bad key or value is a ``ConfigError`` naming the file and the key."""
-    path = Path(path)
+    """Read a sweep file; a bad key or value is a ``ConfigError`` naming the file and the key. A bare name
+    (``architect``) reads the sweep of that name installed with sim (``sim/scenarios/sweeps/``)."""
+    path = packaged_path(path, "sweeps", "sweep")
     try:
         data = tomllib.loads(read_text(path, "sweep", 1_000_000))
     except tomllib.TOMLDecodeError as error:

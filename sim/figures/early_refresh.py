@@ -22,7 +22,7 @@ from matplotlib.ticker import FixedLocator, FormatStrFormatter, MultipleLocator,
 
 from .. import Scenario, TokenPolicy, Workload, run_all
 from ..palette import OKABE_ITO
-from ..scenario_file import load_scenario_file
+from ..scenario_file import SCENARIOS_DIR, load_scenario_file
 from ..sweep import Sweep
 from .runs import swept
 from .spec import FigureSpec
@@ -51,7 +51,7 @@ def _color(table: dict, name: str, index: int) -> str:
 
 # -- a herd: 10,000 users who logged in together ---------------------------------------------------
 
-HERD_FILE = Path(__file__).resolve().parent.parent.parent / "scenarios" / "herd.toml"
+HERD_FILE = SCENARIOS_DIR / "herd.toml"
 HERD_BIN_S = 10.0
 
 

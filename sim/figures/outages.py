@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -33,13 +32,13 @@ from .. import (
 )
 from ..metrics import binned_mean
 from ..palette import OKABE_ITO
-from ..scenario_file import load_scenario_file
+from ..scenario_file import SCENARIOS_DIR, load_scenario_file
 from ..sweep import Sweep
 from .runs import swept
 from .spec import FigureSpec
 from .theme import _strategies, style
 
-OUTAGE_FILE = Path(__file__).resolve().parent.parent.parent / "scenarios" / "outage.toml"
+OUTAGE_FILE = SCENARIOS_DIR / "outage.toml"
 # (label, client fields): the article's interceptor as it is, with immediate retries, and
 # single-flight with full-jitter backoff and a retry budget.
 OUTAGE_CLIENTS: tuple[tuple[str, dict], ...] = (

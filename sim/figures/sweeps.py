@@ -27,6 +27,7 @@ from matplotlib.ticker import (
     NullLocator,
 )
 
+from ..scenario_file import SCENARIOS_DIR
 from ..sweep import sweep
 from .spec import FigureSpec
 from .theme import STRATEGY_LABELS, _line_style, _strategies, strategy_styles, style
@@ -219,7 +220,7 @@ def _sweep_ylim(ax: Axes, table: pd.DataFrame, metric: str, reference: str | Non
 # -- a sweep's surface: a metric over two parameters, one panel per strategy ---------------
 
 
-ARCHITECT_SWEEP = Path(__file__).resolve().parent.parent.parent / "scenarios" / "sweeps" / "architect.toml"
+ARCHITECT_SWEEP = SCENARIOS_DIR / "sweeps" / "architect.toml"
 SWEEP_METRICS = ("refresh_amplification", "latency_p99_s")
 
 
