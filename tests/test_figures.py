@@ -5,12 +5,14 @@
 - Every ``<name>_data()`` still gives the numbers in ``figures/<name>.csv``
   (read back after the same rounding), so a model change that moves a figure
   fails here: rebuild with ``python -m sim figures`` and commit the new files
-  if the move is meant.
-- ``build_all`` run twice gives byte-identical files.
+  if the move is meant. Each data function runs once in a test session
+  (``figure_data``), and its drawing draws what it made.
+- ``build_all`` run twice on cheap figures gives byte-identical files.
 - Every notebook a figure lists in ``FIGURES`` calls its drawing function,
   and every notebook that calls one is listed (``figures/README.md`` says so).
 """
 
+import io
 import json
 import re
 from pathlib import Path
@@ -18,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.animation import Animation
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -312,30 +315,48 @@ def test_each_strategy_keeps_its_colour():
     assert len(set(figures.STRATEGY_COLORS.values())) == len(STRATEGIES)
 
 
-# -- (b) and (c): rebuild everything twice ---------------------------------------
+# -- (b) and (c): every figure's data once, its drawing, and a cheap one built twice ------------------
 
 
-@pytest.fixture(scope="module")
-def builds(tmp_path_factory):
-    """Two full rebuilds (each calls every data function), the slow part of this module.
+class FigureData:
+    """Each figure's data, made by its data function at most once in the test session (the slow part)."""
 
-    Runs of the shared morning-rush scenario are remembered within the process,
-    so the second build mostly redraws; the first build's data is compared with
-    the committed CSVs, which were made by another process.
-    """
-    root = tmp_path_factory.mktemp("figures")
-    return figures.build_all(root / "first"), figures.build_all(root / "second")
+    def __init__(self) -> None:
+        self.made: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, spec: figures.FigureSpec) -> pd.DataFrame:
+        if spec.name not in self.made:
+            self.made[spec.name] = spec.data()
+        return self.made[spec.name].copy()  # a test may change its copy, never the next test's
+
+
+@pytest.fixture(scope="session")
+def figure_data() -> FigureData:
+    return FigureData()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", figures.FIGURES, ids=lambda spec: spec.name)
-def test_data_matches_committed_csv(spec, builds):
+def test_data_matches_committed_csv(spec, figure_data):
+    """A model change that moves a figure fails here (the committed CSVs were made by another process)."""
     committed = COMMITTED / f"{spec.name}.csv"
     assert committed.exists(), f"{committed} is missing: run python -m sim figures"
-    rebuilt = builds[0][0].parent / f"{spec.name}.csv"
     expected = figures.read_csv_text(committed.read_text())
-    regenerated = figures.read_csv_text(rebuilt.read_text())
+    regenerated = figures.read_csv_text(figures.csv_text(figure_data[spec]))
     pd.testing.assert_frame_equal(regenerated, expected, rtol=1e-9)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", figures.FIGURES, ids=lambda spec: spec.name)
+def test_each_figure_draws_its_data(spec, figure_data):
+    drawn = spec.figure(figure_data[spec])
+    if spec.suffix == "gif":  # saving every frame is test_animation.py's
+        assert isinstance(drawn, Animation)
+        return
+    assert isinstance(drawn, Figure) and drawn.axes
+    png = io.BytesIO()
+    figures.save_figure(drawn, png)
+    assert png.getvalue().startswith(b"\x89PNG")
 
 
 def test_readme_lists_every_figure():
@@ -349,14 +370,19 @@ def test_readme_lists_every_figure():
     assert "- used in: the README and the site's landing page" in readme
 
 
-@pytest.mark.slow
-def test_build_all_is_byte_identical(builds):
-    first, second = builds
-    assert [p.name for p in first] == [p.name for p in second]
-    expected = {name for spec in figures.FIGURES for name in (spec.file, f"{spec.name}.csv")}
-    assert {p.name for p in first} == expected | {"README.md"}
+def test_build_all_is_byte_identical(tmp_path):
+    """Two builds of a cheap figure (its data run again, drawn, saved) give the same bytes, and a build
+    writes the figure, its data and the index, nothing else."""
+    cheap = ["sequence_diagram", "tab_race"]
+    first, second = (
+        figures.build_all(tmp_path / "first", only=cheap),
+        figures.build_all(tmp_path / "second", only=cheap),
+    )
+    expected = ["sequence_diagram.png", "sequence_diagram.csv", "tab_race.png", "tab_race.csv", "README.md"]
+    assert [p.name for p in first] == [p.name for p in second] == expected
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), f"{a.name} differs between two builds"
+    assert (tmp_path / "first" / "sequence_diagram.csv").read_text() == (COMMITTED / "sequence_diagram.csv").read_text()
 
 
 def test_rotation_logouts():

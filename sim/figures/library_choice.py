@@ -26,7 +26,7 @@ def library_matrix_data(server: str = "article") -> pd.DataFrame:
 
 
 @lru_cache(maxsize=4)
-def _library_matrix(server: str) -> pd.DataFrame:  # remembered: a build draws it once, a second build reuses it
+def _library_matrix(server: str) -> pd.DataFrame:  # remembered within a process: the runs are deterministic
     return library_matrix(server=server)
 
 

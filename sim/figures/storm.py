@@ -426,12 +426,12 @@ def ttl_sensitivity_data(
     Each metric has its mean over the seeds and ``_ci``, the half-width of its
     95 % confidence interval.
     """
-    lifetimes_s = {
+    in_step = {  # each lifetime with its run's duration (a zip design)
         "access_ttl_s": tuple(access_ttl_s),
         "duration_s": tuple(float((lifetimes + 1) * ttl) for ttl in access_ttl_s),
     }
     the_sweep = Sweep(
-        "ttl-sensitivity", SENSITIVITY, lifetimes_s, STRATEGY_NAMES, replications, design="zip", measure=_steady_state
+        "ttl-sensitivity", SENSITIVITY, in_step, STRATEGY_NAMES, replications, design="zip", measure=_steady_state
     )
     table = sweep(the_sweep, executor="inline", cache=False, progress=False).points
     table.insert(2, "measured_from_s", table["access_ttl_s"].astype(float))

@@ -63,7 +63,7 @@ def rotation_logouts_data(
     return _rotation_logouts(tuple(tabs), tuple(grace_s), scenario).copy()
 
 
-@lru_cache(maxsize=4)  # the figure build calls it twice; the runs are deterministic
+@lru_cache(maxsize=4)  # remembered within a process: the runs are deterministic
 def _rotation_logouts(tabs: tuple[int, ...], grace_s: tuple[float, ...], scenario: Scenario) -> pd.DataFrame:
     clients = {}
     for preset, fields in ROTATION_CLIENTS:  # each under its own label: locked+cross_tab_lock=true
