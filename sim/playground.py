@@ -22,8 +22,7 @@ from matplotlib.figure import Figure
 
 from .config import Workload
 from .experiment import Result, run
-from .figures import sequence_rows
-from .plots import fig_sequence_diagram
+from .figures import fig_sequence_diagram, sequence_rows
 from .presets import CLIENTS, STRATEGY_NAMES
 from .scenario import Scenario
 
