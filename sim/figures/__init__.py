@@ -88,7 +88,7 @@ from .outages import (
     outage_recovery_data,
 )
 from .registry import FIGURES
-from .sequence import DIAGRAM_LATENCIES, fig_sequence_diagram, sequence_diagram_data, sequence_rows
+from .sequence import DIAGRAM_LATENCIES, SequenceWatch, fig_sequence_diagram, sequence_diagram_data, sequence_rows
 from .spec import FigureSpec
 from .storm import (
     CDF_LEVELS,
@@ -218,6 +218,7 @@ __all__ = [
     "save_gif",
     "sequence_animation_data",
     "sequence_diagram_data",
+    "SequenceWatch",
     "sequence_rows",
     "strategy_order",
     "strategy_style",

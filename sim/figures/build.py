@@ -19,6 +19,7 @@ from tqdm.auto import tqdm
 
 from .animation import save_gif
 from .registry import FIGURES
+from .spec import FigureSpec
 
 CSV_FLOAT_FORMAT = "%.6g"
 PNG_DPI = 150
@@ -39,11 +40,18 @@ def save_figure(figure: Figure, path: Path) -> None:
     figure.savefig(path, dpi=PNG_DPI, metadata={"Software": None})
 
 
-def build_all(out_dir: Path, progress: bool = False, only: Iterable[str] | None = None) -> list[Path]:
-    """Rebuild every figure (or those named in ``only``), its data and ``README.md`` in ``out_dir``."""
+def build_all(
+    out_dir: Path,
+    progress: bool = False,
+    only: Iterable[str] | None = None,
+    specs: Iterable[FigureSpec] = FIGURES,
+) -> list[Path]:
+    """Rebuild every figure of ``specs`` (the registry's, by default; or those named in ``only``), its
+    data and an index ``README.md`` of them in ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    chosen = FIGURES if only is None else tuple(spec for spec in FIGURES if spec.name in set(only))
+    specs = tuple(specs)
+    chosen = specs if only is None else tuple(spec for spec in specs if spec.name in set(only))
     written = []
     for spec in tqdm(chosen, disable=not progress, desc="figures"):
         data = spec.data()
@@ -56,7 +64,7 @@ def build_all(out_dir: Path, progress: bool = False, only: Iterable[str] | None 
             save_figure(drawn, path)
         written += [path, csv_path]
     readme = out_dir / "README.md"
-    readme.write_text(readme_text())
+    readme.write_text(readme_text(specs))
     written.append(readme)
     return written
 
@@ -64,7 +72,7 @@ def build_all(out_dir: Path, progress: bool = False, only: Iterable[str] | None 
 NO_NOTEBOOK = "the README and the site's landing page"  # where a figure no notebook draws is shown
 
 
-def readme_text() -> str:
+def readme_text(specs: Iterable[FigureSpec] = FIGURES) -> str:
     """The figures' index: file, what it shows, how it is made, who uses it."""
     lines = [
         "# Figures",
@@ -77,7 +85,7 @@ def readme_text() -> str:
         "same, so a model change that moves a figure shows.",
         "",
     ]
-    for spec in FIGURES:
+    for spec in specs:
         notebooks = ", ".join(f"`notebooks/{nb}.ipynb`" for nb in spec.notebooks) or NO_NOTEBOOK
         lines += [
             f"## {spec.title}",

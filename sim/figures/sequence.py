@@ -24,7 +24,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator
 
-from .. import Capacities, Latencies, Scenario, TokenPolicy, Workload, run
+from .. import Capacities, Latencies, Observer, Scenario, TokenPolicy, Workload, run
+from ..records import CallRecord, TokenEvent
 from .spec import FigureSpec
 from .theme import MESSAGE_COLORS, _strategies, style
 
@@ -82,9 +83,41 @@ def sequence_diagram_data(
 def sequence_rows(result, strategy: str, burst_s: float, tabs: bool = False) -> pd.DataFrame:
     """``sequence_diagram_data``'s rows of one run, from ``burst_s``; with a ``tab`` column (1, 2, ...)
     if ``tabs``, for a burst from several tabs (``sim.playground``)."""
-    calls = result.calls[result.calls["sent_s"] >= burst_s]
-    first = calls.loc[calls["endpoint"] == "resource", "request"].min()  # NaN: the burst sent nothing
     created_s = result.requests.set_index("request")["created_s"]
+    return _rows(result.calls, created_s, result.token_events, strategy, burst_s, tabs)
+
+
+class SequenceWatch(Observer):
+    """Watches a run for its sequence diagram: every call the servers answered (API calls too, with
+    ``record_calls``), when each request was made, and each token stored; ``rows()`` gives the same rows
+    as ``sequence_rows`` of the run's result (``sim.playground`` draws its diagram from one)."""
+
+    def __init__(self) -> None:
+        self.calls: list[CallRecord] = []
+        self.created_s: dict[int, float] = {}
+        self.stored: list[TokenEvent] = []
+
+    def call_served(self, record: CallRecord) -> None:
+        self.calls.append(record)
+
+    def request_made(self, request: int, session: int, time_s: float) -> None:
+        self.created_s[request] = time_s
+
+    def tokens_changed(self, event: TokenEvent) -> None:
+        self.stored.append(event)
+
+    def rows(self, strategy: str, burst_s: float, tabs: bool = False) -> pd.DataFrame:
+        calls = pd.DataFrame(self.calls, columns=CallRecord._fields)
+        events = pd.DataFrame(self.stored, columns=TokenEvent._fields)
+        return _rows(calls, pd.Series(self.created_s, dtype=float), events, strategy, burst_s, tabs)
+
+
+def _rows(
+    all_calls: pd.DataFrame, created_s: pd.Series, events: pd.DataFrame, strategy: str, burst_s: float, tabs: bool
+) -> pd.DataFrame:
+    """The diagram's rows: each call from ``burst_s`` on and each token stored, times in ms from it."""
+    calls = all_calls[all_calls["sent_s"] >= burst_s]
+    first = calls.loc[calls["endpoint"] == "resource", "request"].min()  # NaN: the burst sent nothing
     rows = pd.DataFrame(
         {
             "strategy": strategy,
@@ -97,7 +130,6 @@ def sequence_rows(result, strategy: str, burst_s: float, tabs: bool = False) -> 
             "issued": calls["issued"],
         }
     )
-    events = result.token_events
     stored = events[(events["time_s"] >= burst_s) & (events["event"] == "stored")]
     store_rows = pd.DataFrame(
         {
@@ -110,7 +142,7 @@ def sequence_rows(result, strategy: str, burst_s: float, tabs: bool = False) -> 
         }
     )
     if tabs:
-        first_tab = int(result.calls["session"].min())  # the login's: one user, tabs numbered from 1
+        first_tab = int(all_calls["session"].min())  # the login's: one user, tabs numbered from 1
         rows["tab"] = calls["session"].to_numpy() - first_tab + 1
         store_rows["tab"] = stored["session"].to_numpy() - first_tab + 1
     frame = pd.concat([rows, store_rows], ignore_index=True)
