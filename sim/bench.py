@@ -49,7 +49,8 @@ import simpy
 
 from . import arrivals
 from .config import Workload
-from .experiment import available_cpus, compare, run
+from .experiment import compare, run
+from .pool import available_cpus, in_processes
 from .scenario import Scenario
 
 TARGET_RATIO = 0.35
@@ -229,21 +230,25 @@ SWEEP_BENCH_RUNS = 24
 def sweep_benchmark(runs: int = SWEEP_BENCH_RUNS) -> dict:
     """Time one sweep of ``runs`` equal runs: a process pool of 1 and of 2 workers, and a Dask LocalCluster
     of 2 worker processes (its start-up timed apart). Every path makes the same runs (checked)."""
-    from .sweep import Sweep, _dask, _processes, summary_row  # noqa: PLC0415
+    from .sweep import Sweep, _dask, summary_row  # noqa: PLC0415
 
     base = Scenario(workload=Workload(kind="steady", users=60, concurrency=4, page_rate_per_s=0.1, duration_s=900))
     the_sweep = Sweep("bench", base.with_(access_ttl_s=120), {"seed": tuple(range(1, runs + 1))}, ("locked",))
     scenarios = [scenario for _, scenario in the_sweep.plan()]
-    indices = list(range(len(scenarios)))
 
-    def timed_path(execute: Callable[..., None], **options: Any) -> tuple[float, list]:
-        rows: dict[int, dict] = {}
+    def timed_path(execute: Callable[[], list[dict]]) -> tuple[float, list]:
         start = time.perf_counter()
-        execute(scenarios, indices, rows.__setitem__, **options)
-        return time.perf_counter() - start, [rows[i]["refresh_calls"] for i in indices]
+        rows = execute()
+        return time.perf_counter() - start, [row["refresh_calls"] for row in rows]
 
-    one_s, one = timed_path(_processes, jobs=1, pool_of_one=True)
-    two_s, two = timed_path(_processes, jobs=2)
+    def on_dask(client: Any) -> list[dict]:
+        rows: dict[int, dict] = {}
+        _dask(summary_row, scenarios, list(range(len(scenarios))), rows.__setitem__, client=client)
+        return [rows[index] for index in range(len(scenarios))]
+
+    # the sweep's processes executor, on a real pool of 1 and of 2 (sim.pool.in_processes: a pool even of one)
+    one_s, one = timed_path(lambda: in_processes(summary_row, scenarios, workers=1))
+    two_s, two = timed_path(lambda: in_processes(summary_row, scenarios, workers=2))
     from dask.distributed import Client, LocalCluster  # noqa: PLC0415
 
     start = time.perf_counter()
@@ -252,13 +257,13 @@ def sweep_benchmark(runs: int = SWEEP_BENCH_RUNS) -> dict:
     client.submit(summary_row, scenarios[0], pure=False).result()  # the workers have imported sim
     startup_s = time.perf_counter() - start
     try:
-        dask_s, on_dask = timed_path(_dask, client=client)
+        dask_s, dask_rows = timed_path(lambda: on_dask(client))
     finally:
         client.close()
         cluster.close()
     return {
         "runs": runs,
-        "same_runs": one == two == on_dask,
+        "same_runs": one == two == dask_rows,
         "pool_1_s": one_s,
         "pool_2_s": two_s,
         "speedup": one_s / two_s,

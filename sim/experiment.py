@@ -15,9 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import os
 import platform
-import signal
 import time
 from collections.abc import Callable, Iterable
 from functools import cached_property
@@ -31,6 +29,7 @@ from . import arrivals
 from .client import Browser, Clock, Early
 from .metrics import in_flight, json_ready, mean_ci, summarize, with_latency
 from .observers import Observer, hub, wants
+from .pool import run_each
 from .presets import STRATEGY_NAMES
 from .randomness import stream
 from .records import Recorder
@@ -235,51 +234,11 @@ def run_all(scenarios: list[Scenario], jobs: int = 1, done: Callable[[Result], N
     """Run each scenario; the results in the same order.
 
     With ``jobs`` > 1 the runs go to that many processes at once (0: one per
-    CPU); each run is the same whichever process makes it. ``done(result)``
-    hears of each run as it ends. Ctrl-C stops every process.
+    CPU; ``sim.pool``); each run is the same whichever process makes it.
+    ``done(result)`` hears of each run as it ends. Ctrl-C stops every process.
     """
-    jobs = min(jobs or available_cpus(), len(scenarios))
-    if jobs <= 1:
-        results = []
-        for scenario in scenarios:
-            results.append(run(scenario))
-            if done is not None:
-                done(results[-1])
-        return results
-    pool = process_context().Pool(jobs, initializer=_leave_interrupts_to_the_parent)
-    try:
-        results: dict[int, Result] = {}
-        for index, result in pool.imap_unordered(_run_numbered, enumerate(scenarios)):
-            results[index] = result
-            if done is not None:
-                done(result)
-        pool.close()
-        return [results[index] for index in range(len(scenarios))]
-    finally:
-        pool.terminate()  # at once on Ctrl-C or an error; a no-op after close() once all are in
-        pool.join()
-
-
-def process_context():  # -> multiprocessing context
-    """Where worker processes come from: fork is quickest (nothing to import again) where there is one."""
-    import multiprocessing  # noqa: PLC0415
-
-    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-
-
-def _run_numbered(numbered: tuple[int, Scenario]) -> tuple[int, Result]:
-    index, scenario = numbered
-    return index, run(scenario)
-
-
-def _leave_interrupts_to_the_parent() -> None:
-    """In a worker: Ctrl-C is the parent's to handle (it stops the workers), not each worker's."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def available_cpus() -> int:
-    """CPUs this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    heard = None if done is None else lambda _, result: done(result)
+    return run_each(run, scenarios, jobs=jobs, done=heard)
 
 
 def summary_table(results: Iterable[Result]) -> pd.DataFrame:

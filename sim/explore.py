@@ -9,7 +9,6 @@ format what they return; the scenarios they vary are spelled out here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pandas as pd
 
@@ -22,7 +21,7 @@ from .parts import readers
 from .playground import redraw
 from .primer import Log, run_primer
 from .scenario import Scenario
-from .scenario_file import load_scenario, load_scenario_file
+from .scenario_file import SCENARIOS_DIR, load_scenario, load_scenario_file
 
 # notebooks/02: one request, alone, with the default latencies.
 ONE_REQUEST = Scenario(workload=Workload(kind="burst", concurrency=1), record_calls=True, name="one-request")
@@ -35,7 +34,7 @@ STEADY_30 = Scenario(
     name="steady-30",
 )
 
-ARTICLE_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "article.toml"
+ARTICLE_FILE = SCENARIOS_DIR / "article.toml"
 
 
 def primer_timeline(

@@ -22,8 +22,7 @@ from matplotlib.figure import Figure
 
 from .config import Workload
 from .experiment import Result, run
-from .figures import sequence_rows
-from .plots import fig_sequence_diagram
+from .figures import SequenceWatch, fig_sequence_diagram
 from .presets import CLIENTS, STRATEGY_NAMES
 from .scenario import Scenario
 
@@ -144,10 +143,11 @@ class Play:
 
 
 def play(knobs: Knobs = Knobs()) -> Play:
-    """Run the burst the knobs describe."""
-    result = run(scenario(knobs))
+    """Run the burst the knobs describe, watched for its sequence diagram (``SequenceWatch``)."""
+    watch = SequenceWatch()
+    result = run(scenario(knobs), observers=[watch])
     burst_s = knobs.access_ttl_s + BURST_AFTER_EXPIRY_S
-    return Play(knobs, result, sequence_rows(result, knobs.client, burst_s, tabs=True))
+    return Play(knobs, result, watch.rows(knobs.client, burst_s, tabs=True))
 
 
 def png(figure: Figure, dpi: int = 100) -> bytes:

@@ -53,6 +53,7 @@ from .scenario import CLIENT_NAME_KEYS, Scenario, part_fields, scenario_parts
 SECTIONS = tuple(scenario_parts())  # tokens, refresh_tokens, latencies, capacities, workload, client, ...
 MOVED = {("client", "relogin_after_s"): "workload"}  # (section, key) -> the section it lives in now
 TOP_LEVEL = ("name", "description", "seed", "strategies", "record_calls", "variants")
+SCENARIOS_DIR = Path(__file__).resolve().parent / "scenarios"  # the scenario files installed with sim
 
 
 class ScenarioFile(NamedTuple):
@@ -78,9 +79,24 @@ def load_scenario(path: str | Path) -> tuple[Scenario, tuple[str, ...]]:
     return scenario, strategies
 
 
+def packaged_path(path: str | Path, folder: str = "", field: str = "scenario") -> Path:
+    """``path``, or for a bare name (no ``.toml``, no folder, no such file here) the file of that name
+    installed with sim: ``article`` is ``sim/scenarios/article.toml``, ``folder`` below it if given
+    (``sweeps``). An unknown bare name is a ``ConfigError`` listing the installed ones."""
+    text = str(path)
+    if Path(text).name != text or text.endswith(".toml") or text in ("", ".", "..") or Path(text).exists():
+        return Path(path)
+    packaged = SCENARIOS_DIR / folder / f"{text}.toml"
+    if not packaged.is_file():
+        names = ", ".join(sorted(p.stem for p in (SCENARIOS_DIR / folder).glob("*.toml")))
+        raise ConfigError(field, text, f"no such file, and sim comes with none of that name ({names})")
+    return packaged
+
+
 def load_scenario_file(path: str | Path) -> ScenarioFile:
-    """Read a scenario file: its scenario, its strategies and its variants (see the module docstring)."""
-    path = Path(path)
+    """Read a scenario file: its scenario, its strategies and its variants (see the module docstring).
+    A bare name (``article``) reads the scenario of that name installed with sim (``packaged_path``)."""
+    path = packaged_path(path)
     try:
         data = tomllib.loads(read_text(path, "scenario", SCENARIO_MAX_BYTES))
     except tomllib.TOMLDecodeError as error:

@@ -21,7 +21,7 @@ Every run of a point uses the same seeds for every strategy and every point
 (common random numbers: the same seed gives the same arrivals), so a
 difference between two cells is the client's or the parameter's, not luck's.
 
-Runs go to an executor: ``inline`` (this process), ``processes`` (every core,
+Runs go to an executor: ``inline`` (this process), ``processes`` (every core through ``sim.pool``,
 the default) or ``dask`` (a ``dask.distributed.Client``, or a scheduler's
 address); a run is the same whichever executor makes it. Each finished run is
 written at once to a cache keyed by a hash of its scenario (seed included)
@@ -39,19 +39,21 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .client.composition import value_text
-from .experiment import confidence_table, run
+from .experiment import Result, confidence_table, run
 from .fields import ConfigError
 from .files import read_text
 from .metrics import CLIENT_KEYS, SUMMARY_KEYS
+from .pool import run_each
 from .presets import client_names
 from .scenario import CLIENT_NAME_KEYS, Scenario
-from .scenario_file import load_scenario
+from .scenario_file import load_scenario, packaged_path
 
 DESIGNS = ("factorial", "zip")
 EXECUTORS = ("inline", "processes", "dask")
@@ -60,27 +62,47 @@ MAX_RUNS = 100_000
 # The numbers a run gives (everything in the summary after the client's fields).
 METRICS = tuple(key for key in SUMMARY_KEYS[SUMMARY_KEYS.index("requests") :] if key not in ("seed",))
 DEFAULT_CACHE = Path(".sweep-cache")
+RUN_LABELS = ("replication", "seed")  # what the plan gives each run beside its point and client
 
 
 @dataclass(frozen=True)
 class Sweep:
-    """A base scenario, the values of each parameter, the strategies and the replications."""
+    """A base scenario, the values of each parameter, the clients and the replications.
+
+    ``strategies`` names the presets to run (the runs' ``strategy`` column says which). For clients
+    that are more than a preset, give instead a mapping from a label to the fields that make each
+    one, as ``Scenario.with_`` takes them (``{"lock across tabs": {"strategy": "locked",
+    "cross_tab_lock": True}}``; fields left out keep the base's): the runs then have a ``client``
+    column with the label, beside their own ``strategy``.
+
+    ``measure(result)`` makes a run's row (a mapping of plain values) from its ``Result``, in the
+    process that ran it; by default the row is the run's summary. A cached row is known by the
+    measure's name, so give a changed measure a new name (or run with ``cache=False``).
+    """
 
     name: str
     base: Scenario
     parameters: dict[str, tuple] = field(default_factory=dict)
-    strategies: tuple[str, ...] = ("naive", "locked", "queued")
+    strategies: tuple[str, ...] | Mapping[str, Mapping[str, Any]] = ("naive", "locked", "queued")
     replications: int = 1
     design: str = "factorial"
+    measure: Callable[[Result], Mapping[str, Any]] | None = None
 
     def __post_init__(self) -> None:
         if self.design not in DESIGNS:
             raise ConfigError("design", self.design, f"must be one of {', '.join(DESIGNS)}")
         if not isinstance(self.replications, int) or isinstance(self.replications, bool) or self.replications < 1:
             raise ConfigError("replications", self.replications, "must be a whole number >= 1")
-        for strategy in self.strategies:
-            if strategy not in client_names():
-                raise ConfigError("strategies", strategy, f"must be drawn from {', '.join(client_names())}")
+        if isinstance(self.strategies, Mapping):
+            for label, changes in self.strategies.items():
+                if not isinstance(changes, Mapping) or "seed" in changes:
+                    raise ConfigError(
+                        f"strategies: {label}", changes, "must be a table of client fields (the sweep sets the seed)"
+                    )
+        else:
+            for strategy in self.strategies:
+                if strategy not in client_names():
+                    raise ConfigError("strategies", strategy, f"must be drawn from {', '.join(client_names())}")
         lengths = {len(values) for values in self.parameters.values()}
         if self.design == "zip" and len(lengths) > 1:
             shown = ", ".join(f"{name}: {len(values)}" for name, values in self.parameters.items())
@@ -102,24 +124,39 @@ class Sweep:
         runs its own client, not each of ``strategies``."""
         return any(name.removeprefix("client.") in CLIENT_NAME_KEYS for name in self.parameters)
 
+    @property
+    def label(self) -> str:
+        """The runs' column naming each client: ``strategy`` for named clients, ``client`` for labelled ones."""
+        return "client" if isinstance(self.strategies, Mapping) else "strategy"
+
+    def clients(self) -> dict[str | None, dict[str, Any]]:
+        """Each client by its label: the fields ``Scenario.with_`` sets to make it (none, when a parameter
+        names the client: the point's own, labelled by the run)."""
+        if self.names_clients:
+            return {None: {}}
+        if isinstance(self.strategies, Mapping):
+            return {label: dict(changes) for label, changes in self.strategies.items()}
+        return {name: {"client": name} for name in self.strategies}
+
     def plan(self) -> list[tuple[dict[str, Any], Scenario]]:
-        """Every run: (its point, strategy and replication; its scenario). Seeds are shared across points
-        and strategies: replication r runs on seed base + r everywhere."""
+        """Every run: (its point, client and replication; its scenario). Seeds are shared across points
+        and clients: replication r runs on seed base + r everywhere."""
         planned = []
         for point in self.points():
             at_point = self.base.with_(point)
-            for strategy in (None,) if self.names_clients else self.strategies:
-                named = at_point if strategy is None else at_point.with_(client=strategy)
+            for client, changes in self.clients().items():
+                named = at_point.with_(changes) if changes else at_point
                 for replication in range(self.replications):
                     seed = self.base.seed + replication
-                    label = {**point, "strategy": strategy or named.strategy, "replication": replication, "seed": seed}
+                    label = {**point, self.label: client or named.strategy, "replication": replication, "seed": seed}
                     planned.append((label, named.with_(seed=seed)))
         return planned
 
 
 def load_sweep(path: str | Path) -> Sweep:
-    """Read a sweep file; a bad key or value is a ``ConfigError`` naming the file and the key."""
-    path = Path(path)
+    """Read a sweep file; a bad key or value is a ``ConfigError`` naming the file and the key. A bare name
+    (``architect``) reads the sweep of that name installed with sim (``sim/scenarios/sweeps/``)."""
+    path = packaged_path(path, "sweeps", "sweep")
     try:
         data = tomllib.loads(read_text(path, "sweep", 1_000_000))
     except tomllib.TOMLDecodeError as error:
@@ -226,6 +263,11 @@ def summary_row(scenario: Scenario) -> dict[str, Any]:
     }
 
 
+def measured_row(measure: Callable[[Result], Mapping[str, Any]], scenario: Scenario) -> dict[str, Any]:
+    """One run's row as a sweep's ``measure`` makes it from the run's result."""
+    return dict(measure(run(scenario)))
+
+
 class Cache:
     """One small JSON file per finished run, written as it finishes (so Ctrl-C loses nothing)."""
 
@@ -261,8 +303,11 @@ class SweepResult:
 
     @property
     def points(self) -> pd.DataFrame:
-        by = [*self.sweep.parameters, "strategy"]
-        columns = [c for c in METRICS if c in self.runs and pd.api.types.is_numeric_dtype(self.runs[c])]
+        """The mean and 95 % half-width (``_ci``) of every metric (each number a ``measure`` gave), per point
+        and client."""
+        by = [*self.sweep.parameters, self.sweep.label]
+        given = METRICS if self.sweep.measure is None else [c for c in self.runs if c not in (*by, *RUN_LABELS)]
+        columns = [c for c in given if c in self.runs and pd.api.types.is_numeric_dtype(self.runs[c])]
         return confidence_table(self.runs, columns, by=by)
 
     def save(self, folder: str | Path) -> list[Path]:
@@ -300,6 +345,10 @@ def sweep(
     planned = the_sweep.plan()
     store = Cache(Path(cache_dir) if cache else None)
     model = source_digest()
+    work: Callable[[Scenario], dict[str, Any]] = summary_row
+    if the_sweep.measure is not None:
+        work = partial(measured_row, the_sweep.measure)
+        model += f":{the_sweep.measure.__module__}.{the_sweep.measure.__qualname__}"
     keys = [run_key(scenario, model) for _, scenario in planned]
     rows: dict[int, dict[str, Any]] = {}
     todo = []
@@ -319,7 +368,7 @@ def sweep(
             bar.update()
 
         scenarios = [planned[index][1] for index in todo]
-        _EXECUTE[executor](scenarios, todo, finished, jobs=jobs, client=client, scheduler=scheduler)
+        _EXECUTE[executor](work, scenarios, todo, finished, jobs=jobs, client=client, scheduler=scheduler)
     labels = [label for label, _ in planned]
     table = pd.DataFrame(
         [{**labels[i], **{k: v for k, v in rows[i].items() if k != "seed"}} for i in range(len(planned))]
@@ -327,45 +376,26 @@ def sweep(
     return SweepResult(the_sweep, table, ran=len(todo))
 
 
-# Each executor runs ``scenarios`` and calls ``finished(index, row)`` as each run ends, in any order.
+# Each executor makes ``work(scenario)`` of each of ``scenarios`` and calls ``finished(index, row)`` as each
+# run ends, in any order.
+Work = Callable[[Scenario], dict[str, Any]]
 Finished = Callable[[int, dict[str, Any]], None]
 
 
-def _inline(scenarios: list[Scenario], indices: list[int], finished: Finished, **_: Any) -> None:
+def _inline(work: Work, scenarios: list[Scenario], indices: list[int], finished: Finished, **_: Any) -> None:
     for index, scenario in zip(indices, scenarios, strict=True):
-        finished(index, summary_row(scenario))
+        finished(index, work(scenario))
 
 
 def _processes(
-    scenarios: list[Scenario], indices: list[int], finished: Finished, jobs: int = 0, pool_of_one: bool = False,
-    **_: Any,
-) -> None:  # fmt: skip
-    if not scenarios:
-        return
-    from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: PLC0415
-
-    from .experiment import available_cpus, process_context  # noqa: PLC0415
-
-    workers = min(jobs or available_cpus(), len(scenarios))
-    if workers <= 1 and not pool_of_one:  # (the benchmark times a pool of one against a pool of two)
-        return _inline(scenarios, indices, finished)
-    with ProcessPoolExecutor(workers, mp_context=process_context()) as pool:
-        futures = {
-            pool.submit(summary_row, scenario): index for index, scenario in zip(indices, scenarios, strict=True)
-        }
-        try:
-            for future in as_completed(futures):
-                finished(futures[future], future.result())
-        except BaseException:  # Ctrl-C or a failed run: stop what has not started, keep what finished
-            for future in futures:
-                future.cancel()
-            raise
-    return None
+    work: Work, scenarios: list[Scenario], indices: list[int], finished: Finished, jobs: int = 0, **_: Any
+) -> None:
+    run_each(work, scenarios, jobs=jobs, done=lambda at, row: finished(indices[at], row))
 
 
 def _dask(
-    scenarios: list[Scenario], indices: list[int], finished: Finished, client: Any = None, scheduler: str | None = None,
-    **_: Any,
+    work: Work, scenarios: list[Scenario], indices: list[int], finished: Finished, client: Any = None,
+    scheduler: str | None = None, **_: Any,
 ) -> None:  # fmt: skip
     if not scenarios:
         return
@@ -374,7 +404,7 @@ def _dask(
     own = client is None
     client = client if client is not None else Client(scheduler) if scheduler else Client(processes=True)
     try:
-        futures = client.map(summary_row, scenarios, pure=False)
+        futures = client.map(work, scenarios, pure=False)
         where = {future.key: index for future, index in zip(futures, indices, strict=True)}
         try:
             for future in as_completed(futures):

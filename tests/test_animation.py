@@ -17,8 +17,8 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from PIL import Image, ImageSequence
 
-from sim import figures, plots
-from sim.plots import animation
+from sim import figures
+from sim.figures import animation
 
 COMMITTED = Path(__file__).resolve().parent.parent / "figures" / "sequence_animation.gif"
 REQUESTS, WORKERS = 8, figures.ANIMATION_AUTH_CAPACITY
@@ -33,8 +33,8 @@ def events() -> pd.DataFrame:
 def built(events, tmp_path_factory) -> tuple[Path, FuncAnimation]:
     """The animation saved once (about ten seconds: every frame is drawn), and the animation itself."""
     path = tmp_path_factory.mktemp("animation") / "sequence_animation.gif"
-    storm = plots.fig_sequence_animation(events)
-    plots.save_gif(storm, path)
+    storm = figures.fig_sequence_animation(events)
+    figures.save_gif(storm, path)
     return path, storm
 
 
@@ -108,9 +108,9 @@ def test_the_final_frame_shows_the_counts(built):
         if text.get_text().startswith("refresh calls sent")
     }
     assert counters == {
-        plots.STRATEGY_LABELS["naive"]: "refresh calls sent: 8\nmost at the auth server at once: 8\n"
+        figures.STRATEGY_LABELS["naive"]: "refresh calls sent: 8\nmost at the auth server at once: 8\n"
         "requests done: 8/8, all by 565 ms",
-        plots.STRATEGY_LABELS["locked"]: "refresh calls sent: 1\nmost at the auth server at once: 1\n"
+        figures.STRATEGY_LABELS["locked"]: "refresh calls sent: 1\nmost at the auth server at once: 1\n"
         "requests done: 8/8, all by 410 ms",
     }
 
@@ -118,7 +118,7 @@ def test_the_final_frame_shows_the_counts(built):
 def test_colours_stay_exact_from_frame_to_frame(built):
     """One palette for all frames: the background is white and the 401's orange is the theme's, first to last."""
     path, _ = built
-    orange = tuple(round(255 * c) for c in to_rgb(plots.MESSAGE_COLORS["401"]))
+    orange = tuple(round(255 * c) for c in to_rgb(figures.MESSAGE_COLORS["401"]))
     with Image.open(path) as gif:
         for frame in (0, gif.n_frames - 1):
             gif.seek(frame)
@@ -131,7 +131,7 @@ def test_saved_twice_byte_identical(tmp_path):
     """Two saves of a small animation through the same writer give the same bytes."""
     fig = Figure(figsize=(2, 1), dpi=50)
     ax = fig.add_axes((0, 0, 1, 1))
-    dot = ax.plot([0], [0], "o", color=plots.MESSAGE_COLORS["refresh"])[0]
+    dot = ax.plot([0], [0], "o", color=figures.MESSAGE_COLORS["refresh"])[0]
     ax.set_xlim(-1, 5)
 
     def move(x: float) -> list:
@@ -140,8 +140,8 @@ def test_saved_twice_byte_identical(tmp_path):
 
     steps = FuncAnimation(fig, move, frames=[0, 1, 2, 3, 3, 3])
     first, second = tmp_path / "first.gif", tmp_path / "second.gif"
-    plots.save_gif(steps, first)
-    plots.save_gif(steps, second)
+    figures.save_gif(steps, first)
+    figures.save_gif(steps, second)
     assert first.read_bytes() == second.read_bytes()
     with Image.open(first) as gif:
         assert gif.n_frames == 4  # the three identical last frames written once

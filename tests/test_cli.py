@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim import ConfigError
 from sim.cli import main
 from sim.metrics import SUMMARY_KEYS
 
@@ -339,3 +340,51 @@ def test_compare_runs_the_library_a_scenario_file_names(capsys, tmp_path):
     status, out, _ = run_cli(capsys, "compare", "--scenario", str(path))
     assert status == 0 and out.splitlines()[1].split() == ["axios-auth-refresh-5"]
     assert "requests_failed                           9" in out  # deduplicateRefresh: 9 of 10 fail
+
+
+# -- scenarios installed with the package: a bare name finds them from any folder ----------------------
+
+
+def test_a_bare_name_is_the_scenario_installed_with_sim(capsys, tmp_path, monkeypatch):
+    import sim
+    from sim.scenario_file import SCENARIOS_DIR, packaged_path
+
+    assert Path(sim.__file__).resolve().parent / "scenarios" == SCENARIOS_DIR  # inside the package
+    assert packaged_path("article") == SCENARIOS_DIR / "article.toml"
+    assert packaged_path("tiny", "sweeps") == SCENARIOS_DIR / "sweeps" / "tiny.toml"
+    assert packaged_path("scenarios/article.toml") == Path("scenarios/article.toml")  # a path stays a path
+    _, by_path, _ = run_cli(capsys, "compare", "--scenario", str(ROOT / "scenarios/burst.toml"), "--json")
+    monkeypatch.chdir(tmp_path)  # far from the repository
+    status, by_name, _ = run_cli(capsys, "compare", "--scenario", "burst", "--json")
+    unclocked = [
+        [{k: v for k, v in row.items() if k != "wall_time_s"} for row in json.loads(out)] for out in (by_path, by_name)
+    ]
+    assert status == 0 and unclocked[0] == unclocked[1] and len(unclocked[0]) == 3
+    (tmp_path / "burst").write_text('name = "mine"\n')  # a file of that name here is read instead
+    assert packaged_path("burst") == Path("burst")
+
+
+def test_a_bare_name_sim_does_not_come_with_names_the_ones_it_does(capsys, tmp_path, monkeypatch):
+    from sim.sweep import load_sweep
+
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run_cli(capsys, "run", "--scenario", "artcle")
+    assert status == 2 and out == ""
+    assert err.startswith("error: scenario = 'artcle': no such file, and sim comes with none of that name (")
+    assert "article, burst, herd" in err
+    assert load_sweep("tiny").name == "tiny"
+    with pytest.raises(ConfigError, match="sweep = 'tny'.*architect, tiny"):
+        load_sweep("tny")
+
+
+def test_every_scenario_file_is_declared_package_data():
+    """What pip installs: each file under sim/scenarios matches a package-data pattern of pyproject.toml."""
+    import tomllib
+    from pathlib import PurePosixPath
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["sim"]
+    files = [p.relative_to(ROOT / "sim") for p in (ROOT / "sim/scenarios").rglob("*") if p.is_file()]
+    assert len(files) >= 12
+    # a pattern's * stays within one folder, as setuptools' globs do
+    assert [f for f in files if not any(PurePosixPath(f.as_posix()).match(pattern) for pattern in patterns)] == []
+    assert (ROOT / "scenarios").resolve() == (ROOT / "sim/scenarios").resolve()  # the README's paths still work

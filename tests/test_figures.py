@@ -5,12 +5,14 @@
 - Every ``<name>_data()`` still gives the numbers in ``figures/<name>.csv``
   (read back after the same rounding), so a model change that moves a figure
   fails here: rebuild with ``python -m sim figures`` and commit the new files
-  if the move is meant.
-- ``build_all`` run twice gives byte-identical files.
+  if the move is meant. Each data function runs once in a test session
+  (``figure_data``), and its drawing draws what it made.
+- ``build_all`` run twice on cheap figures gives byte-identical files.
 - Every notebook a figure lists in ``FIGURES`` calls its drawing function,
   and every notebook that calls one is listed (``figures/README.md`` says so).
 """
 
+import io
 import json
 import re
 from pathlib import Path
@@ -22,7 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import sim
-from sim import figures, plots
+from sim import figures
 
 COMMITTED = Path(__file__).resolve().parent.parent / "figures"
 NOTEBOOKS = sorted((COMMITTED.parent / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -55,7 +57,7 @@ def assert_legend_names(fig: Figure, strategies=STRATEGIES) -> None:
 
 def test_sequence_diagram_draws_one_panel_per_strategy():
     events = figures.sequence_diagram_data(requests=2, gap_ms=10)
-    fig = plots.fig_sequence_diagram(events)
+    fig = figures.fig_sequence_diagram(events)
     assert isinstance(fig, Figure)
     titles = [ax.get_title() for ax in fig.axes]
     assert [title.splitlines()[0] for title in titles] == ["naive", "locked"]
@@ -69,7 +71,7 @@ def test_sequence_diagram_three_panels_fit_a_notebook():
     """naive, locked and queued: two panels a row at most, no label over another, the late 401 and the held
     requests marked."""
     events = figures.sequence_diagram_data(gap_ms=60, strategies=STRATEGIES)
-    fig = plots.fig_sequence_diagram(events)
+    fig = figures.fig_sequence_diagram(events)
     renderer = FigureCanvasAgg(fig).get_renderer()
     fig.draw(renderer)
     panels = [ax for ax in fig.axes if ax.get_title()]  # the legend sits in the fourth slot
@@ -89,7 +91,7 @@ def test_in_flight():
         "naive": pd.DataFrame({"time_s": [0.0, 10.0, 10.03, 10.06], "in_flight": [0, 8, 4, 0]}),
         "locked": pd.DataFrame({"time_s": [0.0, 10.0, 10.03], "in_flight": [0, 1, 0]}),
     }
-    fig = plots.fig_in_flight(loads, capacity=4)
+    fig = figures.fig_in_flight(loads, capacity=4)
     assert_labelled(fig)
     assert_legend_names(fig, ("naive", "locked"))
     assert "(ms)" in fig.axes[0].get_xlabel()
@@ -97,7 +99,7 @@ def test_in_flight():
     assert any("peak 8" in text for text in texts) and any("4 auth workers" in text for text in texts)
     low, high = fig.axes[0].get_xlim()
     assert low < 0 and high > 60  # from the first arrival to the last change, in ms
-    in_seconds = plots.fig_in_flight(loads, unit="s", origin_s=0)
+    in_seconds = figures.fig_in_flight(loads, unit="s", origin_s=0)
     assert in_seconds.axes[0].get_xlabel() == "simulated time (s)"
 
 
@@ -109,7 +111,7 @@ def test_sweep():
         for x in (0.03, 0.3, 1.0)
     ]  # fmt: skip
     table = pd.DataFrame(rows)
-    fig = plots.fig_sweep(
+    fig = figures.fig_sweep(
         table,
         "auth_service_s",
         ["unauthorized_responses", "expiry_latency_p95_s"],
@@ -130,12 +132,12 @@ def test_sweep():
 
 
 def test_column_label_writes_the_unit():
-    assert plots.column_label("expiry_latency_p95_ms") == "expiry latency p95 (ms)"
-    assert plots.column_label("rtt_s") == "rtt (s)"
-    assert plots.column_label("page_rate_per_s") == "page rate (per s)"
-    assert plots.column_label("expiry_share_pct") == "expiry share (%)"
-    assert plots.column_label("auth_capacity") == "auth capacity"
-    assert plots.column_label("extra (s)") == "extra (s)"
+    assert figures.column_label("expiry_latency_p95_ms") == "expiry latency p95 (ms)"
+    assert figures.column_label("rtt_s") == "rtt (s)"
+    assert figures.column_label("page_rate_per_s") == "page rate (per s)"
+    assert figures.column_label("expiry_share_pct") == "expiry share (%)"
+    assert figures.column_label("auth_capacity") == "auth capacity"
+    assert figures.column_label("extra (s)") == "extra (s)"
 
 
 def test_refresh_storm():
@@ -147,7 +149,7 @@ def test_refresh_storm():
             for n in (1, 2, 4)
         ]
     )  # fmt: skip
-    fig = plots.fig_refresh_storm(storm)
+    fig = figures.fig_refresh_storm(storm)
     assert_labelled(fig)
     assert_legend_names(fig)
 
@@ -164,21 +166,21 @@ def test_a_strategy_that_is_no_preset_is_drawn_and_named():
             for n in (1, 2, 4)
         ]
     )  # fmt: skip
-    fig = plots.fig_refresh_storm(storm)
+    fig = figures.fig_refresh_storm(storm)
     assert_labelled(fig)
     assert_legend_names(fig, names)
     assert legend_texts(fig)[-1] == variant  # presets first, then the rest
     sweep = pd.DataFrame(
         [{"auth_capacity": x, "strategy": s, "refresh_calls": x + len(s)} for s in names for x in (1, 2, 4)]
     )
-    fig = plots.fig_sweep(sweep, "auth_capacity", "refresh_calls")
+    fig = figures.fig_sweep(sweep, "auth_capacity", "refresh_calls")
     assert_labelled(fig)
     assert_legend_names(fig, names)
     assert fig.legends[0].get_title().get_text() == "strategy"
-    looks = plots.strategy_styles([variant, "naive+hold_while_refreshing=true", "other", "locked"])
+    looks = figures.strategy_styles([variant, "naive+hold_while_refreshing=true", "other", "locked"])
     assert list(looks) == ["locked", variant, "naive+hold_while_refreshing=true", "other"]
-    assert looks[variant]["color"] == plots.STRATEGY_COLORS["locked"]
-    assert looks[variant]["marker"] not in plots.STRATEGY_MARKERS.values()
+    assert looks[variant]["color"] == figures.STRATEGY_COLORS["locked"]
+    assert looks[variant]["marker"] not in figures.STRATEGY_MARKERS.values()
     shapes = [(look["color"], look["linestyle"], look["marker"]) for look in looks.values()]
     assert len(set(map(str, shapes))) == len(shapes)
 
@@ -193,7 +195,7 @@ def test_refresh_timeline():
             "access_ttl_s": 10,
         }
     )
-    fig = plots.fig_refresh_timeline(timeline)
+    fig = figures.fig_refresh_timeline(timeline)
     assert_labelled(fig)
     assert_legend_names(fig)
     assert "s)" in fig.axes[0].get_xlabel()
@@ -210,7 +212,7 @@ def test_latency_cdf():
             for f in fractions
         ]
     )  # fmt: skip
-    fig = plots.fig_latency_cdf(quantiles)
+    fig = figures.fig_latency_cdf(quantiles)
     assert_labelled(fig)
     assert_legend_names(fig)
     assert len(fig.axes) == 2
@@ -220,7 +222,7 @@ def test_latency_cdf():
         assert naive.get_zorder() < locked.get_zorder() < queued.get_zorder()
         assert any("coincide" in text.get_text() for text in ax.texts)
     apart = quantiles.assign(latency_ms=quantiles["latency_ms"] + 50 * (quantiles["strategy"] == "naive"))
-    assert not any(ax.texts for ax in plots.fig_latency_cdf(apart).axes)  # curves apart: no note
+    assert not any(ax.texts for ax in figures.fig_latency_cdf(apart).axes)  # curves apart: no note
 
 
 def test_auth_load():
@@ -233,7 +235,7 @@ def test_auth_load():
             for t in (0.0, 5.0, 10.0)
         ]
     )  # fmt: skip
-    fig = plots.fig_auth_load(load)
+    fig = figures.fig_auth_load(load)
     assert len(fig.axes) == 2
     assert_labelled(fig)
     assert_legend_names(fig)
@@ -250,12 +252,12 @@ def test_ttl_sensitivity():
                  "expiry_latency_p95_ms": 400.0, "expiry_latency_p95_ms_ci": 20.0,
                  "replications": 5}
             )  # fmt: skip
-    fig = plots.fig_ttl_sensitivity(pd.DataFrame(rows))
+    fig = figures.fig_ttl_sensitivity(pd.DataFrame(rows))
     assert_labelled(fig)
     assert_legend_names(fig)
     ttls = pd.DataFrame(rows)["access_ttl_s"]
     measured = pd.DataFrame(rows).assign(duration_s=21 * ttls, measured_from_s=ttls)
-    assert "measured over 20 T" in plots.fig_ttl_sensitivity(measured)._suptitle.get_text()
+    assert "measured over 20 T" in figures.fig_ttl_sensitivity(measured)._suptitle.get_text()
 
 
 def test_ttl_sensitivity_measures_a_steady_state():
@@ -308,34 +310,50 @@ def test_listed_notebooks_are_the_ones_that_draw_the_figure(spec):
 
 
 def test_each_strategy_keeps_its_colour():
-    assert set(plots.STRATEGY_COLORS) == set(STRATEGIES)
-    assert len(set(plots.STRATEGY_COLORS.values())) == len(STRATEGIES)
+    assert set(figures.STRATEGY_COLORS) == set(STRATEGIES)
+    assert len(set(figures.STRATEGY_COLORS.values())) == len(STRATEGIES)
 
 
-# -- (b) and (c): rebuild everything twice ---------------------------------------
+# -- (b) and (c): every figure's data once, its drawing, and a cheap one built twice ------------------
 
 
-@pytest.fixture(scope="module")
-def builds(tmp_path_factory):
-    """Two full rebuilds (each calls every data function), the slow part of this module.
+class FigureData:
+    """Each figure's data, made by its data function at most once in the test session (the slow part)."""
 
-    Runs of the shared morning-rush scenario are remembered within the process,
-    so the second build mostly redraws; the first build's data is compared with
-    the committed CSVs, which were made by another process.
-    """
-    root = tmp_path_factory.mktemp("figures")
-    return figures.build_all(root / "first"), figures.build_all(root / "second")
+    def __init__(self) -> None:
+        self.made: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, spec: figures.FigureSpec) -> pd.DataFrame:
+        if spec.name not in self.made:
+            self.made[spec.name] = spec.data()
+        return self.made[spec.name].copy()  # a test may change its copy, never the next test's
+
+
+@pytest.fixture(scope="session")
+def figure_data() -> FigureData:
+    return FigureData()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", figures.FIGURES, ids=lambda spec: spec.name)
-def test_data_matches_committed_csv(spec, builds):
+def test_data_matches_committed_csv(spec, figure_data):
+    """A model change that moves a figure fails here (the committed CSVs were made by another process)."""
     committed = COMMITTED / f"{spec.name}.csv"
     assert committed.exists(), f"{committed} is missing: run python -m sim figures"
-    rebuilt = builds[0][0].parent / f"{spec.name}.csv"
     expected = figures.read_csv_text(committed.read_text())
-    regenerated = figures.read_csv_text(rebuilt.read_text())
+    regenerated = figures.read_csv_text(figures.csv_text(figure_data[spec]))
     pd.testing.assert_frame_equal(regenerated, expected, rtol=1e-9)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", [s for s in figures.FIGURES if s.suffix == "png"], ids=lambda spec: spec.name)
+def test_each_figure_draws_its_data(spec, figure_data):
+    """Every figure renders from its real data (the animated one is built and checked in test_animation.py)."""
+    drawn = spec.figure(figure_data[spec])
+    assert isinstance(drawn, Figure) and drawn.axes
+    png = io.BytesIO()
+    figures.save_figure(drawn, png)
+    assert png.getvalue().startswith(b"\x89PNG")
 
 
 def test_readme_lists_every_figure():
@@ -349,14 +367,19 @@ def test_readme_lists_every_figure():
     assert "- used in: the README and the site's landing page" in readme
 
 
-@pytest.mark.slow
-def test_build_all_is_byte_identical(builds):
-    first, second = builds
-    assert [p.name for p in first] == [p.name for p in second]
-    expected = {name for spec in figures.FIGURES for name in (spec.file, f"{spec.name}.csv")}
-    assert {p.name for p in first} == expected | {"README.md"}
+def test_build_all_is_byte_identical(tmp_path):
+    """Two builds of a cheap figure (its data run again, drawn, saved) give the same bytes, and a build
+    writes the figure, its data and the index, nothing else."""
+    cheap = ["sequence_diagram", "tab_race"]
+    first, second = (
+        figures.build_all(tmp_path / "first", only=cheap),
+        figures.build_all(tmp_path / "second", only=cheap),
+    )
+    expected = ["sequence_diagram.png", "sequence_diagram.csv", "tab_race.png", "tab_race.csv", "README.md"]
+    assert [p.name for p in first] == [p.name for p in second] == expected
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), f"{a.name} differs between two builds"
+    assert (tmp_path / "first" / "sequence_diagram.csv").read_text() == (COMMITTED / "sequence_diagram.csv").read_text()
 
 
 def test_rotation_logouts():
@@ -367,7 +390,7 @@ def test_rotation_logouts():
         for t in (1, 2, 4)
         for g in (0.0, 5.0)
     ]  # fmt: skip
-    fig = plots.fig_rotation_logouts(pd.DataFrame(rows))
+    fig = figures.fig_rotation_logouts(pd.DataFrame(rows))
     assert_labelled(fig)
     assert_legend_names(fig, (*STRATEGIES, "locked+cross_tab_lock=true"))
     assert [ax.get_title() for ax in fig.axes] == ["no grace window", "grace window 5 s"]
@@ -376,7 +399,7 @@ def test_rotation_logouts():
 
 def test_tab_race_marks_the_logout_and_the_wait():
     events = figures.tab_race_data()
-    fig = plots.fig_tab_race(events)
+    fig = figures.fig_tab_race(events)
     titles = [ax.get_title() for ax in fig.axes]
     assert titles == [
         "per-tab lock (locked)\n2 refresh calls, the user is logged out",

@@ -1,7 +1,9 @@
 """The recipes of docs/architecture.md, followed from the public API alone: a named client of one's
-own, and a fault of one's own (the figure's recipe is followed in tests/test_figures.py)."""
+own, a fault of one's own, and a figure of one's own."""
 
+import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 
 import sim
 from sim import Client, Scenario, Status, Workload
@@ -59,3 +61,38 @@ def test_a_fault_of_ones_own_is_a_class_with_a_hook():
     assert set(refreshes.loc[refreshes["status"] == 503, "outcome"]) == {"flapping"}
     assert (first.summary["requests_ok"], first.summary["requests_failed"], first.summary["logouts"]) == (4, 1, 0)
     assert first.summary == {**again.summary, "wall_time_s": first.summary["wall_time_s"]}  # a fresh fault per run
+
+
+def refreshes_by_burst() -> pd.DataFrame:
+    """Recipe 3, the data: a figure's data function runs the model with fixed seeds."""
+    rows = []
+    for burst in (1, 4):
+        for result in sim.compare(BURST.with_(concurrency=burst), ["naive", "locked"]):
+            rows.append({"strategy": result.strategy, "burst": burst, "refresh_calls": result.summary["refresh_calls"]})
+    return pd.DataFrame(rows)
+
+
+def fig_refreshes_by_burst(data: pd.DataFrame) -> Figure:
+    """... and its drawing runs nothing."""
+    figure = Figure(figsize=(4, 3))
+    ax = figure.add_subplot()
+    for strategy, rows in data.groupby("strategy"):
+        ax.plot(rows["burst"], rows["refresh_calls"], marker="o", label=strategy)
+    ax.set(xlabel="requests in the burst", ylabel="refresh calls")
+    ax.legend()
+    return figure
+
+
+def test_a_figure_of_ones_own_is_a_data_function_a_drawing_and_a_spec(tmp_path):
+    from sim.figures import FigureSpec, build_all, read_csv_text
+
+    spec = FigureSpec("toy", "Refreshes by burst", "naive sends one refresh per request, locked one per burst.",
+                      refreshes_by_burst, fig_refreshes_by_burst, ())  # fmt: skip
+    written = build_all(tmp_path, specs=[spec])
+    assert sorted(path.name for path in written) == ["README.md", "toy.csv", "toy.png"]
+    data = read_csv_text((tmp_path / "toy.csv").read_text())
+    assert data.set_index(["strategy", "burst"])["refresh_calls"].to_dict() == {
+        ("naive", 1): 1, ("naive", 4): 4, ("locked", 1): 1, ("locked", 4): 1,
+    }  # fmt: skip
+    assert (tmp_path / "toy.png").read_bytes().startswith(b"\x89PNG")
+    assert "## Refreshes by burst" in (tmp_path / "README.md").read_text()

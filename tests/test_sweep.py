@@ -160,3 +160,42 @@ def test_a_sweep_runs_named_clients_libraries_included(tmp_path):
     both.write_text(f'scenario = "{base}"\nstrategies = ["naive"]\n[parameters]\nclient = ["naive"]\n')
     with pytest.raises(ConfigError, match="a parameter names the client already"):
         load_sweep(both)
+
+
+# -- sweeps built in code: labelled clients and a measure of their own --------------------------------
+
+BURST = load_sweep(TINY).base
+
+
+def refreshes_per_request(result) -> dict:
+    """A measure: one number from the run's records, not from its summary."""
+    return {"refreshes_per_request": len(result.refreshes) / len(result.requests)}
+
+
+def test_labelled_clients_are_built_with_their_fields_and_keep_their_label():
+    clients = {"per tab": {"strategy": "locked"}, "held": {"strategy": "locked", "hold_while_refreshing": True}}
+    the_sweep = Sweep("labelled", BURST, {"concurrency": (2, 4)}, clients)
+    plan = the_sweep.plan()
+    assert [label["client"] for label, _ in plan] == ["per tab", "held", "per tab", "held"]
+    assert plan[1][1] == BURST.with_(concurrency=2, strategy="locked", hold_while_refreshing=True)
+    result = sweep(the_sweep, executor="inline", cache=False, progress=False)
+    assert result.runs["client"].tolist() == ["per tab", "held"] * 2
+    assert result.runs["strategy"].tolist() == ["locked", "locked+hold_while_refreshing=true"] * 2
+    points = result.points.set_index(["concurrency", "client"])
+    assert points.index.tolist() == [(2, "per tab"), (2, "held"), (4, "per tab"), (4, "held")]
+    with pytest.raises(ConfigError, match="the sweep sets the seed"):
+        Sweep("seeded", BURST, {}, {"locked": {"strategy": "locked", "seed": 3}})
+
+
+def test_a_measure_makes_each_row_on_any_executor_and_is_part_of_the_cache_key(tmp_path):
+    the_sweep = Sweep("measured", BURST, {"concurrency": (2, 8)}, ("naive", "locked"), measure=refreshes_per_request)
+    inline = sweep(the_sweep, executor="inline", cache_dir=tmp_path, progress=False)
+    pool = sweep(the_sweep, executor="processes", jobs=2, cache=False, progress=False)
+    pd.testing.assert_frame_equal(inline.runs, pool.runs)
+    assert inline.runs["refreshes_per_request"].tolist() == [1.0, 0.5, 1.0, 0.125]  # naive: one per request
+    assert list(inline.points.columns) == [
+        "concurrency", "strategy", "refreshes_per_request", "refreshes_per_request_ci"
+    ]  # fmt: skip
+    summaries = sweep(Sweep("measured", BURST, {"concurrency": (2, 8)}, ("naive", "locked")), executor="inline",
+                      cache_dir=tmp_path, progress=False)  # fmt: skip
+    assert summaries.ran == 4 and "refresh_calls" in summaries.runs  # the measured rows are not its rows

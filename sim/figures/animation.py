@@ -20,8 +20,37 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch
 from PIL import Image
 
-from .sequence import ON_ARROWS
+from .. import Latencies
+from .sequence import ON_ARROWS, sequence_diagram_data
+from .spec import FigureSpec
 from .theme import MESSAGE_COLORS, _strategies, style
+
+# The animated storm's legs: the diagram's, but the auth server takes 50 ms a
+# refresh (and has two workers), so naive's refresh calls queue there.
+ANIMATION_LATENCIES = Latencies(rtt_s=0.1, api_service_s=0.05, api_401_service_s=0.01, auth_service_s=0.05)
+ANIMATION_AUTH_CAPACITY = 2
+
+
+def sequence_animation_data() -> pd.DataFrame:
+    """``sequence_diagram_data`` for the animated storm: a bigger burst, a busier auth server.
+
+    The same trace as the diagram (one tab logs in at 0 with access tokens of
+    60 s, and at 61 s fires its burst), but the burst is 8 requests 5 ms
+    apart, naive beside locked, and the auth server has
+    ``ANIMATION_AUTH_CAPACITY`` (2) workers taking 50 ms a refresh
+    (``ANIMATION_LATENCIES``: round trip 100 ms, the API rejects in 10 ms and
+    serves in 50 ms). Fixed service times, no randomness. The rows are the
+    diagram's, with one more column, ``auth_capacity``.
+    """
+    events = sequence_diagram_data(
+        requests=8,
+        gap_ms=5.0,
+        strategies=("naive", "locked"),
+        latencies=ANIMATION_LATENCIES,
+        auth_capacity=ANIMATION_AUTH_CAPACITY,
+    )
+    return events.assign(auth_capacity=ANIMATION_AUTH_CAPACITY)
+
 
 FPS = 12.5  # frames a second: PillowWriter shows each for int(1000 / FPS) = 80 ms, exactly
 MS_PER_FRAME = 8.0  # simulated ms a frame moves on: the burst's 565 ms play in about 6 s
@@ -314,3 +343,19 @@ def _along(calls: pd.DataFrame, start, end, t0: str, t1: str, t_ms: float) -> np
     share = np.clip((t_ms - calls[t0].to_numpy(float)) / np.where(span > 0, span, 1.0), 0.0, 1.0)
     start, end = np.asarray(start, float).reshape(-1, 2), np.asarray(end, float).reshape(-1, 2)
     return start + share[:, None] * (end - start)
+
+
+FIGURES: tuple[FigureSpec, ...] = (
+    FigureSpec(
+        "sequence_animation",
+        "The refresh storm, animated",
+        "One tab fires eight requests 5 ms apart with an expired access token, against an auth server with "
+        "2 workers that takes 50 ms a refresh: each recorded call is a dot flying at its simulated times. "
+        "naive sends eight refresh calls, which pile up at the auth server (eight held at once, six waiting), "
+        "and its last request is done at 565 ms; locked sends one, and all eight are done at 410 ms.",
+        sequence_animation_data,
+        fig_sequence_animation,
+        (),
+        suffix="gif",
+    ),
+)

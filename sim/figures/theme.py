@@ -1,7 +1,7 @@
 """One look for every figure: matplotlib settings, message colours, and each strategy's style.
 
-A preset's colour, line style, marker and legend label come from the preset
-registry (``sim.config.PRESETS``), so a strategy looks the same in every
+A strategy's colour, line style, marker and legend label come from the
+registry of named clients (``sim.presets.CLIENTS``), so a strategy looks the same in every
 figure and a new preset needs no change here. Any other strategy label (a
 preset with a policy field set otherwise, e.g. ``locked+max_retries=3``)
 gets a fallback style from ``strategy_style``.

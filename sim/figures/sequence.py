@@ -1,8 +1,20 @@
-"""The sequence diagram: one burst drawn call by call, one panel per strategy."""
+"""The sequence diagram: one tab's burst, drawn call by call from the recorded calls.
+
+One tab fires a few requests just after its access token died. Every call
+the run recorded (to the API, to the auth server) becomes an arrow at its
+simulated times, one panel per strategy, time running down: naive's four
+refresh calls beside locked's one. ``sequence_diagram_data`` runs the burst
+and returns its rows (``sequence_rows`` makes them from any run, as the
+playground does); ``fig_sequence_diagram`` draws them. The lane helpers
+(``lane_axes``, ``legend_arrow``) are shared with the tab race
+(``sim.figures.token_reuse``).
+"""
 
 from __future__ import annotations
 
 import math
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,9 +24,132 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator
 
+from .. import Capacities, Latencies, Observer, Scenario, TokenPolicy, Workload, run
+from ..records import CallRecord, TokenEvent
+from .spec import FigureSpec
 from .theme import MESSAGE_COLORS, _strategies, style
 
-# -- 1. sequence diagram -------------------------------------------------------
+# The sequence diagram's legs are round numbers so the times read off easily:
+# a round trip of 100 ms, the API rejects a token in 10 ms and serves in 50 ms,
+# the auth server answers in 20 ms.
+DIAGRAM_LATENCIES = Latencies(rtt_s=0.1, api_service_s=0.05, api_401_service_s=0.01, auth_service_s=0.02)
+
+
+def sequence_diagram_data(
+    requests: int = 4,
+    gap_ms: float = 20.0,
+    strategies: tuple[str, ...] = ("naive", "locked"),
+    latencies: Latencies = DIAGRAM_LATENCIES,
+    auth_capacity: int = 0,
+) -> pd.DataFrame:
+    """Every call and token-store change of one tab's burst, per strategy.
+
+    A trace workload: one user opens the app at 0 (its first request logs it
+    in; access tokens live 60 s) and at 61 s, one second after the token
+    died, fires ``requests`` requests ``gap_ms`` apart, so the arrows can be
+    told apart. Only the burst is kept; times are in ms since its first
+    request. The legs take ``latencies`` (``DIAGRAM_LATENCIES``), and the
+    auth server has ``auth_capacity`` workers (0: as many as it is sent).
+
+    One row per event: ``kind`` is ``api`` (a call to the API), ``refresh``
+    (POST /refresh-token) or ``stored`` (the tab's token store got a new
+    access token). ``request`` numbers the burst's requests from 1; -1 is a
+    call no single request owns (the single-flight refresh). ``created_ms`` is
+    when the app asked for the call's request (earlier than ``sent_ms`` if
+    ``queued`` held it). ``token`` is the access token presented, ``issued``
+    the one handed out (or stored). For ``stored`` rows only ``received_ms``
+    (when) and ``issued`` are set.
+    """
+    burst_s = 61.0
+    times = [0.0] + [burst_s + i * gap_ms / 1000 for i in range(requests)]
+    frames = []
+    with tempfile.TemporaryDirectory() as folder:
+        trace = Path(folder) / "burst.csv"
+        trace.write_text("time_s,user\n" + "".join(f"{t:.3f},tab\n" for t in times))
+        base = Scenario(
+            tokens=TokenPolicy(access_ttl_s=60),
+            latencies=latencies,
+            capacities=Capacities(auth_capacity=auth_capacity),
+            workload=Workload(kind="trace", arrivals=str(trace)),
+            record_calls=True,
+            name="sequence-diagram",
+        )
+        for strategy in strategies:
+            result = run(base.with_(strategy=strategy))
+            frames.append(sequence_rows(result, strategy, burst_s))
+    return pd.concat(frames, ignore_index=True)
+
+
+def sequence_rows(result, strategy: str, burst_s: float, tabs: bool = False) -> pd.DataFrame:
+    """``sequence_diagram_data``'s rows of one run, from ``burst_s``; with a ``tab`` column (1, 2, ...)
+    if ``tabs``, for a burst from several tabs (``sim.playground``)."""
+    created_s = result.requests.set_index("request")["created_s"]
+    return _rows(result.calls, created_s, result.token_events, strategy, burst_s, tabs)
+
+
+class SequenceWatch(Observer):
+    """Watches a run for its sequence diagram: every call the servers answered (API calls too, with
+    ``record_calls``), when each request was made, and each token stored; ``rows()`` gives the same rows
+    as ``sequence_rows`` of the run's result (``sim.playground`` draws its diagram from one)."""
+
+    def __init__(self) -> None:
+        self.calls: list[CallRecord] = []
+        self.created_s: dict[int, float] = {}
+        self.stored: list[TokenEvent] = []
+
+    def call_served(self, record: CallRecord) -> None:
+        self.calls.append(record)
+
+    def request_made(self, request: int, session: int, time_s: float) -> None:
+        self.created_s[request] = time_s
+
+    def tokens_changed(self, event: TokenEvent) -> None:
+        self.stored.append(event)
+
+    def rows(self, strategy: str, burst_s: float, tabs: bool = False) -> pd.DataFrame:
+        calls = pd.DataFrame(self.calls, columns=CallRecord._fields)
+        events = pd.DataFrame(self.stored, columns=TokenEvent._fields)
+        return _rows(calls, pd.Series(self.created_s, dtype=float), events, strategy, burst_s, tabs)
+
+
+def _rows(
+    all_calls: pd.DataFrame, created_s: pd.Series, events: pd.DataFrame, strategy: str, burst_s: float, tabs: bool
+) -> pd.DataFrame:
+    """The diagram's rows: each call from ``burst_s`` on and each token stored, times in ms from it."""
+    calls = all_calls[all_calls["sent_s"] >= burst_s]
+    first = calls.loc[calls["endpoint"] == "resource", "request"].min()  # NaN: the burst sent nothing
+    rows = pd.DataFrame(
+        {
+            "strategy": strategy,
+            "kind": np.where(calls["endpoint"] == "resource", "api", calls["endpoint"]),
+            "request": np.where(calls["request"] >= 0, calls["request"] - first + 1, -1),
+            "created_ms": (calls["request"].map(created_s) - burst_s) * 1000,
+            **{f"{leg}_ms": (calls[f"{leg}_s"] - burst_s) * 1000 for leg in ("sent", "arrived", "served", "received")},
+            "status": calls["status"],
+            "token": calls["token"].where(calls["endpoint"] == "resource", ""),
+            "issued": calls["issued"],
+        }
+    )
+    stored = events[(events["time_s"] >= burst_s) & (events["event"] == "stored")]
+    store_rows = pd.DataFrame(
+        {
+            "strategy": strategy,
+            "kind": "stored",
+            "request": -1,
+            "received_ms": (stored["time_s"] - burst_s) * 1000,
+            "issued": stored["access"],
+            "token": "",
+        }
+    )
+    if tabs:
+        first_tab = int(all_calls["session"].min())  # the login's: one user, tabs numbered from 1
+        rows["tab"] = calls["session"].to_numpy() - first_tab + 1
+        store_rows["tab"] = stored["session"].to_numpy() - first_tab + 1
+    frame = pd.concat([rows, store_rows], ignore_index=True)
+    return frame.sort_values(["received_ms", "kind", "request"], kind="stable", ignore_index=True)
+
+
+# -- the drawing -------------------------------------------------------------------------------------
 
 LABEL_PT = 9  # every label on the diagram, at notebook width and in figures/ alike
 MS_PER_INCH = 150  # the time axis: 150 ms of simulated time per inch
@@ -293,3 +428,17 @@ def _sequence_legend(marks: set[str]) -> list:
         late = Line2D([], [], marker="o", ms=7, mfc="none", mec=MESSAGE_COLORS["401"], mew=1.6, linestyle="")
         entries.insert(2, (late, "late 401: answered after the new token was stored"))
     return entries
+
+
+FIGURES: tuple[FigureSpec, ...] = (
+    FigureSpec(
+        "sequence_diagram",
+        "One burst, call by call",
+        "One tab fires four requests 20 ms apart, one second after its access token died, drawn from "
+        "the recorded calls. naive sends four refresh calls and stores four new tokens; locked sends "
+        "one while the other requests wait for it, and all four retry together.",
+        sequence_diagram_data,
+        fig_sequence_diagram,
+        ("02-two-tokens", "04-single-flight-lock", "05-queue-and-replay"),
+    ),
+)
