@@ -146,3 +146,48 @@ def test_without_rotation_nothing_changes():
     idle = burst("naive", concurrency=3, refresh_tokens=RefreshTokenPolicy(refresh_idle_ttl_s=3600))
 
     assert refreshes(idle) == refreshes(plain) == [(11.23, 0, 200, "valid", "r2", "")] * 3
+
+
+def traced(tmp_path, times, refresh_tokens, latencies=LATENCIES, brownout="6:6.2:1000"):
+    """One user of the article's interceptor at ``times``, 5 s access tokens, a brownout that holds a
+    refresh answer back (so it is stored late, after newer rotations)."""
+    path = tmp_path / "arrivals.csv"
+    path.write_text("time_s,user\n" + "".join(f"{t},u\n" for t in times))
+    return run(
+        Scenario(
+            tokens=TokenPolicy(access_ttl_s=5),
+            refresh_tokens=refresh_tokens,
+            latencies=latencies,
+            workload=Workload(kind="trace", arrivals=str(path)),
+            record_calls=True,
+        ).with_(auth_brownouts=[brownout])
+    )
+
+
+def test_a_grace_window_forgives_only_the_immediate_predecessor(tmp_path):
+    """The refresh sent at 6.11 rotates r2 into r4, but the brownout holds its answer until 26.21;
+    meanwhile r2 is forgiven once (grace), r4 rotates into r7, r7 into r9. The late answer stores r4,
+    two rotations old, and presenting it at 27.16 is theft, grace window or not (Auth0's rule)."""
+    result = traced(tmp_path, [0, 6, 6.5, 12, 18, 27], RefreshTokenPolicy(rotation=True, reuse_detection=True,
+                                                                          grace_s=30.0))  # fmt: skip
+    assert refreshes(result) == [
+        (6.73, 0, 200, "grace", "r2", "r4"),
+        (12.23, 0, 200, "valid", "r4", "r7"),
+        (18.23, 0, 200, "valid", "r7", "r9"),
+        (26.21, 0, 200, "valid", "r2", "r4"),
+        (27.23, 0, 401, "reused", "r4", ""),
+    ]
+    summary = result.summary
+    assert (summary["logouts"], summary["reuse_detected"], summary["families_revoked"]) == (1, 1, 1)
+    assert list(result.requests["reason"]) == ["ok", "unauthorized", "ok", "ok", "ok", "logged_out"]
+
+
+def test_a_grace_window_includes_its_last_instant(tmp_path):
+    """r2 rotates at 6.4375 and comes back at 6.9375, exactly grace_s = 0.5 s later: still forgiven
+    (times in powers of two, so the sums are exact)."""
+    exact = Latencies(rtt_s=0.25, api_service_s=0.0625, api_401_service_s=0.0625, auth_service_s=0.125)
+    result = traced(tmp_path, [0, 6, 6.5], RefreshTokenPolicy(rotation=True, reuse_detection=True, grace_s=0.5),
+                    latencies=exact, brownout="6:6.45:100")  # fmt: skip
+    assert refreshes(result) == [(7.1875, 0, 200, "grace", "r2", "r4"), (19.0625, 0, 200, "valid", "r2", "r4")]
+    assert result.summary["logouts"] == 0
+    assert list(result.requests["reason"]) == ["ok", "unauthorized", "ok"]
