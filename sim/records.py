@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .observers import Call, Observer
+from .observers import Observer, Refresh
 from .outcomes import ENDINGS, Ending, Status
 
 # Why a request ended (``outcomes.Ending``), as the records store it: a small code each.
@@ -115,14 +115,11 @@ class Recorder(Observer):
 
     # -- what the Recorder hears ---------------------------------------------------------
 
-    def call_ended(self, call: Call) -> None:
-        if call.kind != "refresh" or call.status is Status.NOT_SENT:  # never left the browser: no try
-            return
-        self.refresh_attempts += 1
-        if call.status in (Status.NO_ANSWER, Status.WITHDRAWN):
-            self.refresh_timeouts += 1
-        refresh = call.refresh
-        if refresh.proactive and refresh.tries[0] is call:
+    def refresh_ended(self, refresh: Refresh) -> None:
+        tries = [one for one in refresh.tries if one.status is not Status.NOT_SENT]  # a try never sent is none
+        self.refresh_attempts += len(tries)
+        self.refresh_timeouts += sum(one.status in (Status.NO_ANSWER, Status.WITHDRAWN) for one in tries)
+        if refresh.proactive and tries:  # (a try never sent is always the last: it ends the refresh)
             self.proactive_refreshes += 1
 
     def tokens_changed(self, event: TokenEvent) -> None:
