@@ -15,9 +15,11 @@ compare: $(SIM_READY)
 	$(PY) -m sim compare --scenario scenarios/article.toml
 
 # All tests, including every notebook executed from a clean kernel and
-# compared with its committed outputs (tests/test_notebook_outputs.py).
+# compared with its committed outputs (tests/test_notebook_outputs.py), one
+# process per CPU (pytest-xdist), each test file kept on one of them (so a
+# file's session data, such as every figure's, is made once).
 test: $(READY)
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests -n auto --dist loadfile
 
 # The fast tier, under 90 s on two cores: lint, then every exact-timeline, invariant and CLI test,
 # that is every test not marked `full` in tests/conftest.py (no notebooks, browser, site or figure
