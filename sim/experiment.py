@@ -26,9 +26,10 @@ import pandas as pd
 import simpy
 
 from . import arrivals
-from .client import Browser, Clock, Early
-from .metrics import in_flight, json_ready, mean_ci, summarize, with_latency
+from .client import Browser, Client, Clock, Early
+from .metrics import CLIENT_KEYS, in_flight, json_ready, mean_ci, summarize, with_latency
 from .observers import Observer, hub, wants
+from .parts import flat_fields
 from .pool import run_each
 from .presets import STRATEGY_NAMES
 from .randomness import stream
@@ -242,8 +243,17 @@ def run_all(scenarios: list[Scenario], jobs: int = 1, done: Callable[[Result], N
 
 
 def summary_table(results: Iterable[Result]) -> pd.DataFrame:
-    """One row per result, the summary's keys as columns."""
-    return pd.DataFrame([result.summary for result in results])
+    """One row per result, the summary's keys as columns (a client key as given: ``3`` stays ``3``
+    beside a client that reads no such key, ``None``)."""
+    rows = [result.summary for result in results]
+    table = pd.DataFrame(rows)
+    floats = {f.name for f in flat_fields(Client) if str(f.type).startswith("float")}
+    for key in CLIENT_KEYS:
+        values = [row[key] for row in rows]
+        if key in floats:  # seconds are seconds, given 600 or 600.0
+            values = [float(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in values]
+        table[key] = pd.Series(values, dtype=object)
+    return table
 
 
 def replicate(
