@@ -16,10 +16,10 @@ compare: $(SIM_READY)
 
 # All tests, including every notebook executed from a clean kernel and
 # compared with its committed outputs (tests/test_notebook_outputs.py), one
-# process per CPU (pytest-xdist), each test file kept on one of them (so a
-# file's session data, such as every figure's, is made once).
+# process per CPU (pytest-xdist): the heavy modules each keep to one worker
+# (tests/conftest.py, HEAVY_GROUPS), so the figures' data is made once.
 test: $(READY)
-	$(PY) -m pytest tests -n auto --dist loadfile
+	$(PY) -m pytest tests -n auto --dist loadgroup
 
 # The fast tier, under 90 s on two cores: lint, then every exact-timeline, invariant and CLI test,
 # that is every test not marked `full` in tests/conftest.py (no notebooks, browser, site or figure

@@ -64,10 +64,25 @@ def is_full(item: pytest.Item) -> bool:
 
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
+# `make test` runs on every CPU (pytest-xdist, --dist loadgroup): the heavy modules each keep to one
+# worker, so the figures' data (made once per session) and the notebooks run side by side, and the
+# rest of the tests fill in around them one by one.
+HEAVY_GROUPS = {
+    "test_figures.py": "figures",
+    "test_animation.py": "figures",
+    "test_notebook_outputs.py": "notebooks",
+    "test_site.py": "site",
+    "test_browser.py": "site",
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if is_full(item):
             item.add_marker(pytest.mark.full)
+        group = HEAVY_GROUPS.get(item.path.name)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
     # A test of FULL_TESTS renamed away would slip into make check unseen: say so.
     modules = {item.path.name: item.module for item in items if isinstance(item, pytest.Function)}
     for module, name in sorted(FULL_TESTS):
