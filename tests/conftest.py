@@ -63,7 +63,6 @@ def is_full(item: pytest.Item) -> bool:
     return module in FULL_MODULES or (module, name) in FULL_TESTS or item.get_closest_marker("slow") is not None
 
 
-@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
 # `make test` runs on every CPU (pytest-xdist, --dist loadgroup): the heavy modules each keep to one
 # worker, so the figures' data (made once per session) and the notebooks run side by side, and the
 # rest of the tests fill in around them one by one.
@@ -76,6 +75,7 @@ HEAVY_GROUPS = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if is_full(item):
