@@ -245,6 +245,12 @@ def test_two_names_for_the_client_are_refused():
     )
 
 
+def test_a_client_is_renamed_only_by_naming_another():
+    with pytest.raises(ConfigError) as caught:
+        client_named("locked").with_(name="mine")
+    assert str(caught.value) == "name = 'mine': names the client: give it as client_named(name, ...)"
+
+
 def test_a_named_server_applies_when_the_scenario_is_made():
     okta = Scenario(server="okta")
     assert (okta.tokens.access_ttl_s, okta.refresh_tokens.rotation, okta.refresh_tokens.grace_s) == (3600, True, 30.0)

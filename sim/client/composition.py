@@ -148,6 +148,8 @@ class Client:
         changes = {**(changes or {}), **more}
         if not changes:
             return self
+        if "name" in changes:  # another name is another named client, with these changes laid on it
+            raise ConfigError("name", changes["name"], "names the client: give it as client_named(name, ...)")
         for name, value in list(changes.items()):  # a part given whole: its mode and parameters
             if isinstance(value, Part):
                 del changes[name]
