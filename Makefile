@@ -8,7 +8,7 @@ SIM_READY := $(VENV)/.sim-ready
 READY := $(VENV)/.ready
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: compare test check mutations figures notebooks site playground jupyter bench lint clean
+.PHONY: compare test check mutations figures notebooks site playground jupyter bench lint clean reality
 
 # The main job: compare the three presets on the article's scenario.
 compare: $(SIM_READY)
@@ -60,6 +60,14 @@ playground: $(READY)
 # Opens JupyterLab at the index; --allow-root only matters in containers run as root.
 jupyter: $(READY)
 	$(VENV)/bin/jupyter lab --allow-root notebooks/00-index.ipynb
+
+# The article's real stack (reality/): its server in Node and its interceptor in real Chromium tabs
+# over the full case matrix (about 5 minutes), then the model beside it (reality/comparison.csv).
+# Needs Node.js with npm and Chromium (Debian: apt-get install -y nodejs npm chromium).
+reality: $(READY)
+	cd reality && npm ci --no-audit --no-fund
+	$(PY) reality/run.py --matrix full --repetitions 3
+	$(PY) -m sim.reality
 
 bench: $(SIM_READY)
 	$(PY) -m sim bench

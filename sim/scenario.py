@@ -108,6 +108,12 @@ class Scenario:
             elif bare in CLIENT_NAME_KEYS or key == "client.name":
                 names[key] = value
             elif key in parts:
+                whole = parts[key]
+                if dataclasses.is_dataclass(whole) and not isinstance(value, type(whole)):
+                    kind = type(whole).__name__
+                    raise ConfigError(
+                        key, value, f"is a part of the scenario: give a {kind}(...), or its fields by name"
+                    )
                 own[key] = value
             else:
                 part_name, field_name = _locate(key, value)

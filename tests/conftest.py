@@ -30,6 +30,7 @@ FULL_MODULES = {
     "test_animation.py",
     "test_site.py",
     "test_browser.py",
+    "test_reality_stack.py",
 }
 
 # (module, test function): every parametrization of it.
@@ -72,6 +73,7 @@ HEAVY_GROUPS = {
     "test_notebook_outputs.py": "notebooks",
     "test_site.py": "site",
     "test_browser.py": "site",
+    "test_reality_stack.py": "site",  # one Chromium at a time
 }
 
 

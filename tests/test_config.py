@@ -260,6 +260,14 @@ def test_a_named_server_applies_when_the_scenario_is_made():
         Scenario(server="oktaa")
 
 
+def test_a_part_given_as_something_else_is_refused():
+    with pytest.raises(ConfigError) as caught:
+        Scenario().with_(workload="burst")
+    assert str(caught.value) == (
+        "workload = 'burst': is a part of the scenario: give a Workload(...), or its fields by name"
+    )
+
+
 def test_with_takes_part_qualified_names():
     changed = Scenario().with_({"tokens.access_ttl_s": 60, "client.max_retries": 2}, seed=4)
     assert (changed.tokens.access_ttl_s, changed.client.max_retries, changed.seed) == (60, 2, 4)

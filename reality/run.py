@@ -1,0 +1,188 @@
+"""Run the article's real stack: its server in Node, its interceptor in Chromium tabs.
+
+For each case (a strategy, a number of tabs of one browser, requests per tab, rotation on or off,
+the server's waits) and each repetition: a fresh browser context, one login, a wait until the
+access token has expired, then every tab fires its requests at the same moment. What the tabs saw
+(each request's status, calls and times) and what the server counted (refresh calls, rejected
+refreshes, revoked families, every call's times) are kept, per repetition, in a JSON file.
+
+    .venv/bin/python reality/run.py --matrix quick --out reality/results.json
+
+The browser is the distribution's Chromium (``apt-get install -y chromium``), driven by
+Playwright; the server is ``reality/server.js`` (``npm ci`` in ``reality/`` first: ``make
+reality`` does both). Everything is on 127.0.0.1, and the server exits when this script does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ACCESS_TTL_S = 900  # the article's 15 minutes for a refreshed token; the login's is born expired
+START_DELAY_MS = 400  # every tab's burst starts at one agreed moment this far ahead
+
+
+@dataclass(frozen=True)
+class Case:
+    strategy: str  # naive, locked, weblock (reality/client/interceptors.js)
+    tabs: int
+    requests_per_tab: int
+    rotation: bool  # with reuse detection: a rotated refresh token used again revokes its family
+    api_wait_ms: int = 50
+    auth_wait_ms: int = 20
+
+    @property
+    def name(self) -> str:
+        rotation = "rotation" if self.rotation else "no-rotation"
+        return f"{self.strategy}/{self.tabs}tabs/{self.requests_per_tab}req/{rotation}/api{self.api_wait_ms}ms"
+
+
+def matrix(kind: str) -> list[Case]:
+    """The cases: ``quick`` (for CI, a couple of minutes) or ``full`` (``make reality``)."""
+    if kind == "quick":
+        return [
+            Case(strategy, tabs, per_tab, rotation)
+            for strategy, (tabs, per_tab), rotation in itertools.product(
+                ("naive", "locked", "weblock"), ((1, 5), (3, 3)), (False, True)
+            )
+        ]
+    return [
+        Case(strategy, tabs, per_tab, rotation, api_wait_ms)
+        for strategy, tabs, per_tab, rotation, api_wait_ms in itertools.product(
+            ("naive", "locked", "weblock"), (1, 2, 4), (1, 4, 10), (False, True), (50,)
+        )
+    ]
+
+
+def chromium_path() -> str:
+    path = next((found for name in ("chromium", "chromium-browser") if (found := shutil.which(name))), None)
+    if path is None:
+        sys.exit("reality/run.py: no Chromium on PATH: install it with `apt-get install -y chromium` (Debian)")
+    return path
+
+
+@contextmanager
+def server(case: Case):
+    """The article's server for ``case``, on a free port of 127.0.0.1; stopped on the way out."""
+    if not (HERE / "node_modules" / "express").exists():
+        sys.exit("reality/run.py: the server's packages are missing: run `npm ci` in reality/ (make reality does)")
+    settings = {
+        "ACCESS_TTL_S": ACCESS_TTL_S,
+        "LOGIN_ACCESS_TTL_S": 0,
+        "ROTATION": int(case.rotation),
+        "REUSE_DETECTION": int(case.rotation),
+        "API_WAIT_MS": case.api_wait_ms,
+        "AUTH_WAIT_MS": case.auth_wait_ms,
+        "IDLE_EXIT_S": 60,
+    }
+    process = subprocess.Popen(
+        ["node", str(HERE / "server.js")],
+        env={**os.environ, **{name: str(value) for name, value in settings.items()}},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        port = json.loads(process.stdout.readline())["listening"]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.stdin.close()  # the server exits when its stdin closes
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def ask(base: str, path: str, method: str = "GET") -> dict:
+    with urllib.request.urlopen(urllib.request.Request(base + path, method=method), timeout=10) as answer:
+        return json.load(answer)
+
+
+def one_repetition(browser, base: str, case: Case) -> dict:
+    """A fresh context (its own localStorage and Web Locks), one login, the burst, what everyone saw."""
+    ask(base, "/reset", "POST")
+    context = browser.new_context()
+    try:
+        pages = []
+        for tab in range(case.tabs):
+            page = context.new_page()
+            page.goto(f"{base}/index.html?strategy={case.strategy}&tab={tab}")
+            pages.append(page)
+        pages[0].evaluate("lab.login()")
+        at_ms = int(time.time() * 1000) + START_DELAY_MS
+        for page in pages:
+            page.evaluate(f"lab.schedule({at_ms}, {case.requests_per_tab})")
+        tabs = [page.evaluate("lab.results()") for page in pages]
+        stats = ask(base, "/stats")
+    finally:
+        context.close()
+    return {"burst_at_ms": at_ms, "tabs": tabs, "server": stats}
+
+
+def run_matrix(cases: list[Case], repetitions: int, progress=lambda line: print(line, flush=True)) -> dict:
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415  (only the harness needs it)
+
+    results = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
+        try:
+            for number, case in enumerate(cases, 1):
+                with server(case) as base:
+                    runs = [one_repetition(browser, base, case) for _ in range(repetitions)]
+                results.append({"case": asdict(case), "name": case.name, "runs": runs})
+                progress(f"[{number}/{len(cases)}] {case.name}: {summary_line(runs)}")
+            chromium_version = browser.version
+        finally:
+            browser.close()
+    return {
+        "versions": {
+            "chromium": chromium_version,
+            "node": subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip(),
+            "packages": {
+                name: json.loads((HERE / "node_modules" / name / "package.json").read_text())["version"]
+                for name in ("express", "jsonwebtoken", "axios")
+            },
+            "python": platform.python_version(),
+        },
+        "access_ttl_s": ACCESS_TTL_S,
+        "repetitions": repetitions,
+        "cases": results,
+    }
+
+
+def summary_line(runs: list[dict]) -> str:
+    refreshes = [run["server"]["refresh_calls"] for run in runs]
+    answered = [sum(r["status"] == 200 for tab in run["tabs"] for r in tab["records"]) for run in runs]
+    return f"refresh calls {min(refreshes)}-{max(refreshes)}, answered {min(answered)}-{max(answered)}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--matrix", choices=("quick", "full"), default="quick")
+    parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    args = parser.parse_args(argv)
+    if args.repetitions < 1:
+        parser.error(f"--repetitions = {args.repetitions}: must be at least 1")
+    started = time.perf_counter()
+    report = run_matrix(matrix(args.matrix), args.repetitions)
+    report["matrix"] = args.matrix
+    args.out.write_text(json.dumps(report, indent=1) + "\n")
+    print(f"wrote {args.out} ({len(report['cases'])} cases, {time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

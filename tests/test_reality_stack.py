@@ -1,0 +1,68 @@
+"""The article's real stack runs: its server in Node, its interceptor in real Chromium tabs.
+
+A small subset of `make reality` (reality/run.py): two cases whose real outcome does not depend
+on timing, each repeated. Node (`apt-get install -y nodejs npm` where it is missing) and Chromium
+come from the distribution; the server's packages are installed from the npm registry by `npm ci`
+(reality/package-lock.json) on first use. Without Node or Chromium the tests are skipped with that
+instruction, except in CI (`CI=true`), where either missing is a failure.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REALITY = Path(__file__).resolve().parents[1] / "reality"
+
+
+def missing(what: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"no {what} for the real-stack tests", pytrace=False)
+    pytest.skip(f"no {what} for the real-stack tests")
+
+
+@pytest.fixture(scope="module")
+def harness():
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        missing("Node.js: install it with `apt-get install -y nodejs npm` (Debian)")
+    if not any(shutil.which(name) for name in ("chromium", "chromium-browser")):
+        missing("Chromium: install it with `apt-get install -y chromium` (Debian)")
+    pytest.importorskip("playwright.sync_api")
+    if not (REALITY / "node_modules" / "express").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=REALITY, check=True, timeout=300)
+    sys.path.insert(0, str(REALITY))
+    try:
+        import run  # noqa: PLC0415  (reality/run.py)
+
+        yield run
+    finally:
+        sys.path.remove(str(REALITY))
+
+
+def counts(report: dict, name: str) -> list[tuple[int, int, int]]:
+    """Per repetition: refresh calls at the server, requests answered 200, logouts in the tabs."""
+    (entry,) = [case for case in report["cases"] if case["name"] == name]
+    return [
+        (
+            run["server"]["refresh_calls"],
+            sum(record["status"] == 200 for tab in run["tabs"] for record in tab["records"]),
+            sum(tab["logouts"] for tab in run["tabs"]),
+        )
+        for run in entry["runs"]
+    ]
+
+
+def test_the_article_refreshes_once_per_request_and_a_lock_once_per_tab(harness):
+    cases = [harness.Case("naive", 1, 5, False), harness.Case("locked", 2, 3, False)]
+    report = harness.run_matrix(cases, repetitions=2, progress=lambda line: None)
+    assert counts(report, cases[0].name) == [(5, 5, 0)] * 2  # the article's warning, for real
+    assert counts(report, cases[1].name) == [(2, 6, 0)] * 2  # one refresh per tab, none across tabs
+    assert report["versions"]["packages"] == {"express": "5.3.0", "jsonwebtoken": "9.0.3", "axios": "1.21.1"}
+    for case in report["cases"]:
+        for run in case["runs"]:
+            calls = run["server"]["calls"]
+            assert all(call["answered_ms"] >= call["arrived_ms"] >= run["burst_at_ms"] - 1000 for call in calls)
+            assert {call["endpoint"] for call in calls} == {"/login", "/protected-resource", "/refresh-token"}
