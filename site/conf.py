@@ -15,7 +15,7 @@ root_doc = "site/index"
 nb_execution_mode = "off"  # the committed outputs, exactly as CI checked them: fast and byte-stable
 exclude_patterns = [
     ".venv", ".pytest_cache", ".hypothesis", ".sweep-cache", "site/_build", "scenarios", "tests", "sim", "tools",
-    "sweeps", "**/.ipynb_checkpoints",
+    "sweeps", "**/.ipynb_checkpoints", "reality/node_modules",
     "README.md",  # included by site/index.md, not a page of its own
     "notebooks/playground.ipynb",  # a live app (make playground), nothing to read without its server
 ]  # fmt: skip

@@ -155,7 +155,10 @@ def test_the_playground_answers_a_slider_move(browser, playground):
     assert page.locator(".widget-slider", has_text="burst").locator(".widget-readout").inner_text() == "6"
     page.locator(".widget-dropdown", has_text="client").locator("select").select_option("locked")  # one refresh
     page.wait_for_function("document.querySelector('.refresh-count').textContent === '1'", timeout=10_000)
-    assert page.inner_text(".verdict").startswith("Fine: one refresh call")
+    # The count and the verdict are separate widgets, updated one after the other: wait for both.
+    page.wait_for_function(
+        "document.querySelector('.verdict').textContent.startsWith('Fine: one refresh call')", timeout=10_000
+    )
     assert not errors, f"script errors: {errors}"
     page.close()
 
