@@ -55,6 +55,7 @@ def scenario_for(case: dict) -> Scenario:
         api_401_service_s=0.0,  # the server's check answers 401 before the resource's work
         auth_service_s=case["auth_wait_ms"] / 1000,
         max_connections=CHROMIUM_CONNECTIONS_PER_ORIGIN,
+        on_logout="stay",  # the harness's tab counts the logout and stays on its page (reality/client/tab.js)
         **STRATEGIES[case["strategy"]],
     )
 

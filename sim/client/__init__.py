@@ -6,6 +6,7 @@ switches and one part per choice, each a family of classes, one per way:
 - ``sharing``: single flight, whether 401s share a refresh (``NoSingleFlight``, ``PerTab``);
 - ``storage``: where the tokens live (``Local``, ``Cookie``);
 - ``locks``: a lock across tabs (``NoLock``, ``WebLock``);
+- ``logout``: what a logout does to work already decided (``Unload``, ``Stay``);
 - ``proactive``: refreshing before expiry (``Off``, ``OnUse``, ``Timer``, ``Background``);
 - ``retry``: trying a refresh that got no verdict again (``NoRetry``, ``Immediate``, ``Fixed``, ...).
 
@@ -24,6 +25,7 @@ from .composition import Client
 from .device_clock import Clock
 from .interceptors import held, response_interceptor, send, token_after_401
 from .locks import CrossTabLock, NoLock, WebLock
+from .logout import OnLogout, Stay, Unload
 from .proactive import Background, Early, Off, OnUse, Proactive, Timer
 from .request import Request
 from .retry import (
@@ -65,6 +67,7 @@ __all__ = [
     "NoRetry",
     "NoSingleFlight",
     "Off",
+    "OnLogout",
     "OnUse",
     "PerTab",
     "Proactive",
@@ -72,10 +75,12 @@ __all__ = [
     "Retry",
     "Retrying",
     "SingleFlight",
+    "Stay",
     "Storage",
     "TabMemory",
     "Timer",
     "TokenStore",
+    "Unload",
     "WebLock",
     "held",
     "response_interceptor",

@@ -18,7 +18,8 @@ once on a 401::
         return api(originalRequest);
       }
       return Promise.reject(error);                                     # refresh_rejected,
-    });                                                                 #   retries_exhausted
+    });                                                                 #   retries_exhausted,
+                                                                        #   on_logout
 
 A ``Client`` holds one part per choice the article's code makes without
 saying so. The plain fields are switches of the interceptors themselves
@@ -26,7 +27,8 @@ saying so. The plain fields are switches of the interceptors themselves
 a family of classes, one per way of doing it, holding the parameters that
 way needs and doing its work: ``single_flight`` (``sharing.py``),
 ``storage`` (``storage.py``), ``cross_tab_lock`` (``locks.py``),
-``proactive`` (``proactive.py``), ``retry`` (``retry.py``).
+``proactive`` (``proactive.py``), ``retry`` (``retry.py``), ``on_logout``
+(``logout.py``).
 
 A client has a ``name``: the named client it is (``sim.presets.CLIENTS``:
 the article's three strategies and the real libraries), or was made from.
@@ -46,6 +48,7 @@ from typing import Any
 from ..fields import ConfigError, check_bool, check_choice, check_seconds, setting, whole
 from ..parts import Part, flat_fields, flat_values, replace_flat, slot
 from .locks import CrossTabLock, NoLock
+from .logout import OnLogout, Unload
 from .proactive import Off, Proactive
 from .retry import NoRetry, Retry
 from .sharing import NoSingleFlight, SingleFlight
@@ -124,6 +127,12 @@ class Client:
         "that waited and keep the tokens (a library that raises)",
         choices=WHEN_REFRESH_REJECTED,
         quiet=True,
+    )
+    on_logout: OnLogout = slot(
+        Unload(),
+        "what a logout does to work already decided: unload (the article's window.location.href = '/login': "
+        "calls waiting for a connection are dropped, requests end logged out); stay (an SPA's route, or the moment "
+        "before a navigation: calls made go out, a request holding a new token retries with it)",
     )
     # The flat changes made to the named client, in the order of flat_keys(), and the named client itself.
     changes: tuple[tuple[str, Any], ...] = field(default=(), metadata={"flat": False})

@@ -91,9 +91,9 @@ def send(tab: ClientTab, request_id: int, created_s: float) -> None:
 def held(tab: ClientTab, request: Request, refresh: simpy.Event) -> Generator[simpy.Event, Any, None]:
     """Request interceptor, ``hold_while_refreshing``: wait for the refresh in flight, then send."""
     new_token = yield from tab.wait_for(request, refresh)
-    if new_token is None or not tab.logged_in:  # the refresh failed, or another tab's did
+    if new_token is None or not tab.working:  # the refresh failed, or another tab's did
         return tab.gave_up(request)
-    token = tab.store.access
+    token = tab.store.access if tab.logged_in else new_token  # a page that stays after a logout: the one it got
     status = yield from tab.call_api(request, token)
     yield from response_interceptor(tab, request, token, status)
 
@@ -108,7 +108,7 @@ def response_interceptor(
             break  # the interceptor is off while the tab's refresh runs: the 401 reaches the app
         request.retries += 1  # originalRequest._retry = true
         token = yield from token_after_401(tab, request, used)
-        if token is None or not tab.logged_in:  # a refresh failed (this one or another tab's): off to /login
+        if token is None or not tab.working:  # a refresh failed (this one or another tab's): off to /login
             return tab.gave_up(request)
         status = yield from tab.call_api(request, token)  # return api(originalRequest)
         used = token
@@ -117,6 +117,7 @@ def response_interceptor(
 
 def token_after_401(tab: ClientTab, request: Request, used: str | None) -> Generator[simpy.Event, Any, str | None]:
     """The token to retry with after ``used`` got a 401 (``None``: logged out)."""
-    if tab.client.late_401_check and tab.store.access is not used:
-        return tab.store.access  # a late 401: someone already refreshed (or logged out: None)
+    stored = tab.store.access
+    if tab.client.late_401_check and tab.client.on_logout.replaced(stored, used, tab.logged_in):
+        return stored  # a late 401: someone already refreshed (or logged out: None)
     return (yield from tab.client.single_flight.after_401(tab, request, used))  # join one, or send one

@@ -64,8 +64,9 @@ class WebLock(CrossTabLock, mode=True):
     ) -> Generator[simpy.Event, Any, str | None]:
         with tab.browser.lock.request() as turn:
             yield turn
-            if not tab.logged_in:  # logged out while in line
+            if not tab.working:  # the page was left while in line
                 return None
-            if tab.store.access is not stale:  # another tab refreshed while this one waited
-                return tab.store.access
+            stored = tab.store.access
+            if tab.client.on_logout.replaced(stored, stale, tab.logged_in):  # another tab refreshed meanwhile
+                return stored
             return (yield from tab.ask_for_tokens(stale, request_id, proactive))

@@ -68,6 +68,12 @@ class ClientTab:
         self.flight = Flight(env)
 
     @property
+    def working(self) -> bool:
+        """Whether the tab's work already decided goes on: the user is logged in, or the client
+        stays on the page at a logout (``logout.py``)."""
+        return self.logged_in or self.client.on_logout.keeps_working
+
+    @property
     def refreshing(self) -> simpy.Event | None:
         """The tab's refresh in flight (an event giving the new access token, or ``None``), if any."""
         return self.flight.in_flight
@@ -84,7 +90,7 @@ class ClientTab:
         the tab's shared refresh). The cross-tab lock, if the client takes
         one, wraps it (``locks.py``).
         """
-        if not self.logged_in:  # on the login page (another request's refresh failed): nothing to send
+        if not self.working:  # the page was left for the login page (another request's refresh failed)
             return None
         return (yield from self.client.cross_tab_lock.refresh(self, stale, request_id, proactive))
 
@@ -107,11 +113,13 @@ class ClientTab:
         tries = client.retry.tries(self.browser.rng, self.browser.retry_budget)
         while True:
             sent_s = env.now
-            answer = yield from self.transport.post_refresh_token(lambda: store.refresh, refresh)
-            if answer.status is Status.NOT_SENT:  # the user was logged out while it waited its turn
+            # The refresh token is read when the call is made (the article's refreshTokens reads
+            # localStorage, then axios.post): a call waiting for a connection keeps the one it was given.
+            answer = yield from self.transport.post_refresh_token(store.refresh, refresh)
+            if answer.status is Status.NOT_SENT:  # the page was left while it waited its turn
                 return None
             if answer.status == Status.OK:
-                if self.logged_in:  # a late answer after a logout must not revive the session
+                if self.working:  # a late answer after the page was left must not revive the session
                     self.browser.keep(self.store, answer, sent_s)
                     self.note("stored")
                 return answer.access
@@ -123,7 +131,7 @@ class ClientTab:
             if wait_s is None:
                 break
             yield env.timeout(wait_s)
-            if not self.logged_in:
+            if not self.working:
                 return None
         if client.retries_exhausted == "logout":  # the article's catch: off to /login
             self.logout()

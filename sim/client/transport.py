@@ -11,7 +11,11 @@ browser's does: a call still waiting when it fires is withdrawn and never
 reaches the server (``Status.WITHDRAWN``); one already sent is abandoned
 (its connection freed) and the server still does the work, and records it
 (``Status.NO_ANSWER``). A call whose turn comes after the user was logged
-out is not sent at all (``Status.NOT_SENT``).
+out is not sent at all (``Status.NOT_SENT``) if the logout left the page
+(``on_logout = "unload"``); on a page that stays it goes out as it was made,
+with the token it was given when it was made: a call's headers and body are
+fixed by then (the Fetch standard's request; Chromium's socket pool only
+holds it until a connection is free).
 
 Each refresh call (and each API call, when an observer listens) is a
 ``Call`` the observers hear of when it is asked for and when it ends.
@@ -64,6 +68,7 @@ class Transport:
         if self.direct:  # the common case: the server's own calls, nothing in between
             self.send = self._send_watched if self.watched else api.send
         self.main_threads: dict[int, simpy.Resource] = {}
+        self.dropped_at_logout = not client.on_logout.keeps_working  # the page is left: its line with it
 
     # -- API calls -------------------------------------------------------------
 
@@ -101,16 +106,17 @@ class Transport:
     # -- refresh calls -----------------------------------------------------------
 
     def post_refresh_token(
-        self, refresh_token: Callable[[], str | None], refresh: Refresh
+        self, refresh_token: str | None, refresh: Refresh
     ) -> Generator[simpy.Event, Any, AuthAnswer]:
-        """One try of ``refresh``: POST /refresh-token through the browser, with the refresh token
-        stored when it leaves; a call that got no answer is an ``AuthAnswer`` with that status."""
+        """One try of ``refresh``: POST /refresh-token through the browser with ``refresh_token``, the
+        one stored when the call was made (its body does not change while it waits for a connection);
+        a call that got no answer is an ``AuthAnswer`` with that status."""
         call = self._asked("refresh", refresh.session, refresh.request, refresh)
         refresh.tries.append(call)
         auth = self.auth
 
         def post() -> Generator[simpy.Event, Any, AuthAnswer]:
-            return auth.post_refresh_token(refresh_token(), refresh.session, refresh.request, refresh.trigger)
+            return auth.post_refresh_token(refresh_token, refresh.session, refresh.request, refresh.trigger)
 
         if self.direct and not self.refresh_timeout_s:
             call.sent_s = call.asked_s
@@ -164,7 +170,7 @@ class Transport:
         self, make_call: Callable[[], Generator[simpy.Event, Any, Any]], login: int, call: Call
     ) -> Generator[simpy.Event, Any, Any]:
         browser = self.browser
-        if not browser.logged_in or browser.login_count != login:
+        if self.dropped_at_logout and (not browser.logged_in or browser.login_count != login):
             return Status.NOT_SENT
         call.sent_s = self.env.now
         server = self.env.process(make_call())  # the server's side runs on its own, whatever the client does
