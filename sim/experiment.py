@@ -35,7 +35,7 @@ from .presets import STRATEGY_NAMES
 from .randomness import stream
 from .records import Recorder
 from .scenario import Scenario
-from .servers import AuthServer, ResourceServer
+from .servers import AuthServer, EventLoop, ResourceServer
 from .tokens import token_id
 
 
@@ -159,10 +159,11 @@ def run(
     recorder = Recorder()
     observer = hub([recorder, *observers])
     seed, client = scenario.seed, scenario.client
+    loop = EventLoop(env) if scenario.capacities.event_loop else None  # one Node process serves both
     auth = AuthServer(
         env, scenario.tokens, scenario.latencies, scenario.capacities, observer, stream(seed, "auth_service"),
         refresh_tokens=scenario.refresh_tokens, lifetimes=stream(seed, "access_ttl"),
-        faults=scenario.faults, losses=stream(seed, "losses"),
+        faults=scenario.faults, losses=stream(seed, "losses"), loop=loop,
     )  # fmt: skip
     revoked = None
     if scenario.refresh_tokens.revoke_access_on_reuse:  # the API asks whether a token's login was revoked
@@ -170,7 +171,7 @@ def run(
     api = ResourceServer(
         env, scenario.tokens, scenario.latencies, scenario.capacities, observer,
         stream(seed, "api_service"), record_calls=scenario.record_calls, revoked=revoked,
-        unfixable_401_rate=scenario.faults.unfixable_401_rate, unfixable=stream(seed, "unfixable"),
+        unfixable_401_rate=scenario.faults.unfixable_401_rate, unfixable=stream(seed, "unfixable"), loop=loop,
     )  # fmt: skip
     send = client.proactive.request_interceptor  # with a look at the token's expiry first, or not
     workload = scenario.workload

@@ -113,3 +113,57 @@ def test_an_empty_store_is_a_new_token_only_to_a_page_that_left():
 def test_on_logout_refuses_a_mode_it_does_not_know():
     with pytest.raises(ConfigError, match="on_logout.*navigate.*unload.*stay"):
         Scenario().with_(on_logout="navigate")
+
+
+# -- the article's server is one event loop -----------------------------------------------------------
+
+
+def loop_burst(strategy, concurrency, **changes):
+    """The burst with no rotation, a 401 that costs only its CPU, and a server that is one event loop:
+    10 ms of CPU per API call, 20 ms per refresh."""
+    scenario = Scenario(
+        tokens=TokenPolicy(access_ttl_s=10),
+        latencies=Latencies(rtt_s=0.1, api_service_s=0.05, api_401_service_s=0.0, auth_service_s=0.02),
+        workload=Workload(kind="burst", concurrency=concurrency),
+        record_calls=True,
+    )
+    return run(scenario.with_({"api_cpu_s": 0.01, "auth_cpu_s": 0.02, **changes}, strategy=strategy))
+
+
+def test_calls_take_the_event_loop_one_at_a_time_and_wait_side_by_side():
+    """Three 401s arrive together at 11.05 and take the loop one after the other (10 ms each); the
+    first back starts the tab's one refresh: the loop for 20 ms, then its 20 ms wait. The three
+    retries arrive together at 11.30, take the loop in turn, and then wait their 50 ms side by side,
+    not one after the other."""
+    result = loop_burst("locked", concurrency=3)
+    timeline = [
+        (c.endpoint, round(c.arrived_s, 3), round(c.started_s, 3), round(c.served_s, 3), round(c.received_s, 3))
+        for c in result.records.calls
+        if c.endpoint != "login"
+    ]
+    assert timeline == [
+        ("resource", 11.05, 11.05, 11.06, 11.11),
+        ("resource", 11.05, 11.06, 11.07, 11.12),
+        ("resource", 11.05, 11.07, 11.08, 11.13),
+        ("refresh", 11.16, 11.16, 11.2, 11.25),
+        ("resource", 11.3, 11.3, 11.36, 11.41),
+        ("resource", 11.3, 11.31, 11.37, 11.42),
+        ("resource", 11.3, 11.32, 11.38, 11.43),
+    ]
+    assert list(result.requests["latency_s"].round(3)) == [0.41, 0.42, 0.43]
+
+
+def test_the_loop_line_grows_by_one_cpu_per_call():
+    """Closed form: n calls arriving at once on a loop of c seconds each are answered k*c apart;
+    the last 401 of a burst of 20 leaves 20 * 10 ms after it arrived."""
+    result = loop_burst("locked", concurrency=20)
+    rejected = result.calls[(result.calls["endpoint"] == "resource") & (result.calls["status"] == 401)]
+    assert list((rejected["served_s"] - rejected["arrived_s"]).round(3)) == [round(0.01 * k, 3) for k in range(1, 21)]
+    no_loop = loop_burst("locked", concurrency=20, api_cpu_s=0.0, auth_cpu_s=0.0)
+    assert (no_loop.calls["served_s"] - no_loop.calls["started_s"]).max() == pytest.approx(0.05)  # waits only
+
+
+def test_cpu_fields_refuse_a_negative_time():
+    for field in ("api_cpu_s", "auth_cpu_s"):
+        with pytest.raises(ConfigError, match=field):
+            Scenario().with_(**{field: -0.001})

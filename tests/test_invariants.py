@@ -198,6 +198,7 @@ def clients(draw, names=tuple(CLIENTS), retrying=False):
     perhaps("api_timeout_s", timeouts)
     perhaps("retries_exhausted", st.sampled_from(["logout", "fail"]))
     perhaps("refresh_rejected", st.sampled_from(["logout", "fail"]))
+    perhaps("on_logout", st.sampled_from(["unload", "stay"]))
     return base.with_({key: value for key, value in changes.items() if value is not None})
 
 
@@ -295,6 +296,8 @@ def scenarios(draw, names=tuple(CLIENTS), where=lambda client: True, outages=0, 
         capacities=Capacities(
             api_capacity=draw(st.integers(0, 3)),
             auth_capacity=draw(st.integers(0, 3)),
+            api_cpu_s=draw(st.sampled_from([0.0, 0.0, 0.0]) | st.floats(0.0, 0.02)),
+            auth_cpu_s=draw(st.sampled_from([0.0, 0.0, 0.0]) | st.floats(0.0, 0.02)),
         ),
         workload=workload,
         client=draw(clients(names, retrying).filter(where)),
@@ -583,10 +586,20 @@ def test_a_client_that_never_reads_its_clock_does_not_care_what_it_says(scenario
 @given(scenarios())
 def test_nothing_is_sent_after_the_user_is_logged_out(scenario):
     """Once a failed refresh sends the user to the login page, no tab makes another call until
-    they log in again (a waiting or held request ends ``logged_out``)."""
+    they log in again (a waiting or held request ends ``logged_out``). A page that stays
+    (``on_logout = "stay"``) still finishes what it had decided, but makes no new request."""
     seen = Observed(scenario)
     result = seen.result
     events = result.token_events
+    if scenario.client.on_logout.keeps_working:
+        requests = result.requests[result.requests["api_calls"] > 0]  # the requests that sent a call
+        for user, mine in events.groupby(events["session"] // seen.tabs):
+            logins = mine.loc[mine["event"] == "login", "time_s"].tolist()
+            made_s = requests.loc[requests["session"] // seen.tabs == user, "created_s"]
+            for logout_s in mine.loc[mine["event"] == "logout", "time_s"]:
+                back_s = min([t for t in logins if t >= logout_s], default=float("inf"))
+                assert not ((made_s > logout_s) & (made_s < back_s)).any()  # no new request goes out
+        return
     calls = result.calls[result.calls["endpoint"] != "login"]
     asks = [(refresh.session, one.asked_s) for refresh in seen.refreshes for one in refresh.tries]
     asks = np.array(asks + seen.api_asks, dtype=float).reshape(-1, 2)  # (session, when) a tab asked for a call

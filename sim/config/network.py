@@ -38,11 +38,23 @@ class Latencies:
 
 @dataclass(frozen=True)
 class Capacities:
-    """How many calls each server works on at once; 0 means unbounded."""
+    """How many calls each server works on at once (0 means unbounded), and, for a server that is
+    one event loop as the article's Node process is, each call's CPU on it (``event_loop.py``)."""
 
     api_capacity: int = setting(0, "API workers (0 = unbounded)")
     auth_capacity: int = setting(0, "auth workers (0 = unbounded)")
+    api_cpu_s: float = setting(
+        0.0, "CPU per API call on the servers' one event loop (verify, route), s; 0 for both: no event loop"
+    )
+    auth_cpu_s: float = setting(0.0, "CPU per login or refresh call on the servers' one event loop (verify, sign), s")
 
     def __post_init__(self) -> None:
         whole(self, "api_capacity", 0, "a whole number of workers (0 = unbounded)")
         whole(self, "auth_capacity", 0, "a whole number of workers (0 = unbounded)")
+        check_seconds("api_cpu_s", self.api_cpu_s)
+        check_seconds("auth_cpu_s", self.auth_cpu_s)
+
+    @property
+    def event_loop(self) -> bool:
+        """Whether the servers share one event loop (the article's one Node process)."""
+        return bool(self.api_cpu_s or self.auth_cpu_s)

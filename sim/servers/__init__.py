@@ -1,6 +1,7 @@
 """The servers the client talks to, and the one way of reaching them.
 
 - ``exchange``: one HTTP call: half a round trip, a queue, the work, half back;
+- ``event_loop``: one Node.js process: every call's CPU one at a time (``EventLoop``);
 - ``auth``: ``POST /login`` and ``POST /refresh-token`` (``AuthServer``);
 - ``families``: what the auth server remembers of each login's refresh tokens (rotation, reuse);
 - ``fault_schedule``: the auth server's outages, brownouts, rate limit and lost answers;
@@ -8,6 +9,7 @@
 """
 
 from .auth import AuthAnswer, AuthServer
+from .event_loop import EventLoop, LoopTurn
 from .exchange import Exchange, drive, exchange, service_time_sampler, workers_for
 from .families import Families, Family, Verdict
 from .fault_schedule import FaultSchedule
@@ -16,10 +18,12 @@ from .resource import ResourceServer
 __all__ = [
     "AuthAnswer",
     "AuthServer",
+    "EventLoop",
     "Exchange",
     "Families",
     "Family",
     "FaultSchedule",
+    "LoopTurn",
     "ResourceServer",
     "Verdict",
     "drive",

@@ -40,6 +40,7 @@ from ..observers import Observer
 from ..outcomes import Status
 from ..records import CallRecord
 from ..tokens import TokenIssuer, TokenVerifier, token_id, unverified
+from .event_loop import EventLoop
 from .exchange import Exchange, exchange, service_time_sampler, workers_for
 from .families import Families, Verdict
 from .fault_schedule import FaultSchedule, exchange_with_faults
@@ -76,8 +77,10 @@ class AuthServer:
         lifetimes: random.Random | None = None,
         faults: Faults | None = None,
         losses: random.Random | None = None,
+        loop: EventLoop | None = None,
     ):
         self.env = env
+        self.loop = loop.turn(capacities.auth_cpu_s) if loop is not None else None  # one Node process
         self.issuer = TokenIssuer(tokens.access_ttl_s, tokens.refresh_ttl_s, tokens.access_ttl_spread_s, lifetimes)
         # Families only when the policy needs them: the article's server remembers nothing.
         policy = refresh_tokens or RefreshTokenPolicy()
@@ -103,7 +106,7 @@ class AuthServer:
                 self.families.start(token_id(refresh), refresh, token_id(access), now_s)
             return self.service_time(), AuthAnswer(Status.OK, "valid", access, refresh)
 
-        result = yield from exchange(self.env, self.half_rtt_s, self.workers, handle)
+        result = yield from exchange(self.env, self.half_rtt_s, self.workers, handle, self.loop)
         self._record(result, session=session, request=-1, endpoint="login", token="")
         return result.answer
 
@@ -125,11 +128,11 @@ class AuthServer:
             return self.service_time(), AuthAnswer(Status.OK, "valid", access)
 
         if self.faults is None:
-            result = yield from exchange(self.env, self.half_rtt_s, self.workers, handle)
+            result = yield from exchange(self.env, self.half_rtt_s, self.workers, handle, self.loop)
             lost = False
         else:
             result, lost = yield from exchange_with_faults(
-                self.env, self.half_rtt_s, self.workers, handle, self.faults, self._turned_away
+                self.env, self.half_rtt_s, self.workers, handle, self.faults, self._turned_away, self.loop
             )
         self._record(
             result, session=session, request=request, endpoint="refresh", token=token_id(refresh_token),

@@ -29,6 +29,8 @@ from typing import Any, NamedTuple
 
 import simpy
 
+from .event_loop import LoopTurn
+
 
 class Exchange(NamedTuple):
     """The times of one call and the server's answer."""
@@ -64,32 +66,51 @@ def exchange(
     half_rtt_s: float,
     workers: simpy.Resource | None,
     handle: Callable[[float], tuple[float, Any]],
+    loop: LoopTurn | None = None,
 ) -> Generator[simpy.Event, Any, Exchange]:
     """Carry one call to a server and its answer back; return its ``Exchange``."""
     sent = env.now
     yield env.timeout(half_rtt_s)
     arrived = env.now
-    if workers is None:
+    if workers is None and loop is None:
         service, answer = handle(arrived)
         yield env.timeout(service + half_rtt_s)  # the work and the trip back: one wait
         return Exchange(sent, arrived, arrived, arrived + service, env.now, answer)
-    served = yield from queue_and_serve(env, sent, workers, handle)
+    served = yield from queue_and_serve(env, sent, workers, handle, loop)
     yield env.timeout(half_rtt_s)
     return served._replace(received_s=env.now)
 
 
 def queue_and_serve(
-    env: simpy.Environment, sent_s: float, workers: simpy.Resource, handle: Callable[[float], tuple[float, Any]]
+    env: simpy.Environment,
+    sent_s: float,
+    workers: simpy.Resource | None,
+    handle: Callable[[float], tuple[float, Any]],
+    loop: LoopTurn | None = None,
 ) -> Generator[simpy.Event, Any, Exchange]:
-    """A call that has arrived waits for a worker and is served: its ``Exchange`` up to the
-    answer leaving the server (``received_s`` is not known yet: ``nan``)."""
+    """A call that has arrived waits for a worker (if the server has a bounded pool) and for the
+    event loop (if it has one) and is served: its ``Exchange`` up to the answer leaving the server
+    (``received_s`` is not known yet: ``nan``)."""
     arrived = env.now
+    if workers is None:
+        started, service, answer = yield from _served(env, handle, loop)
+        yield env.timeout(service)
+        return Exchange(sent_s, arrived, started, env.now, math.nan, answer)
     with workers.request() as worker:
         yield worker
-        started = env.now
-        service, answer = handle(started)
+        started, service, answer = yield from _served(env, handle, loop)
         yield env.timeout(service)
     return Exchange(sent_s, arrived, started, env.now, math.nan, answer)
+
+
+def _served(
+    env: simpy.Environment, handle: Callable[[float], tuple[float, Any]], loop: LoopTurn | None
+) -> Generator[simpy.Event, Any, tuple[float, float, Any]]:
+    """``handle`` now, or on the event loop once it is free (its CPU first): (started, service, answer)."""
+    if loop is None:
+        service, answer = handle(env.now)
+        return env.now, service, answer
+    return (yield from loop.compute(handle))
 
 
 def drive(steps: Generator[simpy.Event, Any, Any], then: Callable[[Any], None]) -> None:

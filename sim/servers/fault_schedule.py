@@ -22,7 +22,8 @@ import simpy
 
 from ..config.faults import AuthFault, Refusal
 from ..outcomes import Status
-from .exchange import Exchange
+from .event_loop import LoopTurn
+from .exchange import Exchange, queue_and_serve
 
 
 class FaultSchedule:
@@ -56,6 +57,7 @@ def exchange_with_faults(
     handle: Callable[[float], tuple[float, Any]],
     schedule: FaultSchedule,
     refused: Callable[[int, str, float], Any],
+    loop: LoopTurn | None = None,
 ) -> Generator[simpy.Event, Any, tuple[Exchange, bool]]:
     """One refresh call through the faults: (its ``Exchange``, whether its answer was lost).
 
@@ -79,17 +81,7 @@ def exchange_with_faults(
             service_s, answer = handle(now_s)
             return service_s * schedule.slowdown_at(now_s), answer
 
-        if workers is None:
-            service_s, answer = slowed(arrived)
-            yield env.timeout(service_s)
-            served = Exchange(sent, arrived, arrived, env.now, math.nan, answer)
-        else:
-            with workers.request() as worker:
-                yield worker
-                started = env.now
-                service_s, answer = slowed(started)
-                yield env.timeout(service_s)
-            served = Exchange(sent, arrived, started, env.now, math.nan, answer)
+        served = yield from queue_and_serve(env, sent, workers, slowed, loop)
     lost = served.answer.status == Status.OK and schedule.answer_lost()
     yield env.timeout(half_rtt_s)
     return served._replace(received_s=env.now), lost

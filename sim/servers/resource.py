@@ -27,6 +27,7 @@ from ..config import Capacities, Latencies, TokenPolicy
 from ..observers import Observer
 from ..records import CallRecord
 from ..tokens import TokenVerifier, token_id
+from .event_loop import EventLoop
 from .exchange import Exchange, drive, queue_and_serve, service_time_sampler, workers_for
 
 Answered = Callable[[simpy.Event], None]
@@ -47,8 +48,10 @@ class ResourceServer:
         revoked: Callable[[str | None], bool] | None = None,
         unfixable_401_rate: float = 0.0,
         unfixable: random.Random | None = None,
+        loop: EventLoop | None = None,
     ):
         self.env = env
+        self.loop = loop.turn(capacities.api_cpu_s) if loop is not None else None  # one Node process
         self.verifier = TokenVerifier("access", tokens.leeway_s)
         self.half_rtt_s = latencies.rtt_s / 2
         self.service_time = service_time_sampler(latencies.api_service_s, latencies.service_distribution, rng)
@@ -66,7 +69,8 @@ class ResourceServer:
         plain = revoked is None and not unfixable_401_rate
         self._plainly_valid = self.verifier.accepts if plain else lambda token, now_s: False
         # One shape of exchange or the other, chosen once: ``send`` is on every request's path.
-        self.send = self._at_once if self.workers is None else self._send_through_workers
+        self.queued = self.workers is not None or self.loop is not None  # calls may wait for the server
+        self.send = self._send_through_workers if self.queued else self._at_once
 
     def _handle(self, token: str | None, now_s: float, request: int) -> tuple[float, str]:
         if self.verifier.accepts(token, now_s):
@@ -88,7 +92,7 @@ class ResourceServer:
 
     def call(self, token: str | None, session: int, request: int) -> Generator[simpy.Event, Any, int]:
         """Send one API call with ``token`` from inside a process; return the status (200 or 401)."""
-        if self.workers is None:
+        if not self.queued:
             return (yield self._at_once(token, session, request))
         served = yield from self._trip_there(token, request)
         return (yield self._trip_back(token, session, request, served))
@@ -131,7 +135,7 @@ class ResourceServer:
         sent = self.env.now
         yield self.env.timeout(self.half_rtt_s)
         handle = lambda now_s: self._handle(token, now_s, request)  # noqa: E731
-        return (yield from queue_and_serve(self.env, sent, self.workers, handle))
+        return (yield from queue_and_serve(self.env, sent, self.workers, handle, self.loop))
 
     def _trip_back(self, token: str | None, session: int, request: int, served: Exchange) -> simpy.Event:
         """The answer's half round trip back: an event whose value is the status."""
