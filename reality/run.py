@@ -58,12 +58,20 @@ def matrix(kind: str) -> list[Case]:
                 ("naive", "locked", "weblock"), ((1, 5), (3, 3)), (False, True)
             )
         ]
-    return [
+    counts = [
         Case(strategy, tabs, per_tab, rotation, api_wait_ms)
         for strategy, tabs, per_tab, rotation, api_wait_ms in itertools.product(
             ("naive", "locked", "weblock"), (1, 2, 4), (1, 4, 10), (False, True), (50,)
         )
     ]
+    # Latency under load: 50 requests at once (10 at once are above), in one tab or across five, at two API waits.
+    load = [
+        Case(strategy, tabs, per_tab, False, api_wait_ms)
+        for strategy, (tabs, per_tab), api_wait_ms in itertools.product(
+            ("naive", "locked"), ((1, 50), (5, 10)), (50, 200)
+        )
+    ]
+    return counts + load
 
 
 def chromium_path() -> str:

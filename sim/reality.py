@@ -7,6 +7,7 @@ the server's waits as service times, Chromium's six connections per origin) and 
 are set beside the real minimum and maximum::
 
     .venv/bin/python -m sim.reality            # the table, from the committed results
+    .venv/bin/python -m sim.reality --fit      # the per-call costs that fit the results best
     make reality                               # run the real stack first, then the table
 
 Each run also writes ``reality/comparison.csv`` beside the results; ``tests/test_reality.py``
@@ -18,6 +19,7 @@ lab's tracker is about; the table says where the model stands today.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import sys
@@ -27,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .experiment import run
+from .metrics import quantiles
 from .scenario import Scenario
 
 RESULTS = Path(__file__).resolve().parent.parent / "reality" / "results.json"
@@ -34,6 +37,15 @@ CHROMIUM_CONNECTIONS_PER_ORIGIN = (
     6  # HTTP/1.1: Chromium's per-origin socket pool (net/socket/client_socket_pool_manager.cc)
 )
 LOCALHOST_RTT_S = 0.002  # one round trip on 127.0.0.1 through Chromium and Node, about
+# What each call costs the article's Node process (its one event loop) and the tab (its main thread),
+# fitted to the committed runs' latencies by ``fit()``: `.venv/bin/python -m sim.reality --fit`.
+FITTED_COSTS = {"api_cpu_s": 0.005, "auth_cpu_s": 0.008, "client_cost_s": 0.008}
+COST_GRID = {  # the values fit() tries for each cost, s: every combination (210 runs of the matrix)
+    "api_cpu_s": (0.002, 0.003, 0.004, 0.005, 0.006, 0.007, 0.008),
+    "auth_cpu_s": (0.004, 0.006, 0.008, 0.01, 0.012, 0.015),
+    "client_cost_s": (0.002, 0.004, 0.006, 0.008, 0.01),
+}
+LATENCY_TOLERANCE = 0.15  # the issue's: the model within 15 % of the real range
 STRATEGIES = {  # the interceptors of reality/client/interceptors.js, as the lab's clients
     "naive": {"strategy": "naive"},
     "locked": {"strategy": "locked"},
@@ -42,9 +54,11 @@ STRATEGIES = {  # the interceptors of reality/client/interceptors.js, as the lab
 METRICS = ("refresh_calls", "refresh_rejected", "families_revoked", "logged_out", "answered", "p50_ms", "p95_ms")
 
 
-def scenario_for(case: dict) -> Scenario:
-    """The model's scenario for one real case."""
+def scenario_for(case: dict, costs: dict | None = None) -> Scenario:
+    """The model's scenario for one real case, with the per-call costs ``costs`` (the fitted ones
+    unless given)."""
     return Scenario().with_(
+        costs if costs is not None else FITTED_COSTS,
         kind="burst",
         tabs=case["tabs"],
         concurrency=case["requests_per_tab"],
@@ -61,7 +75,7 @@ def scenario_for(case: dict) -> Scenario:
 
 
 def _percentile_ms(latencies_s: list[float], q: float) -> float:
-    return float(np.percentile(latencies_s, q) * 1000) if latencies_s else math.nan
+    return quantiles(np.asarray(latencies_s, dtype=float), (q / 100,))[0] * 1000
 
 
 def real_counts(repetition: dict) -> dict:
@@ -79,9 +93,9 @@ def real_counts(repetition: dict) -> dict:
     }
 
 
-def model_counts(case: dict) -> dict:
+def model_counts(case: dict, costs: dict | None = None) -> dict:
     """The model's numbers for one case."""
-    result = run(scenario_for(case))
+    result = run(scenario_for(case, costs))
     frame = result.requests
     answered = frame[frame["reason"] == "ok"]
     latencies = list(answered["latency_s"])
@@ -97,17 +111,17 @@ def model_counts(case: dict) -> dict:
     }
 
 
-def comparison(results: dict) -> pd.DataFrame:
+def comparison(results: dict, costs: dict | None = None, metrics: tuple[str, ...] = METRICS) -> pd.DataFrame:
     """One row per case and metric: the real minimum and maximum, the model, and whether it is inside."""
     rows = []
     for entry in results["cases"]:
         real = pd.DataFrame([real_counts(repetition) for repetition in entry["runs"]])
-        model = model_counts(entry["case"])
-        for metric in METRICS:
+        model = model_counts(entry["case"], costs)
+        for metric in metrics:
             low, high, value = real[metric].min(), real[metric].max(), model[metric]
             if metric.endswith("_ms"):  # latency: within 15 % of the real range, the issue's tolerance
                 inside = (
-                    bool(low * 0.85 <= value <= high * 1.15)
+                    bool(low * (1 - LATENCY_TOLERANCE) <= value <= high * (1 + LATENCY_TOLERANCE))
                     if not math.isnan(value)
                     else bool(real[metric].isna().all())
                 )
@@ -124,6 +138,24 @@ def comparison(results: dict) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+def fit(results: dict, grid: dict[str, tuple[float, ...]] = COST_GRID) -> dict:
+    """The per-call costs, among every combination of ``grid``, that bring the model closest to the
+    real runs: fewest values outside the real range (counts and latency, 15 % tolerance on latency),
+    then the least mean distance of the latency percentiles (in log ratio) from the middle of their
+    range. The whole grid, not a descent: the count of values outside moves in steps, and a descent
+    one cost at a time stops short of the best."""
+
+    def score(costs: dict) -> tuple[int, float]:
+        table = comparison(results, costs)
+        latency = table[table["metric"].str.endswith("_ms")].dropna(subset=["model"])
+        middle = (latency["real_min"] + latency["real_max"]) / 2
+        return int((~table["inside"]).sum()), float(np.abs(np.log(latency["model"] / middle)).mean())
+
+    names = list(grid)
+    tries = [dict(zip(names, values, strict=True)) for values in itertools.product(*grid.values())]
+    return min(tries, key=score)
 
 
 def format_table(table: pd.DataFrame) -> str:
@@ -148,8 +180,19 @@ def format_table(table: pd.DataFrame) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    path = Path(argv[0]) if argv else RESULTS
+    argv = list(argv or [])
+    fitting = "--fit" in argv
+    paths = [arg for arg in argv if arg != "--fit"]
+    path = Path(paths[0]) if paths else RESULTS
     results = json.loads(path.read_text())
+    if fitting:  # print the costs that fit these runs best; FITTED_COSTS is where they are kept
+        costs = fit(results)
+        print(
+            "fitted per-call costs (FITTED_COSTS in sim/reality.py): "
+            + ", ".join(f"{name} = {value:g}" for name, value in costs.items())
+        )
+        print(format_table(comparison(results, costs)))
+        return 0
     versions = results["versions"]
     print(
         f"model beside the real stack ({path.name}: "
