@@ -29,6 +29,8 @@ the functions that run them:
 - ``outages``: ``outage_backlog``, ``outage_recovery``, ``backoff_policies``,
   ``connection_limit``;
 - ``library_choice``: the decision matrix (``library_matrix``);
+- ``real_stack``: the model beside the article's real stack, case by case
+  (``model_vs_real``, from the committed ``reality/results.json``);
 - ``sweeps``: a sweep's surface (``sweep_heatmap``), and two drawings of
   whatever a notebook ran, with no file in ``figures/``: ``fig_sweep`` (a
   metric against a swept parameter) and ``fig_in_flight`` (one run's
@@ -87,6 +89,7 @@ from .outages import (
     outage_backlog_data,
     outage_recovery_data,
 )
+from .real_stack import fig_model_vs_real, model_vs_real_data
 from .registry import FIGURES
 from .sequence import DIAGRAM_LATENCIES, SequenceWatch, fig_sequence_diagram, sequence_diagram_data, sequence_rows
 from .spec import FigureSpec
@@ -190,6 +193,7 @@ __all__ = [
     "fig_in_flight",
     "fig_latency_cdf",
     "fig_library_matrix",
+    "fig_model_vs_real",
     "fig_outage_backlog",
     "fig_outage_recovery",
     "fig_refresh_storm",
@@ -206,6 +210,7 @@ __all__ = [
     "latency_cdf_data",
     "latency_cdf_of",
     "library_matrix_data",
+    "model_vs_real_data",
     "outage_backlog_data",
     "outage_recovery_data",
     "read_csv_text",
