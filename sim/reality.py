@@ -19,6 +19,7 @@ lab's tracker is about; the table says where the model stands today.
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
 import math
@@ -93,6 +94,17 @@ def real_counts(repetition: dict) -> dict:
     }
 
 
+def real_runs(results: dict | None = None) -> pd.DataFrame:
+    """Every real repetition's numbers, one row each: the case's name, its fields and ``real_counts``
+    (the committed runs unless ``results`` is given)."""
+    results = results if results is not None else json.loads(RESULTS.read_text())
+    return pd.DataFrame(
+        {"case": entry["name"], **entry["case"], "run": run, **real_counts(repetition)}
+        for entry in results["cases"]
+        for run, repetition in enumerate(entry["runs"], start=1)
+    )
+
+
 def model_counts(case: dict, costs: dict | None = None) -> dict:
     """The model's numbers for one case."""
     result = run(scenario_for(case, costs))
@@ -158,6 +170,24 @@ def fit(results: dict, grid: dict[str, tuple[float, ...]] = COST_GRID) -> dict:
     return min(tries, key=score)
 
 
+def server_times(results: dict) -> pd.DataFrame:
+    """What each call cost inside the real server beyond its fixed wait, ms, from the stats endpoint's
+    per-call times (arrival to answer): the median and 90th percentile by endpoint and status, with the
+    number of calls. (Under a burst this includes the time a call waited for the loop.)"""
+    rows = []
+    for entry in results["cases"]:
+        case = entry["case"]
+        waits = {"/login": case["auth_wait_ms"], "/refresh-token": case["auth_wait_ms"]}
+        for repetition in entry["runs"]:
+            for call in repetition["server"]["calls"]:
+                endpoint, status = call["endpoint"], call["status"]
+                wait = waits.get(endpoint, case["api_wait_ms"] if status == 200 else 0)
+                rows.append({"endpoint": endpoint, "status": status,
+                             "ms": call["answered_ms"] - call["arrived_ms"] - wait})  # fmt: skip
+    calls = pd.DataFrame(rows).groupby(["endpoint", "status"])["ms"]
+    return pd.DataFrame({"calls": calls.size(), "median_ms": calls.median(), "p90_ms": calls.quantile(0.9)})
+
+
 def format_table(table: pd.DataFrame) -> str:
     """Cases down, metrics across: ``model (real min-max)``, ``<<`` where the model is outside."""
 
@@ -180,12 +210,14 @@ def format_table(table: pd.DataFrame) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(argv or [])
-    fitting = "--fit" in argv
-    paths = [arg for arg in argv if arg != "--fit"]
-    path = Path(paths[0]) if paths else RESULTS
-    results = json.loads(path.read_text())
-    if fitting:  # print the costs that fit these runs best; FITTED_COSTS is where they are kept
+    parser = argparse.ArgumentParser(prog="python -m sim.reality", description="The model beside the real runs.")
+    parser.add_argument("results", nargs="?", type=Path, default=RESULTS, help="the real runs (reality/results.json)")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--fit", action="store_true", help="find the per-call costs that fit the runs best")
+    how.add_argument("--no-costs", action="store_true", help="the model without per-call costs (what they buy)")
+    args = parser.parse_args(argv)
+    results = json.loads(args.results.read_text())
+    if args.fit:  # print the costs that fit these runs best; FITTED_COSTS is where they are kept
         costs = fit(results)
         print(
             "fitted per-call costs (FITTED_COSTS in sim/reality.py): "
@@ -193,17 +225,28 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(format_table(comparison(results, costs)))
         return 0
+    if args.no_costs:  # the model with free servers and browser: printed, never written
+        table = comparison(results, dict.fromkeys(FITTED_COSTS, 0.0))
+        latency = table[table["metric"].str.endswith("_ms")]
+        ratio = (latency["real_min"] + latency["real_max"]) / 2 / latency["model"]
+        print(format_table(table))
+        print(f"real latency / model's, the middle of the real range: {ratio.min():.1f} to {ratio.max():.1f} "
+              f"(median {ratio.median():.1f})")  # fmt: skip
+        return 0
     versions = results["versions"]
     print(
-        f"model beside the real stack ({path.name}: "
+        f"model beside the real stack ({args.results.name}: "
         f"{len(results['cases'])} cases x {results['repetitions']} repetitions; "
         f"Chromium {versions['chromium']}, Node {versions['node']}, "
         + ", ".join(f"{name} {version}" for name, version in versions["packages"].items())
         + ")"
     )
+    print("time in the real server beyond its fixed wait, ms (the stats endpoint's per-call times):")
+    print(server_times(results).to_string(float_format="{:.0f}".format))
+    print()
     table = comparison(results)
     print(format_table(table))
-    table.to_csv(path.with_name("comparison.csv"), index=False)  # what tests/test_reality.py holds the model to
+    table.to_csv(args.results.with_name("comparison.csv"), index=False)  # what tests/test_reality.py holds
     return 0
 
 
