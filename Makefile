@@ -62,11 +62,13 @@ jupyter: $(READY)
 	$(VENV)/bin/jupyter lab --allow-root notebooks/00-index.ipynb
 
 # The article's real stack (reality/): its server in Node and its interceptor in real Chromium tabs
-# over the full case matrix (about 5 minutes), then the model beside it (reality/comparison.csv).
+# over the full case matrix (about 5 minutes), how late one tab sees another's localStorage write
+# (reality/storage.json, 10 s), then the model beside it all (reality/comparison.csv).
 # Needs Node.js with npm and Chromium (Debian: apt-get install -y nodejs npm chromium).
 reality: $(READY)
 	cd reality && npm ci --no-audit --no-fund
 	$(PY) reality/run.py --matrix full --repetitions 3
+	$(PY) reality/storage_probe.py
 	$(PY) -m sim.reality
 
 bench: $(SIM_READY)

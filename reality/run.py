@@ -157,7 +157,7 @@ def run_matrix(cases: list[Case], repetitions: int, progress=lambda line: print(
     return {
         "versions": {
             "chromium": chromium_version,
-            "node": subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip(),
+            "node": subprocess.run(["node", "--version"], check=True, capture_output=True, text=True).stdout.strip(),
             "packages": {
                 name: json.loads((HERE / "node_modules" / name / "package.json").read_text())["version"]
                 for name in ("express", "jsonwebtoken", "axios")

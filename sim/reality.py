@@ -34,6 +34,7 @@ from .metrics import quantiles
 from .scenario import Scenario
 
 RESULTS = Path(__file__).resolve().parent.parent / "reality" / "results.json"
+STORAGE = RESULTS.with_name("storage.json")  # reality/storage_probe.py: localStorage seen across tabs
 CHROMIUM_CONNECTIONS_PER_ORIGIN = (
     6  # HTTP/1.1: Chromium's per-origin socket pool (net/socket/client_socket_pool_manager.cc)
 )
@@ -188,6 +189,24 @@ def server_times(results: dict) -> pd.DataFrame:
     return pd.DataFrame({"calls": calls.size(), "median_ms": calls.median(), "p90_ms": calls.quantile(0.9)})
 
 
+def storage_visibility(path: Path = STORAGE) -> dict:
+    """What ``reality/storage_probe.py`` measured: how late a tab sees another tab's ``localStorage``
+    write (ms: median, 90th and 99th percentile, maximum), and how often a tab that takes the Web Lock
+    right after another tab wrote under it reads the old value."""
+    probe = json.loads(path.read_text())
+    delays = np.asarray(probe["delay"]["delays_ms"], dtype=float)
+    p50, p90, p99 = quantiles(delays, (0.5, 0.9, 0.99))
+    handoff = probe["handoff"]
+    return {
+        "writes_seen": f"{len(delays)} of {probe['delay']['written']}",
+        "delay_p50_ms": p50,
+        "delay_p90_ms": p90,
+        "delay_p99_ms": p99,
+        "delay_max_ms": float(delays.max()),
+        "old_value_under_lock": f"{handoff['old_value_read']} of {handoff['tries']}",
+    }
+
+
 def format_table(table: pd.DataFrame) -> str:
     """Cases down, metrics across: ``model (real min-max)``, ``<<`` where the model is outside."""
 
@@ -243,6 +262,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("time in the real server beyond its fixed wait, ms (the stats endpoint's per-call times):")
     print(server_times(results).to_string(float_format="{:.0f}".format))
+    if STORAGE.exists():  # not modelled yet: what the model's storage will have to show
+        seen = storage_visibility()
+        print(
+            "another tab's localStorage write seen after, ms (reality/storage.json): "
+            + ", ".join(
+                f"{name.removeprefix('delay_').removesuffix('_ms')} {value:.1f}"
+                for name, value in seen.items()
+                if name.startswith("delay_")
+            )
+            + f"; read under the Web Lock right after a write: the old value {seen['old_value_under_lock']}"
+        )
     print()
     table = comparison(results)
     print(format_table(table))

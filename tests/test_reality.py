@@ -18,10 +18,12 @@ from sim.reality import (
     LATENCY_TOLERANCE,
     METRICS,
     RESULTS,
+    STORAGE,
     comparison,
     fit,
     format_table,
     scenario_for,
+    storage_visibility,
 )
 
 COMMITTED = RESULTS.with_name("comparison.csv")
@@ -114,3 +116,12 @@ def test_the_fitted_costs_are_the_best_of_their_neighbours(results):
         for name, value in FITTED_COSTS.items()
     }
     assert fit(results, grid) == FITTED_COSTS
+
+
+def test_the_storage_probe_is_summarised_as_measured():
+    probe = json.loads(STORAGE.read_text())
+    seen = storage_visibility()
+    assert seen["writes_seen"] == f"{len(probe['delay']['delays_ms'])} of {probe['delay']['written']}"
+    assert 0 <= seen["delay_p50_ms"] <= seen["delay_p90_ms"] <= seen["delay_p99_ms"] <= seen["delay_max_ms"]
+    assert seen["delay_max_ms"] == max(probe["delay"]["delays_ms"])
+    assert seen["old_value_under_lock"] == f"{probe['handoff']['old_value_read']} of {probe['handoff']['tries']}"

@@ -66,3 +66,13 @@ def test_the_article_refreshes_once_per_request_and_a_lock_once_per_tab(harness)
             calls = run["server"]["calls"]
             assert all(call["answered_ms"] >= call["arrived_ms"] >= run["burst_at_ms"] - 1000 for call in calls)
             assert {call["endpoint"] for call in calls} == {"/login", "/protected-resource", "/refresh-token"}
+
+
+def test_a_tab_sees_another_tabs_write_soon_and_the_probe_says_how_often_under_the_lock_it_is_late(harness):
+    import storage_probe  # noqa: PLC0415  (reality/storage_probe.py, beside run.py)
+
+    report = storage_probe.measure(samples=20, gap_ms=10, handoffs=20, hold_ms=5)
+    delays = report["delay"]["delays_ms"]
+    assert report["delay"]["seen"] == 20 == len(delays)  # every write shows in the other tab
+    assert all(delay >= 0 for delay in delays) and sorted(delays)[10] < 100  # soon: well under 100 ms
+    assert 0 <= report["handoff"]["old_value_read"] <= report["handoff"]["tries"] == 20
