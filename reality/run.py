@@ -163,6 +163,7 @@ def run_matrix(cases: list[Case], repetitions: int, progress=lambda line: print(
                 for name in ("express", "jsonwebtoken", "axios")
             },
             "python": platform.python_version(),
+            "cpus": os.cpu_count(),  # the tabs, Node and this script share them: latency depends on it
         },
         "access_ttl_s": ACCESS_TTL_S,
         "repetitions": repetitions,
