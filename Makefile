@@ -63,12 +63,14 @@ jupyter: $(READY)
 
 # The article's real stack (reality/): its server in Node and its interceptor in real Chromium tabs
 # over the full case matrix (about 5 minutes), how late one tab sees another's localStorage write
-# (reality/storage.json, 10 s), then the model beside it all (reality/comparison.csv).
+# (reality/storage.json, 10 s), Authlib and requests-oauthlib against its OAuth token endpoint
+# (reality/python_clients.json, about a minute), then the model beside it all (reality/*comparison.csv).
 # Needs Node.js with npm and Chromium (Debian: apt-get install -y nodejs npm chromium).
 reality: $(READY)
 	cd reality && npm ci --no-audit --no-fund
 	$(PY) reality/run.py --matrix full --repetitions 3
 	$(PY) reality/storage_probe.py
+	$(PY) reality/python_clients.py
 	$(PY) -m sim.reality
 
 bench: $(SIM_READY)

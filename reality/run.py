@@ -82,8 +82,9 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def server(case: Case):
-    """The article's server for ``case``, on a free port of 127.0.0.1; stopped on the way out."""
+def server(case: Case, overrides: dict | None = None):
+    """The article's server for ``case`` (its rotation and waits), on a free port of 127.0.0.1, with any
+    other settings in ``overrides``; stopped on the way out."""
     if not (HERE / "node_modules" / "express").exists():
         sys.exit("reality/run.py: the server's packages are missing: run `npm ci` in reality/ (make reality does)")
     settings = {
@@ -94,6 +95,7 @@ def server(case: Case):
         "API_WAIT_MS": case.api_wait_ms,
         "AUTH_WAIT_MS": case.auth_wait_ms,
         "IDLE_EXIT_S": 60,
+        **(overrides or {}),
     }
     process = subprocess.Popen(
         ["node", str(HERE / "server.js")],

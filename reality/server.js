@@ -26,6 +26,7 @@ const IDLE_EXIT_S = env('IDLE_EXIT_S', 120);
 
 const app = express();
 app.use(express.json());
+app.use(express.urlencoded({ extended: false })); // harness: the OAuth token endpoint's form body
 
 const SECRET_KEY = 'your-secret-key';
 const REFRESH_SECRET_KEY = 'your-refresh-secret-key';
@@ -43,7 +44,7 @@ app.use((req, res, next) => {
   const arrived = Date.now();
   res.on('finish', () => {
     if (req.path === '/stats' || req.path === '/reset' || !['POST', 'GET'].includes(req.method)) return;
-    if (!['/login', '/refresh-token', '/protected-resource'].includes(req.path)) return;
+    if (!['/login', '/refresh-token', '/protected-resource', '/oauth/token'].includes(req.path)) return;
     stats.calls.push({ endpoint: req.path, arrived_ms: arrived, answered_ms: Date.now(), status: res.statusCode, reason: res.locals.reason || '' });
   });
   next();
@@ -112,6 +113,59 @@ app.post('/refresh-token', async (req, res) => {
   } catch (error) {
     return refuse(res, 'invalid', 'Invalid refresh token');
   }
+});
+
+// harness: the same two grants as an OAuth 2.0 token endpoint (RFC 6749 sections 4.3 and 6), for the
+// Python clients (reality/python_clients.py): a form body, `access_token`, `token_type`,
+// `expires_in` and `refresh_token` in the answer, and 400 `invalid_grant` for a refused grant.
+// The same tokens, lifetimes, rotation, waits and counters as /login and /refresh-token.
+const grantError = (res, reason) => {
+  stats.refresh_rejected += 1;
+  res.locals.reason = reason;
+  return res.status(400).json({ error: 'invalid_grant', error_description: reason });
+};
+app.post('/oauth/token', async (req, res) => {
+  const grant = req.body.grant_type;
+  if (grant === 'password') {
+    stats.logins += 1;
+    await wait(AUTH_WAIT_MS);
+    if (req.body.username !== 'admin' || req.body.password !== 'password') {
+      res.locals.reason = 'credentials';
+      return res.status(400).json({ error: 'invalid_grant' });
+    }
+    const refreshToken = ROTATION
+      ? refreshTokenFor('admin', crypto.randomUUID())
+      : jwt.sign({ username: 'admin' }, REFRESH_SECRET_KEY, { expiresIn: REFRESH_TTL_S });
+    return res.json({
+      access_token: jwt.sign({ username: 'admin' }, SECRET_KEY, { expiresIn: LOGIN_ACCESS_TTL_S }),
+      token_type: 'Bearer',
+      expires_in: LOGIN_ACCESS_TTL_S,
+      refresh_token: refreshToken,
+    });
+  }
+  if (grant !== 'refresh_token') return res.status(400).json({ error: 'unsupported_grant_type' });
+  stats.refresh_calls += 1;
+  await wait(AUTH_WAIT_MS);
+  let decoded;
+  try {
+    decoded = jwt.verify(req.body.refresh_token || '', REFRESH_SECRET_KEY);
+  } catch (error) {
+    return grantError(res, req.body.refresh_token ? 'invalid' : 'missing');
+  }
+  const answer = { token_type: 'Bearer', expires_in: ACCESS_TTL_S };
+  if (ROTATION) {
+    if (revoked.has(decoded.fam)) return grantError(res, 'revoked');
+    if (newest.get(decoded.fam) !== decoded.jti) {
+      if (REUSE_DETECTION) {
+        revoked.add(decoded.fam);
+        stats.families_revoked += 1;
+      }
+      return grantError(res, 'reused');
+    }
+    answer.refresh_token = refreshTokenFor(decoded.username, decoded.fam);
+  }
+  answer.access_token = jwt.sign({ username: decoded.username }, SECRET_KEY, { expiresIn: ACCESS_TTL_S });
+  return res.json(answer);
 });
 
 // harness: the API the article's section 1.1 describes (a 401 for a missing or expired token).

@@ -34,6 +34,7 @@ from .metrics import quantiles
 from .scenario import Scenario
 
 RESULTS = Path(__file__).resolve().parent.parent / "reality" / "results.json"
+PYTHON_RESULTS = RESULTS.with_name("python_clients.json")  # reality/python_clients.py: Authlib, requests-oauthlib
 STORAGE = RESULTS.with_name("storage.json")  # reality/storage_probe.py: localStorage seen across tabs
 CHROMIUM_CONNECTIONS_PER_ORIGIN = (
     6  # HTTP/1.1: Chromium's per-origin socket pool (net/socket/client_socket_pool_manager.cc)
@@ -171,6 +172,57 @@ def fit(results: dict, grid: dict[str, tuple[float, ...]] = COST_GRID) -> dict:
     return min(tries, key=score)
 
 
+PYTHON_METRICS = ("refresh_calls", "refresh_rejected", "families_revoked", "answered")
+
+
+def python_scenario_for(case: dict, costs: dict | None = None) -> Scenario:
+    """The model's scenario for one Python-client case: the library's preset, its threads as one tab's
+    burst (a session shared by threads is the model's tab), on the event-loop server; no browser."""
+    costs = costs if costs is not None else FITTED_COSTS
+    return Scenario().with_(
+        {name: costs[name] for name in ("api_cpu_s", "auth_cpu_s")},
+        strategy=case["library"],
+        kind="burst",
+        tabs=1,
+        concurrency=case["threads"],
+        rotation=case["rotation"],
+        reuse_detection=case["rotation"],
+        rtt_s=LOCALHOST_RTT_S,
+        api_service_s=case["api_wait_ms"] / 1000,
+        api_401_service_s=0.0,
+        auth_service_s=case["auth_wait_ms"] / 1000,
+    )
+
+
+def python_comparison(results: dict | None = None) -> pd.DataFrame:
+    """Each Python-client case's real min-max (reality/python_clients.json unless ``results``) beside
+    the library preset's numbers in the model, as ``comparison`` has them."""
+    results = results if results is not None else json.loads(PYTHON_RESULTS.read_text())
+    rows = []
+    for entry in results["cases"]:
+        real = pd.DataFrame(
+            {
+                "refresh_calls": run["server"]["refresh_calls"],
+                "refresh_rejected": run["server"]["refresh_rejected"],
+                "families_revoked": run["server"]["families_revoked"],
+                "answered": sum(request["status"] == 200 for request in run["requests"]),
+            }
+            for run in entry["runs"]
+        )
+        summary = run(python_scenario_for(entry["case"])).summary
+        model = {
+            "refresh_calls": summary["refresh_calls"],
+            "refresh_rejected": summary["refresh_calls_rejected"],
+            "families_revoked": summary["families_revoked"],
+            "answered": summary["requests_ok"],
+        }
+        for metric in PYTHON_METRICS:
+            low, high, value = real[metric].min(), real[metric].max(), model[metric]
+            rows.append({"case": entry["name"], "metric": metric, "real_min": low, "real_max": high,
+                         "model": value, "inside": bool(low <= value <= high)})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
 def server_times(results: dict) -> pd.DataFrame:
     """What each call cost inside the real server beyond its fixed wait, ms, from the stats endpoint's
     per-call times (arrival to answer): the median and 90th percentile by endpoint and status, with the
@@ -218,14 +270,12 @@ def format_table(table: pd.DataFrame) -> str:
         return f"{number(row.model)} ({real}){'' if row.inside else ' <<'}"
 
     wide = table.assign(cell=table.apply(cell, axis=1)).pivot(index="case", columns="metric", values="cell")
-    wide = wide[list(METRICS)].loc[list(dict.fromkeys(table["case"]))]
+    wide = wide[list(dict.fromkeys(table["metric"]))].loc[list(dict.fromkeys(table["case"]))]
     outside = int((~table["inside"]).sum())
-    lines = [
-        wide.to_string(),
-        f"{outside} of {len(table)} model values outside the real range (<<); "
-        "latency within 15 % of it counts as inside",
-    ]
-    return "\n".join(lines)
+    tolerance = "; latency within 15 % of it counts as inside" if table["metric"].str.endswith("_ms").any() else ""
+    return "\n".join(
+        [wide.to_string(), f"{outside} of {len(table)} model values outside the real range (<<){tolerance}"]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -277,6 +327,18 @@ def main(argv: list[str] | None = None) -> int:
     table = comparison(results)
     print(format_table(table))
     table.to_csv(args.results.with_name("comparison.csv"), index=False)  # what tests/test_reality.py holds
+    python_results = args.results.with_name(PYTHON_RESULTS.name)
+    if python_results.exists():  # the Python clients, each beside its library preset
+        clients = json.loads(python_results.read_text())
+        print()
+        print(
+            "Python clients beside their library presets ("
+            + ", ".join(f"{name} {number}" for name, number in clients["versions"].items())
+            + f"; {clients['repetitions']} repetitions):"
+        )
+        table = python_comparison(clients)
+        print(format_table(table))
+        table.to_csv(python_results.with_name("python_comparison.csv"), index=False)
     return 0
 
 

@@ -17,11 +17,15 @@ from sim.reality import (
     FITTED_COSTS,
     LATENCY_TOLERANCE,
     METRICS,
+    PYTHON_METRICS,
+    PYTHON_RESULTS,
     RESULTS,
     STORAGE,
     comparison,
     fit,
     format_table,
+    python_comparison,
+    python_scenario_for,
     scenario_for,
     storage_visibility,
 )
@@ -125,3 +129,21 @@ def test_the_storage_probe_is_summarised_as_measured():
     assert 0 <= seen["delay_p50_ms"] <= seen["delay_p90_ms"] <= seen["delay_p99_ms"] <= seen["delay_max_ms"]
     assert seen["delay_max_ms"] == max(probe["delay"]["delays_ms"])
     assert seen["old_value_under_lock"] == f"{probe['handoff']['old_value_read']} of {probe['handoff']['tries']}"
+
+
+def test_the_python_clients_beside_their_presets_have_not_drifted_and_agree():
+    """Authlib and requests-oauthlib, run for real (reality/python_clients.json), beside the presets of
+    the same name: the committed comparison still comes out, and every count is inside the real range."""
+    fresh = python_comparison()
+    pd.testing.assert_frame_equal(
+        fresh, pd.read_csv(PYTHON_RESULTS.with_name("python_comparison.csv")), check_dtype=False
+    )
+    assert set(fresh["metric"]) == set(PYTHON_METRICS)
+    assert fresh["inside"].all(), fresh[~fresh["inside"]]
+
+
+def test_a_python_case_becomes_its_library_preset_without_a_browser():
+    case = {"library": "requests-oauthlib", "threads": 10, "rotation": True, "api_wait_ms": 50, "auth_wait_ms": 20}
+    scenario = python_scenario_for(case)
+    assert scenario.client.name == "requests-oauthlib" and scenario.workload.concurrency == 10
+    assert scenario.browser.max_connections == 0 and scenario.capacities.event_loop

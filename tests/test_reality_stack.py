@@ -76,3 +76,13 @@ def test_a_tab_sees_another_tabs_write_soon_and_the_probe_says_how_often_under_t
     assert report["delay"]["seen"] == 20 == len(delays)  # every write shows in the other tab
     assert all(delay >= 0 for delay in delays) and sorted(delays)[10] < 100  # soon: well under 100 ms
     assert 0 <= report["handoff"]["old_value_read"] <= report["handoff"]["tries"] == 20
+
+
+def test_a_real_python_client_refreshes_once_per_thread_that_finds_its_token_due(harness):
+    """Authlib's OAuth2Session shared by 4 threads, its token due: 4 refreshes, as the preset says."""
+    import python_clients  # noqa: PLC0415  (reality/python_clients.py, beside run.py)
+
+    report = python_clients.run_cases([python_clients.PythonCase("authlib-sync", 4, False)], 2, lambda line: None)
+    for run in report["cases"][0]["runs"]:
+        assert run["server"]["refresh_calls"] == 4
+        assert [request["status"] for request in run["requests"]] == [200] * 4
