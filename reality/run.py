@@ -36,7 +36,7 @@ START_DELAY_MS = 400  # every tab's burst starts at one agreed moment this far a
 
 @dataclass(frozen=True)
 class Case:
-    strategy: str  # naive, locked, weblock (reality/client/interceptors.js)
+    strategy: str  # naive, locked, weblock, worker (reality/client/interceptors.js)
     tabs: int
     requests_per_tab: int
     rotation: bool  # with reuse detection: a rotated refresh token used again revokes its family
@@ -50,7 +50,10 @@ class Case:
 
 
 def matrix(kind: str) -> list[Case]:
-    """The cases: ``quick`` (for CI, a couple of minutes) or ``full`` (``make reality``)."""
+    """The cases: ``quick`` (for CI, a couple of minutes), ``full`` (``make reality``) or ``worker``
+    (the full matrix's cases of the refresh in one SharedWorker)."""
+    if kind == "worker":
+        return [case for case in matrix("full") if case.strategy == "worker"]
     if kind == "quick":
         return [
             Case(strategy, tabs, per_tab, rotation)
@@ -61,7 +64,7 @@ def matrix(kind: str) -> list[Case]:
     counts = [
         Case(strategy, tabs, per_tab, rotation, api_wait_ms)
         for strategy, tabs, per_tab, rotation, api_wait_ms in itertools.product(
-            ("naive", "locked", "weblock"), (1, 2, 4), (1, 4, 10), (False, True), (50,)
+            ("naive", "locked", "weblock", "worker"), (1, 2, 4), (1, 4, 10), (False, True), (50,)
         )
     ]
     # Latency under load: 50 requests at once (10 at once are above), in one tab or across five, at two API waits.
@@ -181,7 +184,10 @@ def summary_line(runs: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--matrix", choices=("quick", "full"), default="quick")
+    parser.add_argument("--matrix", choices=("quick", "full", "worker"), default="quick")
+    parser.add_argument(
+        "--append", action="store_true", help="add the cases to --out's (same versions), replacing any of the same name"
+    )
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     args = parser.parse_args(argv)
@@ -190,6 +196,20 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     report = run_matrix(matrix(args.matrix), args.repetitions)
     report["matrix"] = args.matrix
+    if args.append:  # the earlier runs kept, these added: only if the stack and repetitions are the same
+        earlier = json.loads(args.out.read_text())
+        same = {"repetitions": report["repetitions"], "access_ttl_s": report["access_ttl_s"]}
+        same.update(
+            {f"versions.{key}": value for key, value in report["versions"].items() if key in earlier["versions"]}
+        )
+        for name, value in same.items():
+            before = earlier["versions"][name[9:]] if name.startswith("versions.") else earlier[name]
+            if before != value:
+                sys.exit(f"reality/run.py: --append: {name} = {value} here, {before} in {args.out}")
+        report["versions"] = {**report["versions"], **earlier["versions"]}  # what the earlier runs recorded
+        names = {entry["name"] for entry in report["cases"]}
+        report["cases"] = [entry for entry in earlier["cases"] if entry["name"] not in names] + report["cases"]
+        report["matrix"] = earlier.get("matrix", "full") + "+" + args.matrix
     args.out.write_text(json.dumps(report, indent=1) + "\n")
     print(f"wrote {args.out} ({len(report['cases'])} cases, {time.perf_counter() - started:.0f} s)")
     return 0

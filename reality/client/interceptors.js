@@ -82,7 +82,40 @@
       })
       .finally(() => (refreshing = null)));
 
-  const strategies = { naive, locked: lockedWith(refreshOnce), weblock: lockedWith(underWebLock) };
+  // worker: locked, and the tab's refresh asked of one SharedWorker for all tabs (refresh-worker.js),
+  // which keeps the tokens in its memory; the tab stores what it answers, for its next calls.
+  let worker = null;
+  const asked = new Map(); // id -> { resolve, reject }
+  let lastId = 0;
+  const viaWorker = (stale) =>
+    (refreshing ??= new Promise((resolve, reject) => {
+      if (!worker) {
+        worker = new SharedWorker('/refresh-worker.js');
+        worker.port.onmessage = ({ data }) => {
+          const { resolve: done, reject: fail } = asked.get(data.id);
+          asked.delete(data.id);
+          if (data.error) fail(new Error(data.error));
+          else done(data.tokens);
+        };
+      }
+      const id = (lastId += 1);
+      asked.set(id, { resolve, reject });
+      const stored = { accessToken: localStorage.getItem('accessToken'), refreshToken: localStorage.getItem('refreshToken') };
+      worker.port.postMessage({ id, stale, stored });
+    })
+      .then((tokens) => {
+        localStorage.setItem('accessToken', tokens.accessToken);
+        localStorage.setItem('refreshToken', tokens.refreshToken);
+        return tokens.accessToken;
+      })
+      .finally(() => (refreshing = null)));
+
+  const strategies = {
+    naive,
+    locked: lockedWith(refreshOnce),
+    weblock: lockedWith(underWebLock),
+    worker: lockedWith(viaWorker),
+  };
   const onError = strategies[lab.strategy];
   if (!onError) throw new Error(`strategy = ${lab.strategy}: must be one of ${Object.keys(strategies).join(', ')}`);
   api.interceptors.response.use((response) => response, onError);

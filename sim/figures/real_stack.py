@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
 
 from ..palette import OKABE_ITO
 from ..reality import LATENCY_TOLERANCE, METRICS, RESULTS, STRATEGIES, comparison
@@ -31,9 +32,10 @@ TITLES = {
 
 
 def _label(strategy: str) -> str:
-    """A harness strategy as the lab names it: the Web Lock one is locked plus ``cross_tab_lock``."""
-    extra = [name for name, value in STRATEGIES[strategy].items() if name != "strategy" and value is True]
-    return "+".join([STRATEGIES[strategy]["strategy"], *extra])
+    """A harness strategy by the lab's client it runs as, and its own name where that is not all of it:
+    ``locked+weblock`` (a Web Lock across tabs), ``locked+worker`` (the refresh in a SharedWorker)."""
+    base = STRATEGIES[strategy]["strategy"]
+    return base if strategy == base else f"{base}+{strategy}"
 
 
 def model_vs_real_data() -> pd.DataFrame:
@@ -64,7 +66,7 @@ def fig_model_vs_real(data: pd.DataFrame) -> Figure:
             top = float(max(rows["real_max"].max(), rows["model"].max(), 1.0)) * 1.08
             # counts from a little below 0, so a bar at 0 clears the axis
             low = -0.05 * top if not latency else float(min(rows["real_min"].min(), rows["model"].min())) * 0.8
-            line = np.linspace(low, top, 50)
+            line = np.geomspace(low, top, 50) if latency else np.linspace(low, top, 50)
             ax.plot(line, line, color="0.4", linewidth=0.8, zorder=1)
             if latency:  # the tolerance the issue allows: within 15 % of the real range
                 ax.fill_between(line, line * (1 - LATENCY_TOLERANCE), line * (1 + LATENCY_TOLERANCE),
@@ -79,6 +81,14 @@ def fig_model_vs_real(data: pd.DataFrame) -> Figure:
             ax.scatter(wrong["model"], (wrong["real_min"] + wrong["real_max"]) / 2, s=110, facecolors="none",
                        edgecolors=OKABE_ITO["vermillion"], linewidths=1.5, zorder=4,
                        label="model outside the real range")  # fmt: skip
+            if latency:  # 100 ms to 2.5 s: on log axes the short cases do not pile up in a corner
+                ticks = [tick for tick in (100, 200, 500, 1000, 2000, 5000) if low <= tick <= top]
+                ax.set_xscale("log")
+                ax.set_yscale("log")
+                for axis in (ax.xaxis, ax.yaxis):
+                    axis.set_major_locator(FixedLocator(ticks))
+                    axis.set_major_formatter(FixedFormatter([str(tick) for tick in ticks]))
+                    axis.set_minor_locator(NullLocator())
             ax.set_xlim(low, top)
             ax.set_ylim(low, top)
             ax.set_title(f"{TITLES[metric]}: {len(wrong)} of {len(rows)} outside", fontsize=10)
