@@ -86,3 +86,11 @@ def test_a_real_python_client_refreshes_once_per_thread_that_finds_its_token_due
     for run in report["cases"][0]["runs"]:
         assert run["server"]["refresh_calls"] == 4
         assert [request["status"] for request in run["requests"]] == [200] * 4
+
+
+def test_the_refresh_in_one_shared_worker_sends_one_for_every_tab_under_rotation(harness):
+    """The fix that holds: 3 tabs of 3 requests, rotation with reuse detection, one refresh, nothing lost."""
+    case = harness.Case("worker", 3, 3, True)
+    report = harness.run_matrix([case], repetitions=2, progress=lambda line: None)
+    assert counts(report, case.name) == [(1, 9, 0)] * 2
+    assert all(run["server"]["families_revoked"] == 0 for run in report["cases"][0]["runs"])
