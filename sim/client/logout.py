@@ -8,7 +8,9 @@ The article's catch ends with a navigation::
 
 Leaving the page ends everything the page was doing: the calls still
 waiting for one of the browser's connections are never sent, and the
-requests in flight end with the page. That is the mode ``Unload``.
+requests in flight end with the page (the HTML standard unloads the old
+document when the navigation commits, and the Fetch standard terminates
+the fetches of its fetch group). That is the mode ``Unload``.
 
 An app that routes to its login page inside the page (an SPA's
 ``router.push('/login')``), and any page in the moment before its
