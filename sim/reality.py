@@ -128,32 +128,29 @@ def model_counts(case: dict, costs: dict | None = None) -> dict:
     }
 
 
+def _beside(name: str, real: pd.DataFrame, model: dict, metrics: tuple[str, ...]) -> list[dict]:
+    """One case's rows: for each metric the real runs' minimum and maximum, the model's value, and
+    whether it is inside (latency, ``_ms``: within 15 % of the range, the issue's tolerance)."""
+    rows = []
+    for metric in metrics:
+        low, high, value = real[metric].min(), real[metric].max(), model[metric]
+        if not metric.endswith("_ms"):
+            inside = bool(low <= value <= high)
+        elif math.isnan(value):  # no request answered: inside if none was in the real runs either
+            inside = bool(real[metric].isna().all())
+        else:
+            inside = bool(low * (1 - LATENCY_TOLERANCE) <= value <= high * (1 + LATENCY_TOLERANCE))
+        rows.append({"case": name, "metric": metric, "real_min": low, "real_max": high, "model": value,
+                     "inside": inside})  # fmt: skip
+    return rows
+
+
 def comparison(results: dict, costs: dict | None = None, metrics: tuple[str, ...] = METRICS) -> pd.DataFrame:
     """One row per case and metric: the real minimum and maximum, the model, and whether it is inside."""
     rows = []
     for entry in results["cases"]:
         real = pd.DataFrame([real_counts(repetition) for repetition in entry["runs"]])
-        model = model_counts(entry["case"], costs)
-        for metric in metrics:
-            low, high, value = real[metric].min(), real[metric].max(), model[metric]
-            if metric.endswith("_ms"):  # latency: within 15 % of the real range, the issue's tolerance
-                inside = (
-                    bool(low * (1 - LATENCY_TOLERANCE) <= value <= high * (1 + LATENCY_TOLERANCE))
-                    if not math.isnan(value)
-                    else bool(real[metric].isna().all())
-                )
-            else:
-                inside = bool(low <= value <= high)
-            rows.append(
-                {
-                    "case": entry["name"],
-                    "metric": metric,
-                    "real_min": low,
-                    "real_max": high,
-                    "model": value,
-                    "inside": inside,
-                }
-            )
+        rows += _beside(entry["name"], real, model_counts(entry["case"], costs), metrics)
     return pd.DataFrame(rows)
 
 
@@ -207,12 +204,12 @@ def python_comparison(results: dict | None = None) -> pd.DataFrame:
     for entry in results["cases"]:
         real = pd.DataFrame(
             {
-                "refresh_calls": run["server"]["refresh_calls"],
-                "refresh_rejected": run["server"]["refresh_rejected"],
-                "families_revoked": run["server"]["families_revoked"],
-                "answered": sum(request["status"] == 200 for request in run["requests"]),
+                "refresh_calls": repetition["server"]["refresh_calls"],
+                "refresh_rejected": repetition["server"]["refresh_rejected"],
+                "families_revoked": repetition["server"]["families_revoked"],
+                "answered": sum(request["status"] == 200 for request in repetition["requests"]),
             }
-            for run in entry["runs"]
+            for repetition in entry["runs"]
         )
         summary = run(python_scenario_for(entry["case"])).summary
         model = {
@@ -221,10 +218,7 @@ def python_comparison(results: dict | None = None) -> pd.DataFrame:
             "families_revoked": summary["families_revoked"],
             "answered": summary["requests_ok"],
         }
-        for metric in PYTHON_METRICS:
-            low, high, value = real[metric].min(), real[metric].max(), model[metric]
-            rows.append({"case": entry["name"], "metric": metric, "real_min": low, "real_max": high,
-                         "model": value, "inside": bool(low <= value <= high)})  # fmt: skip
+        rows += _beside(entry["name"], real, model, PYTHON_METRICS)
     return pd.DataFrame(rows)
 
 
