@@ -49,11 +49,14 @@ class Case:
         return f"{self.strategy}/{self.tabs}tabs/{self.requests_per_tab}req/{rotation}/api{self.api_wait_ms}ms"
 
 
+STRATEGIES = ("naive", "locked", "weblock", "worker")  # reality/client/interceptors.js
+
+
 def matrix(kind: str) -> list[Case]:
-    """The cases: ``quick`` (for CI, a couple of minutes), ``full`` (``make reality``) or ``worker``
-    (the full matrix's cases of the refresh in one SharedWorker)."""
-    if kind == "worker":
-        return [case for case in matrix("full") if case.strategy == "worker"]
+    """The cases: ``quick`` (for CI, a couple of minutes), ``full`` (``make reality``), or a strategy's
+    name (the full matrix's cases of that strategy: ``worker``, say)."""
+    if kind in STRATEGIES:
+        return [case for case in matrix("full") if case.strategy == kind]
     if kind == "quick":
         return [
             Case(strategy, tabs, per_tab, rotation)
@@ -64,7 +67,7 @@ def matrix(kind: str) -> list[Case]:
     counts = [
         Case(strategy, tabs, per_tab, rotation, api_wait_ms)
         for strategy, tabs, per_tab, rotation, api_wait_ms in itertools.product(
-            ("naive", "locked", "weblock", "worker"), (1, 2, 4), (1, 4, 10), (False, True), (50,)
+            STRATEGIES, (1, 2, 4), (1, 4, 10), (False, True), (50,)
         )
     ]
     # Latency under load: 50 requests at once (10 at once are above), in one tab or across five, at two API waits.
@@ -184,7 +187,7 @@ def summary_line(runs: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--matrix", choices=("quick", "full", "worker"), default="quick")
+    parser.add_argument("--matrix", choices=("quick", "full", *STRATEGIES), default="quick")
     parser.add_argument(
         "--append", action="store_true", help="add the cases to --out's (same versions), replacing any of the same name"
     )

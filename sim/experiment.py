@@ -185,6 +185,7 @@ def run(
         browser = Browser(
             env, user, tabs_per_user, auth, api, observer, client, workload.relogin_after_s, clock, closes_s,
             limits=scenario.browser, rng=stream(seed, "retries", user) if client.retry.jittered else None,
+            sync_rng=stream(seed, "tab_sync", user) if client.tab_sync.draws else None,
         )  # fmt: skip
         tabs[user] = browser.tabs
         yield from browser.login()

@@ -29,6 +29,7 @@ STREAM_NAMES = (
     "unfixable",
     "retries",
     "losses",
+    "tab_sync",
 )
 
 

@@ -36,6 +36,7 @@ from .scenario import Scenario
 RESULTS = Path(__file__).resolve().parent.parent / "reality" / "results.json"
 PYTHON_RESULTS = RESULTS.with_name("python_clients.json")  # reality/python_clients.py: Authlib, requests-oauthlib
 STORAGE = RESULTS.with_name("storage.json")  # reality/storage_probe.py: localStorage seen across tabs
+HANDOFFS = RESULTS.with_name("handoffs.json")  # reality/run.py --matrix weblock --repetitions 8: the lock's handoffs
 CHROMIUM_CONNECTIONS_PER_ORIGIN = (
     6  # HTTP/1.1: Chromium's per-origin socket pool (net/socket/client_socket_pool_manager.cc)
 )
@@ -53,9 +54,7 @@ STRATEGIES = {  # the interceptors of reality/client/interceptors.js, as the lab
     "naive": {"strategy": "naive"},
     "locked": {"strategy": "locked"},
     "weblock": {"strategy": "locked", "cross_tab_lock": True},
-    # the refresh in one SharedWorker: one refresh at a time for all tabs, the tokens in one memory; the
-    # model's cross-tab lock with its store seen by every tab at once is that
-    "worker": {"strategy": "locked", "cross_tab_lock": True},
+    "worker": {"strategy": "locked", "refresh_in": "shared-worker"},  # the refresh in one SharedWorker
 }
 METRICS = ("refresh_calls", "refresh_rejected", "families_revoked", "logged_out", "answered", "p50_ms", "p95_ms")
 
@@ -76,6 +75,7 @@ def scenario_for(case: dict, costs: dict | None = None) -> Scenario:
         auth_service_s=case["auth_wait_ms"] / 1000,
         max_connections=CHROMIUM_CONNECTIONS_PER_ORIGIN,
         on_logout="stay",  # the harness's tab counts the logout and stays on its page (reality/client/tab.js)
+        tab_sync="measured",  # each tab its own copy of localStorage, as Chromium (reality/storage_probe.py)
         **STRATEGIES[case["strategy"]],
     )
 
@@ -110,22 +110,24 @@ def real_runs(results: dict | None = None) -> pd.DataFrame:
     )
 
 
-def model_counts(case: dict, costs: dict | None = None) -> dict:
-    """The model's numbers for one case."""
-    result = run(scenario_for(case, costs))
-    frame = result.requests
-    answered = frame[frame["reason"] == "ok"]
-    latencies = list(answered["latency_s"])
-    summary = result.summary
-    return {
-        "refresh_calls": summary["refresh_calls"],
-        "refresh_rejected": summary["refresh_calls_rejected"],
-        "families_revoked": summary["families_revoked"],
-        "logged_out": int(summary["logouts"] > 0),
-        "answered": len(latencies),
-        "p50_ms": _percentile_ms(latencies, 50),
-        "p95_ms": _percentile_ms(latencies, 95),
-    }
+def model_counts(case: dict, costs: dict | None = None, seeds: range = range(1, 2)) -> dict:
+    """The model's numbers for one case: over ``seeds`` (as many as the real repetitions, in
+    ``comparison``), the median of each (the tabs' delays are drawn, so a run can differ)."""
+    counts = []
+    for seed in seeds:
+        result = run(scenario_for(case, costs).with_(seed=seed))
+        summary, frame = result.summary, result.requests
+        latencies = list(frame.loc[frame["reason"] == "ok", "latency_s"])
+        counts.append({
+            "refresh_calls": summary["refresh_calls"],
+            "refresh_rejected": summary["refresh_calls_rejected"],
+            "families_revoked": summary["families_revoked"],
+            "logged_out": int(summary["logouts"] > 0),
+            "answered": len(latencies),
+            "p50_ms": _percentile_ms(latencies, 50),
+            "p95_ms": _percentile_ms(latencies, 95),
+        })  # fmt: skip
+    return pd.DataFrame(counts).median().to_dict()
 
 
 def _beside(name: str, real: pd.DataFrame, model: dict, metrics: tuple[str, ...]) -> list[dict]:
@@ -145,13 +147,45 @@ def _beside(name: str, real: pd.DataFrame, model: dict, metrics: tuple[str, ...]
     return rows
 
 
-def comparison(results: dict, costs: dict | None = None, metrics: tuple[str, ...] = METRICS) -> pd.DataFrame:
-    """One row per case and metric: the real minimum and maximum, the model, and whether it is inside."""
+def comparison(
+    results: dict, costs: dict | None = None, metrics: tuple[str, ...] = METRICS, seeds: int | None = None
+) -> pd.DataFrame:
+    """One row per case and metric: the real minimum and maximum, the model (its median over as many
+    seeds as the case has repetitions, or ``seeds``), and whether it is inside."""
     rows = []
     for entry in results["cases"]:
         real = pd.DataFrame([real_counts(repetition) for repetition in entry["runs"]])
-        rows += _beside(entry["name"], real, model_counts(entry["case"], costs), metrics)
+        model = model_counts(entry["case"], costs, range(1, 1 + (seeds or len(entry["runs"]))))
+        rows += _beside(entry["name"], real, model, metrics)
     return pd.DataFrame(rows)
+
+
+def handoffs(*results: dict, seeds: int = 100) -> pd.DataFrame:
+    """The Web Lock's handoffs, real and modelled: over the ``weblock`` cases with two tabs or more,
+    by rotation, how many runs sent a second refresh (a tab read the old tokens under the lock) and
+    how many lost the family, in every real run of ``results`` (the matrix's, and
+    ``reality/handoffs.json``'s more repetitions of the same cases) and over ``seeds`` seeds of each
+    case in the model."""
+    real, cases = [], {}
+    for entry in (entry for result in results for entry in result["cases"]):
+        case = entry["case"]
+        if case["strategy"] == "weblock" and case["tabs"] >= 2:
+            cases[entry["name"]] = case
+            real += [(case["rotation"], real_counts(repetition)) for repetition in entry["runs"]]
+    model = [
+        (case["rotation"], model_counts(case, seeds=range(seed, seed + 1)))
+        for case in cases.values()
+        for seed in range(1, seeds + 1)
+    ]
+    rows = [
+        {"source": source, "rotation": rotation, "second_refresh": outcome["refresh_calls"] > 1,
+         "family_lost": outcome["families_revoked"] > 0}
+        for source, outcomes in (("real", real), ("model", model))
+        for rotation, outcome in outcomes
+    ]  # fmt: skip
+    table = pd.DataFrame(rows).groupby(["rotation", "source"])
+    return pd.DataFrame({"runs": table.size(), "second_refresh": table["second_refresh"].sum(),
+                         "family_lost": table["family_lost"].sum()})  # fmt: skip
 
 
 def fit(results: dict, grid: dict[str, tuple[float, ...]] = COST_GRID) -> dict:
@@ -162,7 +196,7 @@ def fit(results: dict, grid: dict[str, tuple[float, ...]] = COST_GRID) -> dict:
     outside moves in steps, and a descent one cost at a time stops short of the best."""
 
     def score(costs: dict) -> tuple[int, float]:
-        table = comparison(results, costs)
+        table = comparison(results, costs, seeds=1)  # one seed: the costs move latency, not the rare handoffs
         latency = table[table["metric"].str.endswith("_ms")].dropna(subset=["model"])
         middle = (latency["real_min"] + latency["real_max"]) / 2
         return int((~table["inside"]).sum()), float(np.abs(np.log(latency["model"] / middle)).mean())
@@ -320,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("time in the real server beyond its fixed wait, ms (the stats endpoint's per-call times):")
     print(server_times(results).to_string(float_format="{:.0f}".format))
-    if STORAGE.exists():  # not modelled yet: what the model's storage will have to show
+    if STORAGE.exists():  # what the model's tab_sync = "measured" draws from
         seen = storage_visibility()
         print(
             "another tab's localStorage write seen after, ms (reality/storage.json): "
@@ -329,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
                 for name, value in seen.items()
                 if name.startswith("delay_")
             )
-            + f"; read under the Web Lock right after a write: the old value {seen['old_value_under_lock']}"
+            + f"; read under the Web Lock after another tab wrote: the old value {seen['old_value_under_lock']}"
         )
     print()
     table = comparison(results)
@@ -344,6 +378,12 @@ def main(argv: list[str] | None = None) -> int:
     for fix, rows in rotated.groupby("strategy"):
         calls, lost = rows["refresh_calls"], int((rows["families_revoked"] > 0).sum())
         print(f"{fix} under rotation: {len(rows)} runs, refresh calls {calls.min()}-{calls.max()}, revoked in {lost}")
+    print()
+    more = [json.loads(HANDOFFS.read_text())] if HANDOFFS.exists() else []  # the same cases, more repetitions
+    print("the Web Lock's handoffs, weblock with 2 or 4 tabs: runs with a second refresh and with the family lost,")
+    print(f"real runs ({args.results.name}{' and ' + HANDOFFS.name if more else ''}) beside 100 seeds of each case")
+    print("in the model (tab_sync = measured):")
+    print(handoffs(results, *more).to_string())
     python_results = args.results.with_name(PYTHON_RESULTS.name)
     if python_results.exists():  # the Python clients, each beside its library preset
         clients = json.loads(python_results.read_text())

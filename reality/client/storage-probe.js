@@ -7,7 +7,9 @@
 //   the IPC task can run, and notes when each value first shows; times are performance.timeOrigin +
 //   performance.now(), one clock for every tab of the machine;
 // - handoff: the writer writes under a Web Lock and releases it; the reader, waiting on the same lock,
-//   reads as soon as it holds it (the lab's cross_tab_lock and its second look at the store).
+//   reads as soon as it holds it (the lab's cross_tab_lock and its second look at the store), and
+//   notes how long after the writer let go of the lock it was granted;
+// - worker: how long a tab's first question to a new SharedWorker takes (its start), and a second.
 'use strict';
 window.probe = (() => {
   const now = () => performance.timeOrigin + performance.now();
@@ -53,16 +55,30 @@ window.probe = (() => {
           held();
           await pause(holdMs);
           localStorage.setItem(KEY, `${i}:${Math.random()}`);
+          probe.released = now(); // the lock is let go as this callback returns
         });
       });
     },
     // Handoff, reader: ask for the lock now (behind the writer); once it holds it, read the store:
-    // is value `i` there yet? probe.handoff settles with the answer.
+    // is value `i` there yet? probe.handoff settles with the answer and when the lock was granted.
     readUnderLock(i) {
       probe.handoff = navigator.locks.request(KEY, async () => {
+        const granted = now();
         const value = localStorage.getItem(KEY);
-        return value !== null && Number(value.split(':')[0]) === i;
+        return { fresh: value !== null && Number(value.split(':')[0]) === i, granted };
       });
+    },
+    // Worker: start the lab's SharedWorker (reality/client/refresh-worker.js) and ask it twice for
+    // tokens it already has (no refresh call): the first answer's time includes the worker's start,
+    // the second is one message there and back. Ms, [first, second].
+    async askWorker() {
+      const worker = new SharedWorker('/refresh-worker.js');
+      const ask = (id) => new Promise((resolve) => {
+        const sent = now();
+        worker.port.onmessage = () => resolve(now() - sent);
+        worker.port.postMessage({ id, stale: 'stale', stored: { accessToken: 'a', refreshToken: 'r' } });
+      });
+      return [await ask(1), await ask(2)];
     },
   };
 })();

@@ -7,6 +7,8 @@ switches and one part per choice, each a family of classes, one per way:
 - ``storage``: where the tokens live (``Local``, ``Cookie``);
 - ``locks``: a lock across tabs (``NoLock``, ``WebLock``);
 - ``logout``: what a logout does to work already decided (``Unload``, ``Stay``);
+- ``worker``: where refresh calls are made (``InTab``, ``InSharedWorker``);
+- ``tab_sync``: how soon a tab sees another tab's doings (``Instant``, ``Measured``);
 - ``proactive``: refreshing before expiry (``Off``, ``OnUse``, ``Timer``, ``Background``);
 - ``retry``: trying a refresh that got no verdict again (``NoRetry``, ``Immediate``, ``Fixed``, ...).
 
@@ -43,6 +45,8 @@ from .retry import (
 from .sharing import Flight, NoSingleFlight, PerTab, SingleFlight
 from .storage import Cookie, CookieJar, Local, Storage, TabMemory, TokenStore
 from .tab import ClientTab
+from .tab_sync import Instant, Measured, StorageArea, TabSync, TabView
+from .worker import InSharedWorker, InTab, RefreshIn, RefreshWorker
 
 __all__ = [
     "Background",
@@ -62,7 +66,11 @@ __all__ = [
     "Flight",
     "FullJitter",
     "Immediate",
+    "InSharedWorker",
+    "InTab",
+    "Instant",
     "Local",
+    "Measured",
     "NoLock",
     "NoRetry",
     "NoSingleFlight",
@@ -71,13 +79,18 @@ __all__ = [
     "OnUse",
     "PerTab",
     "Proactive",
+    "RefreshIn",
+    "RefreshWorker",
     "Request",
     "Retry",
     "Retrying",
     "SingleFlight",
     "Stay",
     "Storage",
+    "StorageArea",
     "TabMemory",
+    "TabSync",
+    "TabView",
     "Timer",
     "TokenStore",
     "Unload",

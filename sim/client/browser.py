@@ -45,6 +45,7 @@ class Browser:
         open_until_s: float = math.inf,
         limits: BrowserLimits | None = None,
         rng: random.Random | None = None,
+        sync_rng: random.Random | None = None,
     ):
         self.env = env
         self.user = user
@@ -59,10 +60,13 @@ class Browser:
         self.rng = rng if rng is not None else random.Random(user)  # backoff jitter
         self.retry_budget = client.retry.budget()
         transport = Transport(env, api, auth, limits or BrowserLimits(), client, self, observer)
+        self.sync_rng = sync_rng  # tab_sync's draws: storage and lock delays, the worker's start
         self.lock = client.cross_tab_lock.make(env)  # navigator.locks: one holder at a time, the rest in line
+        self.worker = client.refresh_in.make(env)  # a SharedWorker that refreshes for every tab, if any
+        stores = client.tab_sync.views(client.storage.stores(tabs), env, sync_rng)  # each tab's copy, or one
         self.tabs = [
             ClientTab(env, user * tabs + index, self, observer, client, store, transport)
-            for index, store in enumerate(client.storage.stores(tabs))
+            for index, store in enumerate(stores)
         ]
         observer.browser_opened(self)
 

@@ -28,7 +28,8 @@ a family of classes, one per way of doing it, holding the parameters that
 way needs and doing its work: ``single_flight`` (``sharing.py``),
 ``storage`` (``storage.py``), ``cross_tab_lock`` (``locks.py``),
 ``proactive`` (``proactive.py``), ``retry`` (``retry.py``), ``on_logout``
-(``logout.py``).
+(``logout.py``), ``refresh_in`` (``worker.py``), ``tab_sync``
+(``tab_sync.py``).
 
 A client has a ``name``: the named client it is (``sim.presets.CLIENTS``:
 the article's three strategies and the real libraries), or was made from.
@@ -53,6 +54,8 @@ from .proactive import Off, Proactive
 from .retry import NoRetry, Retry
 from .sharing import NoSingleFlight, SingleFlight
 from .storage import Local, Storage
+from .tab_sync import Instant, TabSync
+from .worker import InTab, RefreshIn
 
 MAX_RETRIES_LIMIT = 100  # a request's API calls are counted in a byte
 WHEN_RETRIES_RUN_OUT = ("logout", "fail")
@@ -98,6 +101,11 @@ class Client:
     cross_tab_lock: CrossTabLock = slot(
         NoLock(), "one refresh at a time per user across tabs; the tab that gets the lock re-reads the store first"
     )
+    refresh_in: RefreshIn = slot(
+        InTab(),
+        "where refresh calls are made: tab (each tab its own, the article); shared-worker (one SharedWorker for "
+        "every tab of the browser makes them one at a time and keeps the tokens)",
+    )
     proactive: Proactive = slot(
         Off(),
         "refresh before expiry: off (only after a 401, the article); on-use: before sending, if the token expires "
@@ -133,6 +141,12 @@ class Client:
         "what a logout does to work already decided: unload (the article's window.location.href = '/login': "
         "calls waiting for a connection are dropped, requests end logged out); stay (an SPA's route, or the moment "
         "before a navigation: calls made go out, a request holding a new token retries with it)",
+    )
+    tab_sync: TabSync = slot(
+        Instant(),
+        "how soon a tab sees another tab's doings: instant (one memory, the lab's default); measured (each tab its "
+        "own copy of localStorage, updated late; Web Lock grants and a SharedWorker's start as Chromium took them "
+        "in reality/storage_probe.py)",
     )
     # The flat changes made to the named client, in the order of flat_keys(), and the named client itself.
     changes: tuple[tuple[str, Any], ...] = field(default=(), metadata={"flat": False})

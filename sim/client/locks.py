@@ -16,7 +16,9 @@ locking)::
 
 The family ``cross_tab_lock`` has two modes, ``NoLock`` (``false``, the
 article) and ``WebLock`` (``true``). ``make(env)`` gives a browser its
-lock; ``refresh(tab, ...)`` is the tab's refresh around it.
+lock; ``refresh(tab, ...)`` is the tab's refresh around it. How long the
+lock takes to pass from one tab to the next is ``tab_sync``'s
+(``tab_sync.py``): no time, or what Chromium took in the probe.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class CrossTabLock(Part, family="cross_tab_lock"):
         self, tab: ClientTab, stale: str | None, request_id: int, proactive: bool
     ) -> Generator[simpy.Event, Any, str | None]:
         """``tab`` asks for tokens to replace ``stale``: the new access token, or ``None``."""
-        return (yield from tab.ask_for_tokens(stale, request_id, proactive))
+        return (yield from tab.client.refresh_in.ask(tab, stale, request_id, proactive))
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,12 @@ class WebLock(CrossTabLock, mode=True):
     ) -> Generator[simpy.Event, Any, str | None]:
         with tab.browser.lock.request() as turn:
             yield turn
+            yield from tab.client.tab_sync.lock_granted(
+                tab.env, tab.store, tab.browser.sync_rng
+            )  # it crosses to the tab
             if not tab.working:  # the page was left while in line
                 return None
             stored = tab.store.access
             if tab.client.on_logout.replaced(stored, stale, tab.logged_in):  # another tab refreshed meanwhile
                 return stored
-            return (yield from tab.ask_for_tokens(stale, request_id, proactive))
+            return (yield from tab.client.refresh_in.ask(tab, stale, request_id, proactive))

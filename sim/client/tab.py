@@ -95,21 +95,24 @@ class ClientTab:
         return (yield from self.client.cross_tab_lock.refresh(self, stale, request_id, proactive))
 
     def ask_for_tokens(
-        self, stale: str | None, request_id: int, proactive: bool
+        self, stale: str | None, request_id: int, proactive: bool, store: TokenStore | None = None
     ) -> Generator[simpy.Event, Any, str | None]:
         """POST /refresh-token with the stored refresh token, again if the client retries a try that
-        got no verdict (``retry.py``); store what comes back. ``None`` if the user was logged out,
-        or if the tries ran out and the client keeps the session (the waiting requests fail)."""
+        got no verdict (``retry.py``); store what comes back (in the tab's store, or in ``store``: a
+        SharedWorker's). ``None`` if the user was logged out, or if the tries ran out and the client
+        keeps the session (the waiting requests fail)."""
         env, client, observer = self.env, self.client, self.observer
         refresh = Refresh(self.id, self.browser.user, token_id(stale), request_id, proactive, env.now)
         observer.refresh_started(refresh)
-        token = yield from self._tries(refresh, client)
+        token = yield from self._tries(refresh, client, self.store if store is None else store)
         refresh.token, refresh.ended_s = token, env.now
         observer.refresh_ended(refresh)
         return token
 
-    def _tries(self, refresh: Refresh, client: Client) -> Generator[simpy.Event, Any, str | None]:
-        env, store = self.env, self.store
+    def _tries(
+        self, refresh: Refresh, client: Client, store: TokenStore | TabMemory
+    ) -> Generator[simpy.Event, Any, str | None]:
+        env = self.env
         tries = client.retry.tries(self.browser.rng, self.browser.retry_budget)
         while True:
             sent_s = env.now
@@ -120,8 +123,8 @@ class ClientTab:
                 return None
             if answer.status == Status.OK:
                 if self.working:  # a late answer after the page was left must not revive the session
-                    self.browser.keep(self.store, answer, sent_s)
-                    self.note("stored")
+                    self.browser.keep(store, answer, sent_s)
+                    self.note("stored", answer.access)
                 return answer.access
             if answer.status == Status.UNAUTHORIZED:  # the verdict: this refresh token is no good
                 if client.refresh_rejected == "logout":  # the article's catch: off to /login
@@ -191,6 +194,8 @@ class ClientTab:
             reason=reason, api_calls=request.api_calls, unauthorized=request.unauthorized, held_s=request.held_s,
         )  # fmt: skip
 
-    def note(self, event: str) -> None:
-        """A change to the tab's token store, for the records."""
-        self.observer.tokens_changed(TokenEvent(self.env.now, self.id, event, token_id(self.store.access)))
+    def note(self, event: str, access: str | None = None) -> None:
+        """A change to the tab's token store (its access token now ``access``, or the stored one),
+        for the records."""
+        access = self.store.access if access is None else access
+        self.observer.tokens_changed(TokenEvent(self.env.now, self.id, event, token_id(access)))
