@@ -71,11 +71,20 @@ def test_the_article_refreshes_once_per_request_and_a_lock_once_per_tab(harness)
 def test_a_tab_sees_another_tabs_write_soon_and_the_probe_says_how_often_under_the_lock_it_is_late(harness):
     import storage_probe  # noqa: PLC0415  (reality/storage_probe.py, beside run.py)
 
-    report = storage_probe.measure(samples=20, gap_ms=10, handoffs=20, hold_ms=5)
+    report = storage_probe.measure(samples=20, gap_ms=10, handoffs=20, holds_ms=(5, 20), worker_starts=3)
     delays = report["delay"]["delays_ms"]
     assert report["delay"]["seen"] == 20 == len(delays)  # every write shows in the other tab
     assert all(delay >= 0 for delay in delays) and sorted(delays)[10] < 100  # soon: well under 100 ms
-    assert 0 <= report["handoff"]["old_value_read"] <= report["handoff"]["tries"] == 20
+    handoff = report["handoff"]
+    assert 0 <= handoff["old_value_read"] <= handoff["tries"] == 20 == len(handoff["grants_ms"])
+    assert all(0 <= grant < 1000 for grant in handoff["grants_ms"])  # the lock passes: within a second
+    assert handoff["fresh"].count(False) == handoff["old_value_read"]
+    # a new SharedWorker takes a while to start; a message to a running one is much quicker
+    worker = report["worker"]
+    assert len(worker["first_answer_ms"]) == 3 == len(worker["next_answer_ms"])
+    assert min(worker["first_answer_ms"]) > max(worker["next_answer_ms"])
+    copy = storage_probe.model_copy(report)
+    assert copy["visibility_ms"] == delays and copy["handoffs_old_value"] == handoff["old_value_read"]
 
 
 def test_a_real_python_client_refreshes_once_per_thread_that_finds_its_token_due(harness):
