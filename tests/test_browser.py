@@ -10,7 +10,6 @@ Voilà on a free local port, a slider is moved, and the server is stopped again.
 """
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -19,25 +18,19 @@ import time
 from pathlib import Path
 
 import pytest
+from browsers import INSTALL_CHROMIUM, chromium, missing
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "site" / "_build" / "html"
 SHOTS = ROOT / "site" / "_build" / "screenshots"
 DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
-INSTALL = "install it with `apt-get install -y chromium` (Debian), or put a Chromium on PATH"
-
-
-def chromium() -> str | None:
-    return next((path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None)
 
 
 @pytest.fixture(scope="module")
 def browser():
     path = chromium()
     if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"no Chromium for the browser tests: {INSTALL}", pytrace=False)
-        pytest.skip(f"no Chromium for the browser tests: {INSTALL}")
+        missing(f"Chromium ({INSTALL_CHROMIUM})", "browser tests")
     sync_api = pytest.importorskip("playwright.sync_api")
     build_main = pytest.importorskip("sphinx.cmd.build").build_main
     assert build_main(["-q", "-c", str(ROOT / "site"), "-b", "html", str(ROOT), str(HTML)]) == 0

@@ -7,29 +7,23 @@ come from the distribution; the server's packages are installed from the npm reg
 instruction, except in CI (`CI=true`), where either missing is a failure.
 """
 
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from browsers import INSTALL_CHROMIUM, chromium, missing
 
 REALITY = Path(__file__).resolve().parents[1] / "reality"
-
-
-def missing(what: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"no {what} for the real-stack tests", pytrace=False)
-    pytest.skip(f"no {what} for the real-stack tests")
 
 
 @pytest.fixture(scope="module")
 def harness():
     if shutil.which("node") is None or shutil.which("npm") is None:
-        missing("Node.js: install it with `apt-get install -y nodejs npm` (Debian)")
-    if not any(shutil.which(name) for name in ("chromium", "chromium-browser")):
-        missing("Chromium: install it with `apt-get install -y chromium` (Debian)")
+        missing("Node.js (install it with `apt-get install -y nodejs npm`, Debian)", "real-stack tests")
+    if chromium() is None:
+        missing(f"Chromium ({INSTALL_CHROMIUM})", "real-stack tests")
     pytest.importorskip("playwright.sync_api")
     if not (REALITY / "node_modules" / "express").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=REALITY, check=True, timeout=300)
