@@ -62,8 +62,8 @@ jupyter: $(READY)
 	$(VENV)/bin/jupyter lab --allow-root notebooks/00-index.ipynb
 
 # The article's real stack (reality/): its server in Node and its interceptor in real Chromium tabs
-# over the full case matrix (about 5 minutes), how late one tab sees another's localStorage write
-# (reality/storage.json, 10 s), Authlib and requests-oauthlib against its OAuth token endpoint
+# over the full case matrix (under 5 minutes), how late one tab sees another's localStorage write
+# (reality/storage.json and the model's copy, 40 s), Authlib and requests-oauthlib against its OAuth token endpoint
 # (reality/python_clients.json, about a minute), then the model beside it all (reality/*comparison.csv).
 # Needs Node.js with npm and Chromium (Debian: apt-get install -y nodejs npm chromium).
 reality: $(READY)

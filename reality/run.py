@@ -1,8 +1,9 @@
 """Run the article's real stack: its server in Node, its interceptor in Chromium tabs.
 
 For each case (a strategy, a number of tabs of one browser, requests per tab, rotation on or off,
-the server's waits) and each repetition: a fresh browser context, one login, a wait until the
-access token has expired, then every tab fires its requests at the same moment. What the tabs saw
+the server's waits) and each repetition: the case's tabs in a browser context of their own (opened
+for the case and reloaded, their localStorage emptied, for each further repetition), one login whose
+access token is born expired, then every tab fires its requests at the same moment. What the tabs saw
 (each request's status, calls and times) and what the server counted (refresh calls, rejected
 refreshes, revoked families, every call's times) are kept, per repetition, in a JSON file.
 
@@ -25,13 +26,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ACCESS_TTL_S = 900  # the article's 15 minutes for a refreshed token; the login's is born expired
-START_DELAY_MS = 400  # every tab's burst starts at one agreed moment this far ahead
+START_DELAY_MS = 200  # every tab's burst starts at one agreed moment this far ahead
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def server(case: Case, overrides: dict | None = None):
         "REUSE_DETECTION": int(case.rotation),
         "API_WAIT_MS": case.api_wait_ms,
         "AUTH_WAIT_MS": case.auth_wait_ms,
-        "IDLE_EXIT_S": 60,
+        "IDLE_EXIT_S": 900,  # a server waits while the matrix runs cases of other settings
         **(overrides or {}),
     }
     process = subprocess.Popen(
@@ -126,25 +127,51 @@ def ask(base: str, path: str, method: str = "GET") -> dict:
         return json.load(answer)
 
 
-def one_repetition(browser, base: str, case: Case) -> dict:
-    """A fresh context (its own localStorage and Web Locks), one login, the burst, what everyone saw."""
-    ask(base, "/reset", "POST")
+def open_tabs(browser, base: str, case: Case) -> tuple:
+    """A fresh context (its own localStorage, Web Locks and SharedWorkers) with the case's tabs loaded."""
     context = browser.new_context()
+    pages = []
+    for tab in range(case.tabs):
+        page = context.new_page()
+        page.goto(f"{base}/index.html?strategy={case.strategy}&tab={tab}")
+        pages.append(page)
+    return context, pages
+
+
+def reload_tabs(pages: list) -> None:
+    """The same tabs started again: localStorage emptied, every page reloaded (its scripts, its refresh in
+    flight and its Web Locks gone). Quicker than new tabs, and the same start for the next repetition."""
+    pages[0].evaluate("localStorage.clear()")
+    for page in pages:
+        page.reload()
+
+
+def one_repetition(base: str, pages: list, case: Case) -> dict:
+    """One login, the burst, what everyone saw."""
+    ask(base, "/reset", "POST")
+    pages[0].evaluate("lab.login()")
+    at_ms = int(time.time() * 1000) + START_DELAY_MS
+    for page in pages:
+        page.evaluate(f"lab.schedule({at_ms}, {case.requests_per_tab})")
+    if time.time() * 1000 >= at_ms:  # a tab would fire late: the burst would not be one moment
+        sys.exit(f"reality/run.py: scheduling {case.tabs} tabs took over {START_DELAY_MS} ms; raise START_DELAY_MS")
+    tabs = [page.evaluate("lab.results()") for page in pages]
+    return {"burst_at_ms": at_ms, "tabs": tabs, "server": ask(base, "/stats")}
+
+
+def run_case(browser, base: str, case: Case, repetitions: int) -> list[dict]:
+    """The case's repetitions: its tabs opened once and reloaded between repetitions (a SharedWorker
+    may outlive the reloads; each login hands it new tokens)."""
+    context, pages = open_tabs(browser, base, case)
     try:
-        pages = []
-        for tab in range(case.tabs):
-            page = context.new_page()
-            page.goto(f"{base}/index.html?strategy={case.strategy}&tab={tab}")
-            pages.append(page)
-        pages[0].evaluate("lab.login()")
-        at_ms = int(time.time() * 1000) + START_DELAY_MS
-        for page in pages:
-            page.evaluate(f"lab.schedule({at_ms}, {case.requests_per_tab})")
-        tabs = [page.evaluate("lab.results()") for page in pages]
-        stats = ask(base, "/stats")
+        runs = []
+        for repetition in range(repetitions):
+            if repetition:
+                reload_tabs(pages)
+            runs.append(one_repetition(base, pages, case))
     finally:
         context.close()
-    return {"burst_at_ms": at_ms, "tabs": tabs, "server": stats}
+    return runs
 
 
 def run_matrix(cases: list[Case], repetitions: int, progress=lambda line: print(line, flush=True)) -> dict:
@@ -154,11 +181,15 @@ def run_matrix(cases: list[Case], repetitions: int, progress=lambda line: print(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
         try:
-            for number, case in enumerate(cases, 1):
-                with server(case) as base:
-                    runs = [one_repetition(browser, base, case) for _ in range(repetitions)]
-                results.append({"case": asdict(case), "name": case.name, "runs": runs})
-                progress(f"[{number}/{len(cases)}] {case.name}: {summary_line(runs)}")
+            with ExitStack() as servers:
+                started: dict[tuple, str] = {}  # one server per setting of rotation and waits, reset per run
+                for number, case in enumerate(cases, 1):
+                    settings = (case.rotation, case.api_wait_ms, case.auth_wait_ms)
+                    if settings not in started:
+                        started[settings] = servers.enter_context(server(case))
+                    runs = run_case(browser, started[settings], case, repetitions)
+                    results.append({"case": asdict(case), "name": case.name, "runs": runs})
+                    progress(f"[{number}/{len(cases)}] {case.name}: {summary_line(runs)}")
             chromium_version = browser.version
         finally:
             browser.close()

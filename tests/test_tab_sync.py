@@ -159,16 +159,16 @@ def test_the_shared_worker_timeline():
     ]
 
 
-def test_starting_the_worker_costs_what_the_probe_measured():
-    """The first answer from a new worker came 15 to 50 ms after the question in the probe: one
-    tab, one request, the refresh's latency grows by one of those starts and a message."""
-    starts = measured()["worker_start_s"]
+def test_the_worker_starts_with_the_page_and_a_refresh_pays_one_message():
+    """The tabs connect to the worker as they load, so by the burst at 11 s it runs: with measured
+    delays one tab's refresh takes one message there and back longer than with instant ones (the
+    probe's 0.1 to 1.1 ms), not the worker's start (15 to 50 ms)."""
+    messages = measured()["worker_message_s"]
     base = run(two_tabs(tabs=1, refresh_in="shared-worker")).requests["latency_s"][0]
     for seed in range(1, 11):
-        latency = run(two_tabs(tabs=1, refresh_in="shared-worker", tab_sync="measured", seed=seed)).requests[
-            "latency_s"
-        ][0]
-        assert min(starts) <= latency - base <= max(starts) + max(measured()["worker_message_s"])
+        scenario = two_tabs(tabs=1, refresh_in="shared-worker", tab_sync="measured", seed=seed)
+        extra_s = run(scenario).requests["latency_s"][0] - base
+        assert min(messages) - 1e-9 <= extra_s <= max(messages) + 1e-9
 
 
 # -- the measurement the delays come from --------------------------------------------------------------

@@ -18,6 +18,11 @@
   });
 
   const bearer = (config) => (config.headers.Authorization || '').replace(/^Bearer /, '');
+  // harness: when a request met its 401, and when the tab made (or asked for) a refresh
+  const note401 = (config) => {
+    if (config._record !== undefined) lab.records[config._record].unauthorized_ms = Date.now();
+  };
+  const noteRefresh = () => lab.refreshes_ms.push(Date.now());
   const logout = (refreshError) => {
     localStorage.removeItem('accessToken');
     localStorage.removeItem('refreshToken');
@@ -27,6 +32,7 @@
   // One refresh call, as the article makes it; its answer stored.
   const refreshTokens = async () => {
     const refreshToken = localStorage.getItem('refreshToken');
+    noteRefresh(); // harness
     const response = await axios.post('/refresh-token', { refreshToken });
     const { accessToken } = response.data;
     localStorage.setItem('accessToken', accessToken);
@@ -43,6 +49,7 @@
     const originalRequest = error.config;
     if (error.response?.status === 401 && !originalRequest._retry) {
       originalRequest._retry = true;
+      note401(originalRequest); // harness
       try {
         return retryWith(originalRequest, await refreshTokens());
       } catch (refreshError) {
@@ -60,6 +67,7 @@
     const originalRequest = error.config;
     if (error.response?.status === 401 && !originalRequest._retry) {
       originalRequest._retry = true;
+      note401(originalRequest); // harness
       const stored = localStorage.getItem('accessToken');
       if (stored && stored !== bearer(originalRequest)) return retryWith(originalRequest, stored);
       try {
@@ -83,24 +91,28 @@
       .finally(() => (refreshing = null)));
 
   // worker: locked, and the tab's refresh asked of one SharedWorker for all tabs (refresh-worker.js),
-  // which keeps the tokens in its memory; the tab stores what it answers, for its next calls.
-  let worker = null;
+  // which keeps the tokens in its memory; the tab stores what it answers, for its next calls. The tab
+  // connects when it loads (a worker started at the first 401 would put its start, tens of ms, on the
+  // refresh's path) and hands the worker each login's tokens.
   const asked = new Map(); // id -> { resolve, reject }
   let lastId = 0;
+  let worker = null;
+  if (lab.strategy === 'worker') {
+    worker = new SharedWorker('/refresh-worker.js');
+    worker.port.onmessage = ({ data }) => {
+      const { resolve: done, reject: fail } = asked.get(data.id);
+      asked.delete(data.id);
+      if (data.error) fail(new Error(data.error));
+      else done(data.tokens);
+    };
+    lab.loggedIn = (tokens) => worker.port.postMessage({ login: tokens });
+  }
   const viaWorker = (stale) =>
     (refreshing ??= new Promise((resolve, reject) => {
-      if (!worker) {
-        worker = new SharedWorker('/refresh-worker.js');
-        worker.port.onmessage = ({ data }) => {
-          const { resolve: done, reject: fail } = asked.get(data.id);
-          asked.delete(data.id);
-          if (data.error) fail(new Error(data.error));
-          else done(data.tokens);
-        };
-      }
       const id = (lastId += 1);
       asked.set(id, { resolve, reject });
       const stored = { accessToken: localStorage.getItem('accessToken'), refreshToken: localStorage.getItem('refreshToken') };
+      noteRefresh(); // harness
       worker.port.postMessage({ id, stale, stored });
     })
       .then((tokens) => {

@@ -2,8 +2,9 @@
 // the `worker` strategy of interceptors.js. A tab that met a 401 asks it for a token; the worker
 // sends at most one refresh at a time and keeps the tokens it got in its own memory, so no tab can
 // read an old refresh token from localStorage (which a tab sees another tab's write to a moment
-// late: reality/storage_probe.py). Workers have no localStorage: the first tab to ask hands over the
-// tokens its login stored, and the worker's copy is the one that counts from then on.
+// late: reality/storage_probe.py). Workers have no localStorage: the tab that logs in hands over the
+// login's tokens (or, failing that, the first tab to ask hands over what its store holds), and the
+// worker's copy is the one that counts from then on.
 'use strict';
 let tokens = null; // { accessToken, refreshToken }: the newest the worker knows
 let refreshing = null; // the refresh in flight, shared by every tab that asks meanwhile
@@ -33,9 +34,14 @@ const answer = async ({ stale, stored }) => {
 
 onconnect = (event) => {
   const port = event.ports[0];
-  port.onmessage = ({ data }) =>
+  port.onmessage = ({ data }) => {
+    if (data.login) {
+      tokens = data.login; // a new login: its tokens replace whatever the worker held
+      return;
+    }
     answer(data).then(
       (newest) => port.postMessage({ id: data.id, tokens: newest }),
       (error) => port.postMessage({ id: data.id, error: String(error) }),
     );
+  };
 };

@@ -7,6 +7,7 @@ window.lab = (() => {
   let logouts = 0;
   const lab = {
     records,
+    refreshes_ms: [], // when this tab made a refresh call (or asked the SharedWorker for one)
     strategy: params.get('strategy') || 'naive',
     tab: Number(params.get('tab') || 0),
     // The article's catch ends with `window.location.href = '/login'`. Navigating would throw
@@ -19,9 +20,12 @@ window.lab = (() => {
       const { data } = await axios.post('/login', { username: 'admin', password: 'password' });
       localStorage.setItem('accessToken', data.accessToken);
       localStorage.setItem('refreshToken', data.refreshToken);
+      lab.loggedIn?.(data); // the worker strategy hands the login's tokens to its SharedWorker
     },
     // Each request its own URL: Chromium's HTTP cache lets only one request per URL at a time reach
-    // the network (the cache lock), which would line up a burst of identical GETs one behind another.
+    // the network (the cache lock), which would line up a burst of identical GETs one behind another;
+    // and each burst its own (`at`), so a tab reloaded for the next repetition does not revalidate
+    // the last one's answers from its cache (304s).
     // Start `count` requests at epoch millisecond `atMs`, all at once (ProtectedComponent's fetchData).
     schedule(atMs, count) {
       lab.done = new Promise((resolve) => {
@@ -30,7 +34,7 @@ window.lab = (() => {
             const record = { tab: lab.tab, request: i, created_ms: Date.now(), status: 0, api_calls: 0 };
             const index = records.push(record) - 1; // axios copies its config: pass an index, not the record
             try {
-              const response = await lab.api.get(`/protected-resource?request=${lab.tab}-${i}`, { _record: index });
+              const response = await lab.api.get(`/protected-resource?request=${lab.tab}-${i}&at=${atMs}`, { _record: index });
               record.status = response.status;
             } catch (error) {
               record.status = error.response ? error.response.status : -1;
@@ -44,7 +48,7 @@ window.lab = (() => {
     },
     async results() {
       await lab.done;
-      return { records, logouts, strategy: lab.strategy, tab: lab.tab };
+      return { records, logouts, refreshes_ms: lab.refreshes_ms, strategy: lab.strategy, tab: lab.tab };
     },
   };
   return lab;

@@ -62,7 +62,7 @@ class Browser:
         transport = Transport(env, api, auth, limits or BrowserLimits(), client, self, observer)
         self.sync_rng = sync_rng  # tab_sync's draws: storage and lock delays, the worker's start
         self.lock = client.cross_tab_lock.make(env)  # navigator.locks: one holder at a time, the rest in line
-        self.worker = client.refresh_in.make(env)  # a SharedWorker that refreshes for every tab, if any
+        self.worker = client.refresh_in.make(env, client.tab_sync, sync_rng)  # a SharedWorker for every tab, if any
         stores = client.tab_sync.views(client.storage.stores(tabs), env, sync_rng)  # each tab's copy, or one
         self.tabs = [
             ClientTab(env, user * tabs + index, self, observer, client, store, transport)
@@ -80,6 +80,8 @@ class Browser:
             tab.store.access = None
             tab.logged_in = True
         self.keep(first.store, answer, sent_s)
+        if self.worker is not None:  # the tab hands the login's tokens to the SharedWorker
+            self.worker.logged_in(first.store)
         self.logged_in = True
         self.login_count += 1
         first.note("login")

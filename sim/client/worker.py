@@ -14,7 +14,10 @@ the tokens in the worker's own memory::
       return (refreshing ??= refresh().finally(() => (refreshing = null)));
     };
 
-The tab then stores what the worker answers, for its next calls.
+The tab then stores what the worker answers, for its next calls. Each tab
+connects when it loads, so the worker starts with the page, not at the first
+401 (its start, 15 to 50 ms in the probe, would sit on the refresh's path),
+and the tab that logs in hands it the login's tokens.
 
 The family ``refresh_in`` has two modes: ``InTab`` (``"tab"``, the article)
 and ``InSharedWorker`` (``"shared-worker"``). ``make(env)`` gives a browser
@@ -25,6 +28,7 @@ measured).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -33,7 +37,8 @@ import simpy
 
 from ..parts import Part
 from .sharing import Flight
-from .storage import TokenStore
+from .storage import TabMemory, TokenStore
+from .tab_sync import TabSync
 
 if TYPE_CHECKING:
     from .tab import ClientTab
@@ -44,8 +49,8 @@ COPIED = ("access", "refresh", "expires_at", "refresh_at")
 class RefreshIn(Part, family="refresh_in"):
     """Where a browser's refresh calls are made."""
 
-    def make(self, env: simpy.Environment) -> RefreshWorker | None:
-        """The browser's SharedWorker (``None``: it has none)."""
+    def make(self, env: simpy.Environment, sync: TabSync, rng: random.Random | None) -> RefreshWorker | None:
+        """The browser's SharedWorker, started now (``None``: it has none)."""
         return None
 
     def ask(
@@ -64,16 +69,16 @@ class InTab(RefreshIn, mode="tab"):
 class InSharedWorker(RefreshIn, mode="shared-worker"):
     """One SharedWorker makes the refresh calls of every tab, one at a time, and keeps the tokens."""
 
-    def make(self, env: simpy.Environment) -> RefreshWorker | None:
-        return RefreshWorker(env)
+    def make(self, env: simpy.Environment, sync: TabSync, rng: random.Random | None) -> RefreshWorker | None:
+        return RefreshWorker(env, sync, rng)
 
     def ask(
         self, tab: ClientTab, stale: str | None, request_id: int, proactive: bool
     ) -> Generator[simpy.Event, Any, str | None]:
         worker, store = tab.browser.worker, tab.store
         stored = {key: getattr(store, key) for key in COPIED}  # what the tab's message carries
-        yield from worker.reached(tab)
-        if worker.tokens.refresh is None:  # tokens ??= stored
+        yield from worker.reached()
+        if worker.tokens.refresh is None:  # tokens ??= stored (no login handed over)
             for key, value in stored.items():
                 setattr(worker.tokens, key, value)
         if worker.tokens.refresh is None:  # nothing to refresh with: the tab's catch logs out
@@ -92,21 +97,23 @@ class InSharedWorker(RefreshIn, mode="shared-worker"):
 
 
 class RefreshWorker:
-    """A browser's SharedWorker: its tokens, its refresh in flight, and whether it has started."""
+    """A browser's SharedWorker: its tokens, its refresh in flight, and when it is running."""
 
-    def __init__(self, env: simpy.Environment):
-        self.env = env
+    def __init__(self, env: simpy.Environment, sync: TabSync, rng: random.Random | None):
+        self.env, self.sync, self.rng = env, sync, rng
         self.tokens = TokenStore()  # the worker's memory: workers have no localStorage
         self.flight = Flight(env)
-        self.started: simpy.Event | None = None
+        self.started = env.timeout(sync.worker_start_s(rng))  # new SharedWorker(...) as the tabs load
 
-    def reached(self, tab: ClientTab) -> Generator[simpy.Event, Any, None]:
-        """A message from ``tab`` and its answer; the first one starts the worker."""
-        sync, rng = tab.client.tab_sync, tab.browser.sync_rng
-        if self.started is None:  # new SharedWorker(...): fetch the script and run it
-            self.started = self.env.timeout(sync.worker_start_s(rng))
+    def logged_in(self, store: TokenStore | TabMemory) -> None:
+        """A login's tokens, handed over by the tab that logged in: they replace the worker's."""
+        for key in COPIED:
+            setattr(self.tokens, key, getattr(store, key))
+
+    def reached(self) -> Generator[simpy.Event, Any, None]:
+        """A message from a tab and its answer, once the worker runs."""
         yield self.started
-        message_s = sync.worker_message_s(rng)
+        message_s = self.sync.worker_message_s(self.rng)
         if message_s:
             yield self.env.timeout(message_s)
 
