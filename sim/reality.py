@@ -201,7 +201,8 @@ def fit(results: dict, grid: dict[str, tuple[float, ...]] = COST_GRID) -> dict:
         middle = (latency["real_min"] + latency["real_max"]) / 2
         return int((~table["inside"]).sum()), float(np.abs(np.log(latency["model"] / middle)).mean())
 
-    # the worker's extra hop is no cost the model has: its cases would pull the servers' costs up
+    # the SharedWorker's cases are left out, as they were when FITTED_COSTS was found (the model had
+    # no worker then); taking them in is a refit
     results = {**results, "cases": [case for case in results["cases"] if case["case"]["strategy"] != "worker"]}
     names = list(grid)
     tries = [dict(zip(names, values, strict=True)) for values in itertools.product(*grid.values())]

@@ -33,11 +33,13 @@ from dataclasses import dataclass
 
 from ..parts import Part
 
+KEYS = ("access", "refresh", "expires_at", "refresh_at")  # what a store keeps: localStorage's items
+
 
 class TokenStore:
     """``localStorage``: an access and a refresh token, or none; shared by every tab of a browser."""
 
-    __slots__ = ("access", "refresh", "expires_at", "refresh_at")
+    __slots__ = KEYS
 
     def __init__(self) -> None:
         self.access: str | None = None

@@ -54,10 +54,9 @@ from typing import Any
 import simpy
 
 from ..parts import Part
-from .storage import TabMemory, TokenStore
+from .storage import KEYS, TabMemory, TokenStore
 
 MEASURED = Path(__file__).with_name("tab_sync.json")
-KEYS = ("access", "refresh", "expires_at", "refresh_at")  # what a tab keeps in localStorage
 
 
 @cache
@@ -175,8 +174,8 @@ class TabView:
 
     def __init__(self, area: StorageArea):
         self.area = area
-        self.values: dict[str, Any] = {"access": None, "refresh": None}
-        self.values.update(expires_at=-math.inf, refresh_at=-math.inf)  # no token: due at once, as TokenStore
+        empty = TokenStore()  # no token: due at once
+        self.values: dict[str, Any] = {key: getattr(empty, key) for key in KEYS}
         self.numbers = dict.fromkeys(KEYS, 0)  # the write each value came from
         self.pending: dict[int, tuple[str, Any, float]] = {}  # other tabs' writes on their way: key, value, due
         self.frozen = False  # a lock's grant overtook the writes: they wait until the tab has read

@@ -37,13 +37,11 @@ import simpy
 
 from ..parts import Part
 from .sharing import Flight
-from .storage import TabMemory, TokenStore
+from .storage import KEYS, TabMemory, TokenStore
 from .tab_sync import TabSync
 
 if TYPE_CHECKING:
     from .tab import ClientTab
-
-COPIED = ("access", "refresh", "expires_at", "refresh_at")
 
 
 class RefreshIn(Part, family="refresh_in"):
@@ -76,7 +74,7 @@ class InSharedWorker(RefreshIn, mode="shared-worker"):
         self, tab: ClientTab, stale: str | None, request_id: int, proactive: bool
     ) -> Generator[simpy.Event, Any, str | None]:
         worker, store = tab.browser.worker, tab.store
-        stored = {key: getattr(store, key) for key in COPIED}  # what the tab's message carries
+        stored = {key: getattr(store, key) for key in KEYS}  # what the tab's message carries
         yield from worker.reached()
         if worker.tokens.refresh is None:  # tokens ??= stored (no login handed over)
             for key, value in stored.items():
@@ -91,7 +89,7 @@ class InSharedWorker(RefreshIn, mode="shared-worker"):
         if token is None:
             return None
         if tab.working:  # the tab stores what the worker answered: localStorage.setItem, twice
-            for key in COPIED:
+            for key in KEYS:
                 setattr(store, key, getattr(worker.tokens, key))
         return token
 
@@ -107,7 +105,7 @@ class RefreshWorker:
 
     def logged_in(self, store: TokenStore | TabMemory) -> None:
         """A login's tokens, handed over by the tab that logged in: they replace the worker's."""
-        for key in COPIED:
+        for key in KEYS:
             setattr(self.tokens, key, getattr(store, key))
 
     def reached(self) -> Generator[simpy.Event, Any, None]:
