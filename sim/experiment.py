@@ -166,7 +166,7 @@ def run(
         faults=scenario.faults, losses=stream(seed, "losses"), loop=loop,
     )  # fmt: skip
     revoked = None
-    if scenario.refresh_tokens.revoke_access_on_reuse:  # the API asks whether a token's login was revoked
+    if scenario.refresh_tokens.revokes_access:  # the API asks whether a token was revoked
         revoked = lambda token: auth.families.access_revoked(token_id(token))  # noqa: E731
     api = ResourceServer(
         env, scenario.tokens, scenario.latencies, scenario.capacities, observer,

@@ -269,7 +269,8 @@ def test_help_explains_every_policy_field(capsys):
     text = " ".join(capsys.readouterr().out.split())
     flags = [
         "--client NAME, --strategy NAME, --library NAME",
-        "--single-flight {none,tab}",
+        "--single-flight {none,tab,lock}",
+        "--storage {local,cookie,tab}",
         "--hold-while-refreshing, --no-hold-while-refreshing",
         "--late-401-check, --no-late-401-check",
         "--max-retries MAX_RETRIES",

@@ -91,6 +91,12 @@ class Observed:
         self.client = scenario.client
         self.tabs = scenario.workload.tabs if scenario.workload.kind != "trace" else 1
         self.max_tries = getattr(self.client.retry, "max_tries", 1)
+        # The tabs that share a login: a user's (storage = tab: each tab alone), numbered by its first session
+        self.logins = self.tabs if self.client.storage.shares_login else 1
+
+    def login_of(self, session):
+        """The login a session (or a column of them) belongs to."""
+        return session // self.logins
 
     @property
     def tries(self):
@@ -166,13 +172,15 @@ def clients(draw, names=tuple(CLIENTS), retrying=False):
         perhaps("margin_s", st.floats(0.0, 20.0))
         perhaps("margin_jitter_s", st.floats(0.0, 10.0))
         perhaps("xfetch_beta", st.floats(0.0, 3.0))
-        perhaps("expiry_from", st.sampled_from(["exp", "expires_in"]))
+        perhaps("margin_frac", st.sampled_from([0.0, 0.25]) | st.floats(0.0, 1.0))
+        perhaps("expiry_from", st.sampled_from(["exp", "expires_in", "expires_in-from-send"]))
         if changes.get("expiry_from", getattr(base.proactive, "expiry_from", "exp")) == "exp":
             perhaps("skew_estimation", st.booleans())
         elif getattr(base.proactive, "skew_estimation", False):
             changes["skew_estimation"] = False  # keycloak-js's estimate reads exp only
         if proactive == "timer":
             perhaps("timer_tick_s", st.floats(0.5, 10.0))
+            perhaps("timer_after_failure", st.sampled_from(["next-tick", "stop"]))
     retries = st.sampled_from(RETRY_MODES[1:])
     retry = draw(retries if retrying else maybe(st.just("none") | retries))  # a retrying client half the time
     if retry is not None:
@@ -186,20 +194,30 @@ def clients(draw, names=tuple(CLIENTS), retrying=False):
         perhaps("max_tries", st.integers(1, 4))
         changes["retry_budget"] = draw(budgets if retrying else maybe(budgets))
         perhaps("retry_after", st.booleans())
-    perhaps("single_flight", st.sampled_from(["none", "tab"]))
-    if changes.get("single_flight", base.single_flight.mode) == "tab":
+        perhaps("retry_on", st.sampled_from(["any", "network", "answers"]))
+    perhaps("single_flight", st.sampled_from(["none", "tab", "lock"]))
+    single_flight = changes.get("single_flight", base.single_flight.mode)
+    if single_flight == "tab":
         perhaps("in_flight_401", st.sampled_from(["join", "fail"]))
-    perhaps("hold_while_refreshing", st.booleans())
+    if single_flight == "lock":  # each caller waits its turn at the lock: nothing else holds requests
+        changes["hold_while_refreshing"] = False
+    else:
+        perhaps("hold_while_refreshing", st.booleans())
     perhaps("late_401_check", st.booleans())
     perhaps("max_retries", st.integers(0, 4))
-    perhaps("storage", st.sampled_from(["local", "cookie"]))
+    perhaps("storage", st.sampled_from(["local", "cookie", "tab"]))
     perhaps("cross_tab_lock", st.booleans())
+    if changes.get("cross_tab_lock", base.cross_tab_lock.mode):
+        perhaps("lock_timeout_s", st.sampled_from([0.0, 0.05, 5.0]))
     perhaps("refresh_timeout_s", timeouts)
     perhaps("api_timeout_s", timeouts)
     perhaps("retries_exhausted", st.sampled_from(["logout", "fail"]))
     perhaps("refresh_rejected", st.sampled_from(["logout", "fail"]))
     perhaps("on_logout", st.sampled_from(["unload", "stay"]))
-    perhaps("refresh_in", st.sampled_from(["tab", "shared-worker"]))
+    if changes.get("storage", base.storage.mode) == "tab":  # each tab its own tokens: no worker holds them
+        changes["refresh_in"] = "tab"
+    else:
+        perhaps("refresh_in", st.sampled_from(["tab", "shared-worker"]))
     perhaps("tab_sync", st.sampled_from(["instant", "measured"]))
     return base.with_({key: value for key, value in changes.items() if value is not None})
 
@@ -253,6 +271,7 @@ def scenarios(draw, names=tuple(CLIENTS), where=lambda client: True, outages=0, 
         rotation=rotation,
         reuse_detection=detection,
         revoke_access_on_reuse=detection and draw(st.booleans()),
+        revoke_access_on_rotation=rotation and draw(st.booleans()),
         grace_s=draw(st.sampled_from([0.0, 0.1, 1.0, 30.0])) if rotation else 0.0,
         reuse_count=draw(st.integers(0, 2)) if rotation else 0,
         refresh_idle_ttl_s=draw(st.none() | st.integers(1, 60)),
@@ -421,7 +440,7 @@ def test_summary_counts_add_up(scenario):
 
 @given(scenarios())
 def test_users_go_login_logout_login(scenario):
-    """A user's logins and logouts (whichever tab notes them) alternate, tokens are stored only
+    """A user's logins and logouts (whichever tab notes them; with storage = tab, each tab's own) alternate, tokens are stored only
     while logged in (or, on a page that stays, by a refresh answer that comes after the logout), a
     logout answers a failed refresh (a 401, or the last try of a refresh that got no verdict, if the
     client logs out then), and a re-login waits its think time."""
@@ -433,9 +452,9 @@ def test_users_go_login_logout_login(scenario):
     for refresh in seen.refreshes:
         last = refresh.tries[-1]
         if last.status == 401 or (gives_up and not refresh.verdict):
-            failed_at.setdefault(refresh.session // seen.tabs, set()).add(last.ended_s)
+            failed_at.setdefault(seen.login_of(refresh.session), set()).add(last.ended_s)
 
-    for user, events in result.token_events.groupby(result.token_events["session"] // seen.tabs):
+    for user, events in result.token_events.groupby(seen.login_of(result.token_events["session"])):
         logged_in, logged_out_at = False, None
         for time_s, event in zip(events["time_s"], events["event"], strict=True):
             if event == "login":
@@ -452,7 +471,7 @@ def test_users_go_login_logout_login(scenario):
                 logged_in, logged_out_at = False, time_s
 
 
-@given(scenarios(where=lambda client: client.single_flight.mode == "tab"))
+@given(scenarios(where=lambda client: client.single_flight.mode in ("tab", "lock")))
 def test_single_flight_never_overlaps_refreshes(scenario):
     seen = Observed(scenario)
 
@@ -591,17 +610,17 @@ def test_a_client_that_never_reads_its_clock_does_not_care_what_it_says(scenario
 
 @given(scenarios())
 def test_nothing_is_sent_after_the_user_is_logged_out(scenario):
-    """Once a failed refresh sends the user to the login page, no tab makes another call until
-    they log in again (a waiting or held request ends ``logged_out``). A page that stays
+    """Once a failed refresh sends the user (or, with storage = tab, the tab) to the login page, no
+    tab of that login makes another call until it logs in again (a waiting or held request ends ``logged_out``). A page that stays
     (``on_logout = "stay"``) still finishes what it had decided, but makes no new request."""
     seen = Observed(scenario)
     result = seen.result
     events = result.token_events
     if scenario.client.on_logout.keeps_working:
         requests = result.requests[result.requests["api_calls"] > 0]  # the requests that sent a call
-        for user, mine in events.groupby(events["session"] // seen.tabs):
+        for login, mine in events.groupby(seen.login_of(events["session"])):
             logins = mine.loc[mine["event"] == "login", "time_s"].tolist()
-            made_s = requests.loc[requests["session"] // seen.tabs == user, "created_s"]
+            made_s = requests.loc[seen.login_of(requests["session"]) == login, "created_s"]
             for logout_s in mine.loc[mine["event"] == "logout", "time_s"]:
                 back_s = min([t for t in logins if t >= logout_s], default=float("inf"))
                 assert not ((made_s > logout_s) & (made_s < back_s)).any()  # no new request goes out
@@ -609,11 +628,11 @@ def test_nothing_is_sent_after_the_user_is_logged_out(scenario):
     calls = result.calls[result.calls["endpoint"] != "login"]
     asks = [(refresh.session, one.asked_s) for refresh in seen.refreshes for one in refresh.tries]
     asks = np.array(asks + seen.api_asks, dtype=float).reshape(-1, 2)  # (session, when) a tab asked for a call
-    for user, mine in events.groupby(events["session"] // seen.tabs):
+    for login, mine in events.groupby(seen.login_of(events["session"])):
         logouts = mine.loc[mine["event"] == "logout", "time_s"].tolist()
         logins = mine.loc[mine["event"] == "login", "time_s"].tolist()
-        sent = calls.loc[calls["session"] // seen.tabs == user, "sent_s"]
-        asked = asks[asks[:, 0] // seen.tabs == user, 1]
+        sent = calls.loc[seen.login_of(calls["session"]) == login, "sent_s"]
+        asked = asks[seen.login_of(asks[:, 0]) == login, 1]
         for logout_s in logouts:
             back_s = min([t for t in logins if t >= logout_s], default=float("inf"))
             assert not ((asked > logout_s) & (asked < back_s)).any()  # no tab asks for a call

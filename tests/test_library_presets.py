@@ -117,11 +117,12 @@ def test_msal_browser_dedupes_the_50_silent_calls_into_one_refresh():
     assert result.requests["unauthorized"].sum() == 0 and result.requests["api_calls"].sum() == 50
 
 
-def test_keycloak_js_update_token_queues_the_50_behind_one_refresh():
-    # updateToken() before each request: isTokenExpired(5) is true (keycloak.js#L1481-L1488), each call
-    # pushes onto #refreshQueue and only the one that finds length === 1 fetches (L1523-L1540); the loop
-    # resolves all 50, which then send keycloak.token.
-    result = burst("keycloak-js")
+@pytest.mark.parametrize("library", ["keycloak-js", "keycloak-js-30"])
+def test_keycloak_js_update_token_queues_the_50_behind_one_refresh(library):
+    # updateToken() (or the guide's updateToken(30)) before each request: isTokenExpired(minValidity) is
+    # true (keycloak.js#L1481-L1488), each call pushes onto #refreshQueue and only the one that finds
+    # length === 1 fetches (L1523-L1540); the loop resolves all 50, which then send keycloak.token.
+    result = burst(library)
     assert outcome(result) == everyone_ok(1)
     assert result.requests["unauthorized"].sum() == 0 and result.requests["api_calls"].sum() == 50
 
@@ -134,12 +135,26 @@ def test_authlib_async_lock_lets_one_task_refresh_and_the_rest_find_the_new_toke
     assert result.requests["unauthorized"].sum() == 0
 
 
-@pytest.mark.parametrize("library", ["authlib-sync", "requests-oauthlib", "google-auth"])
+def test_angular_oauth2_oidc_renewed_at_three_quarters_of_the_lifetime():
+    # setupAutomaticSilentRefresh: the token_expires event fires at timeoutFactor 0.75 of the lifetime
+    # (oauth-service.ts#L494-L500; auth.config.ts#L162-L167), checked here on a 1 s grid from the login:
+    # 675 s after the login's answer, long before the burst. The 50 go out with the new token.
+    result = burst("angular-oauth2-oidc")
+    assert outcome(result) == everyone_ok(1)
+    refresh = result.calls[result.calls["endpoint"] == "refresh"]
+    login_answered_s = result.calls.loc[result.calls["endpoint"] == "login", "received_s"].iloc[0]
+    assert refresh["sent_s"].tolist() == [pytest.approx(login_answered_s + 0.75 * 900)]
+    assert result.requests["unauthorized"].sum() == 0
+
+
+@pytest.mark.parametrize("library", ["authlib-sync", "requests-oauthlib", "google-auth", "next-auth-guide"])
 def test_a_client_without_a_lock_refreshes_once_per_thread(library):
     # authlib-sync: ensure_active_token checks and refreshes with no lock (client.py#L300-L309);
     # requests-oauthlib: each thread catches TokenExpiredError and calls refresh_token
     # (oauth2_session.py#L532-L549); google-auth: _blocking_refresh is `if not self.valid:
-    # self.refresh(request)` (credentials.py#L191-L193). All 50 see the expired token before any refresh
+    # self.refresh(request)` (credentials.py#L191-L193); the Auth.js guide: each request's jwt callback
+    # finds Date.now() >= expires_at * 1000 and POSTs its own refresh (refresh-token-rotation.mdx#L77-L96,
+    # which warns of the race at #L24-L27). All 50 see the expired token before any refresh
     # answers, so 50 refreshes; the article's server does not rotate, so all succeed and no 401 is met.
     result = burst(library)
     assert outcome(result) == everyone_ok(50)
@@ -150,7 +165,8 @@ def test_every_library_has_a_burst_test():
     tested = {
         "article", "axios-auth-refresh-3", "axios-auth-refresh-3-paused", "axios-auth-refresh-5",
         "axios-auth-refresh-5-no-dedupe", "auth0-spa-js", "oidc-client-ts", "msal-browser", "keycloak-js",
-        "authlib-async", "authlib-sync", "requests-oauthlib", "google-auth",
+        "keycloak-js-30", "angular-oauth2-oidc", "authlib-async", "authlib-sync", "requests-oauthlib", "google-auth",
+        "next-auth-guide",
     }  # fmt: skip
     assert set(LIBRARY_NAMES) == tested
     assert LIBRARY_NAMES[0] == "article"

@@ -3,8 +3,8 @@
 What a client *does* is a ``Client`` (``composition.py``): the interceptors'
 switches and one part per choice, each a family of classes, one per way:
 
-- ``sharing``: single flight, whether 401s share a refresh (``NoSingleFlight``, ``PerTab``);
-- ``storage``: where the tokens live (``Local``, ``Cookie``);
+- ``sharing``: single flight, whether 401s share a refresh (``NoSingleFlight``, ``PerTab``, ``TabLock``);
+- ``storage``: where the tokens live (``Local``, ``Cookie``, ``SessionStorage``);
 - ``locks``: a lock across tabs (``NoLock``, ``WebLock``);
 - ``logout``: what a logout does to work already decided (``Unload``, ``Stay``);
 - ``worker``: where refresh calls are made (``InTab``, ``InSharedWorker``);
@@ -42,8 +42,8 @@ from .retry import (
     Retry,
     Retrying,
 )
-from .sharing import Flight, NoSingleFlight, PerTab, SingleFlight
-from .storage import Cookie, CookieJar, Local, Storage, TabMemory, TokenStore
+from .sharing import Flight, NoSingleFlight, PerTab, SingleFlight, TabLock
+from .storage import Cookie, CookieJar, Local, SessionStorage, Storage, TabMemory, TokenStore
 from .tab import ClientTab
 from .tab_sync import Instant, Measured, StorageArea, TabSync, TabView
 from .worker import InSharedWorker, InTab, RefreshIn, RefreshWorker
@@ -84,10 +84,12 @@ __all__ = [
     "Request",
     "Retry",
     "Retrying",
+    "SessionStorage",
     "SingleFlight",
     "Stay",
     "Storage",
     "StorageArea",
+    "TabLock",
     "TabMemory",
     "TabSync",
     "TabView",

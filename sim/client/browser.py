@@ -1,4 +1,4 @@
-"""One user's browser: the tabs they have open, the storage those tabs share, and their login.
+"""One user's browser: the tabs they have open, the storage those tabs share, and their logins.
 
 The article has one tab. Real users open several, and each tab runs its
 own copy of the app: its own interceptors, its own refresh in flight, its
@@ -6,6 +6,12 @@ own page loads. What the tabs share is the browser: ``localStorage`` (or
 the refresh-token cookie), the login itself (a failed refresh sends the user
 to the login page, in every tab), and, if the app takes one, a lock that
 lets one tab refresh at a time (``navigator.locks``).
+
+Tabs that keep their tokens apart (``sessionStorage``, or each tab's
+memory: ``storage = "tab"``) share no login either: each tab logs in on its
+own (silently, through the identity provider's session cookie), holds its
+own refresh token, and is sent to the login page alone. A ``Login`` is the
+tabs that share one set of tokens: all of the browser's, or one tab.
 """
 
 from __future__ import annotations
@@ -28,8 +34,20 @@ from .tab import ClientTab
 from .transport import Transport
 
 
+class Login:
+    """The tabs that share one set of tokens, whether they are logged in, and how many logins they had
+    (a timer or a call from an earlier login stops when it sees a newer one)."""
+
+    __slots__ = ("tabs", "logged_in", "count")
+
+    def __init__(self, tabs: list[ClientTab]) -> None:
+        self.tabs = tabs
+        self.logged_in = False
+        self.count = 0
+
+
 class Browser:
-    """A user's tabs, their shared storage, their lock across tabs, and whether they are logged in."""
+    """A user's tabs, their storage, their lock across tabs, and their logins."""
 
     def __init__(
         self,
@@ -54,8 +72,6 @@ class Browser:
         self.observer = observer
         self.relogin_after_s = relogin_after_s
         self.clock = clock  # the device's clock; only a client that refreshes before expiry reads it
-        self.logged_in = False
-        self.login_count = 0  # a timer from an earlier login stops when it sees a newer one
         self.open_until_s = open_until_s  # when the user closes the app (its timers stop)
         self.rng = rng if rng is not None else random.Random(user)  # backoff jitter
         self.retry_budget = client.retry.budget()
@@ -68,24 +84,40 @@ class Browser:
             ClientTab(env, user * tabs + index, self, observer, client, store, transport)
             for index, store in enumerate(stores)
         ]
+        shared = client.storage.shares_login
+        self.logins = [Login(self.tabs)] if shared else [Login([tab]) for tab in self.tabs]
+        for login in self.logins:
+            for tab in login.tabs:
+                tab.login = login
         observer.browser_opened(self)
 
+    def login_of(self, session: int) -> Login:
+        """The login of the tab whose id is ``session``."""
+        return self.tabs[session - self.tabs[0].id].login
+
     def login(self) -> Generator[simpy.Event, Any, None]:
-        """POST /login from the first tab; every tab is logged in (the others without an access
-        token of their own, if it lives in each tab's memory)."""
-        first = self.tabs[0]
+        """Log in every set of tabs that shares tokens: all of them at once, or each tab on its own."""
+        if len(self.logins) == 1:
+            return (yield from self.log_in(self.logins[0]))
+        yield self.env.all_of([self.env.process(self.log_in(login)) for login in self.logins])
+        return None
+
+    def log_in(self, login: Login) -> Generator[simpy.Event, Any, None]:
+        """POST /login from the login's first tab; its every tab is logged in (the others without an
+        access token of their own, if it lives in each tab's memory)."""
+        first = login.tabs[0]
         sent_s = self.env.now
         answer = yield from self.auth.post_login(first.id)
-        for tab in self.tabs:
+        for tab in login.tabs:
             tab.store.access = None
             tab.logged_in = True
         self.keep(first.store, answer, sent_s)
         if self.worker is not None:  # the tab hands the login's tokens to the SharedWorker
             self.worker.logged_in(first.store)
-        self.logged_in = True
-        self.login_count += 1
+        login.logged_in = True
+        login.count += 1
         first.note("login")
-        self.client.proactive.on_login(self)  # a renewal timer in each tab, say
+        self.client.proactive.on_login(self, login.tabs)  # a renewal timer in each tab, say
 
     def keep(self, store: TokenStore | TabMemory, answer: AuthAnswer, sent_s: float) -> None:
         """Store a login's or refresh's tokens (sent at ``sent_s``), and when the access token is
@@ -97,18 +129,19 @@ class Browser:
             store.expires_at, store.refresh_at = self.clock.learned(answer.access, answer.expires_in, sent_s)
 
     def logout(self, by: ClientTab) -> None:
-        """The login page, in every tab: tokens cleared; counted once per logout."""
-        if not self.logged_in:
+        """The login page, in every tab of ``by``'s login: tokens cleared; counted once per logout."""
+        login = by.login
+        if not login.logged_in:
             return
-        for tab in self.tabs:
+        for tab in login.tabs:
             tab.store.access = tab.store.refresh = None
             tab.logged_in = False
-        self.logged_in = False
+        login.logged_in = False
         by.note("logout")
         if self.relogin_after_s is not None:
-            self.env.process(self._relogin())
+            self.env.process(self._relogin(login))
 
-    def _relogin(self) -> Generator[simpy.Event, Any, None]:
+    def _relogin(self, login: Login) -> Generator[simpy.Event, Any, None]:
         yield self.env.timeout(self.relogin_after_s)
-        if not self.logged_in:
-            yield from self.login()
+        if not login.logged_in:
+            yield from self.log_in(login)

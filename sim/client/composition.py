@@ -80,7 +80,8 @@ class Client:
     single_flight: SingleFlight = slot(
         NoSingleFlight(),
         "none: every 401 sends its own refresh (the article); tab: one refresh in flight per tab, the other 401s "
-        "wait for it",
+        "wait for it; lock: a lock per tab, each caller in turn takes a token stored meanwhile or refreshes itself "
+        "(Authlib's async client)",
     )
     hold_while_refreshing: bool = setting(
         False, "hold new requests while a refresh is in flight and send them with the new token"
@@ -96,7 +97,8 @@ class Client:
     storage: Storage = slot(
         Local(),
         "local: both tokens in localStorage, shared by every tab (the article's code); cookie: the refresh token "
-        "in an HttpOnly cookie, the access token in each tab's memory",
+        "in an HttpOnly cookie, the access token in each tab's memory; tab: each tab its own tokens and login "
+        "(sessionStorage, or memory: MSAL.js, oidc-client-ts, keycloak-js)",
     )
     cross_tab_lock: CrossTabLock = slot(
         NoLock(), "one refresh at a time per user across tabs; the tab that gets the lock re-reads the store first"
@@ -162,6 +164,16 @@ class Client:
         check_seconds("api_timeout_s", self.api_timeout_s)
         check_choice("retries_exhausted", self.retries_exhausted, WHEN_RETRIES_RUN_OUT)
         check_choice("refresh_rejected", self.refresh_rejected, WHEN_REFRESH_REJECTED)
+        if self.hold_while_refreshing and self.single_flight.mode == "lock":
+            raise ConfigError(
+                "hold_while_refreshing", True, "holds requests for a shared refresh; with single_flight = lock "
+                "each request that needs a token waits its turn at the lock: use false",
+            )  # fmt: skip
+        if self.refresh_in.mode != "tab" and not self.storage.shares_login:
+            raise ConfigError(
+                "refresh_in", self.refresh_in.mode, "keeps one set of tokens for every tab; with storage = tab "
+                "(each tab its own) use refresh_in = tab",
+            )  # fmt: skip
 
     # -- seen flat: what scenario files, flags and with_() name -------------------------
 

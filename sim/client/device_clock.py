@@ -68,6 +68,8 @@ class Clock:
         self.last_round_trip_s = self.env.now - sent_s
         if early.expiry_from == "expires_in":
             expires_at = received + expires_in
+        elif early.expiry_from == "expires_in-from-send":  # MSAL.js: reqTimestamp + expires_in
+            expires_at = SIM_EPOCH + sent_s + self.offset_s + expires_in
         else:
             claims = unverified(access)
             if early.skew_estimation:
@@ -75,6 +77,8 @@ class Clock:
                 self.skew_s = math.floor(midpoint) - claims.iat
             expires_at = claims.exp + self.skew_s
         margin = early.margin_s
+        if early.margin_frac:  # a share of the lifetime (angular-oauth2-oidc's timeoutFactor)
+            margin += early.margin_frac * expires_in
         if early.margin_jitter_s:
             margin += self.rng.uniform(0.0, early.margin_jitter_s)
         return expires_at, expires_at - margin

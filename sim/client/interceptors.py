@@ -70,7 +70,7 @@ def send(tab: ClientTab, request_id: int, created_s: float) -> None:
         return tab.end(Request(request_id, created_s), Ending.LOGGED_OUT)
     refreshing = tab.flight.in_flight
     if refreshing is not None and tab.client.hold_while_refreshing:  # wait it out, then send
-        tab.env.process(held(tab, Request(request_id, created_s, login=tab.browser.login_count), refreshing))
+        tab.env.process(held(tab, Request(request_id, created_s, login=tab.login.count), refreshing))
         return None
     token = tab.store.access  # config.headers.Authorization = `Bearer ${accessToken}`
 
@@ -79,7 +79,7 @@ def send(tab: ClientTab, request_id: int, created_s: float) -> None:
         if status == 200:  # the common case: done, one record, and no Request was ever needed
             tab.observer.request_ok(request_id, tab.id, created_s, answer.env.now)
         elif status == 401:
-            request = Request(request_id, created_s, api_calls=1, unauthorized=1, login=tab.browser.login_count)
+            request = Request(request_id, created_s, api_calls=1, unauthorized=1, login=tab.login.count)
             tab.env.process(response_interceptor(tab, request, token, status))
         else:  # no answer in time, or never sent (the browser held it past a logout, or withdrew it)
             tab.finish(Request(request_id, created_s, api_calls=1 if left(status) else 0), status)

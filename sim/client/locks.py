@@ -15,7 +15,10 @@ locking)::
     });
 
 The family ``cross_tab_lock`` has two modes, ``NoLock`` (``false``, the
-article) and ``WebLock`` (``true``). ``make(env)`` gives a browser its
+article) and ``WebLock`` (``true``). A tab may give up waiting for the lock
+(``lock_timeout_s``: auth0-spa-js aborts its request after 5 s and throws a
+``TimeoutError`` to the app): its refresh gets no token and the requests
+that waited for it fail, with the session kept. ``make(env)`` gives a browser its
 lock; ``refresh(tab, ...)`` is the tab's refresh around it. How long the
 lock takes to pass from one tab to the next is ``tab_sync``'s
 (``tab_sync.py``): no time, or what Chromium took in the probe.
@@ -29,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from ..fields import check_seconds, setting
 from ..parts import Part
 
 if TYPE_CHECKING:
@@ -58,6 +62,13 @@ class NoLock(CrossTabLock, mode=False):
 class WebLock(CrossTabLock, mode=True):
     """``navigator.locks.request('refresh', ...)``: one holder at a time, a second look at the store under it."""
 
+    lock_timeout_s: float = setting(
+        0.0, "give up waiting for the lock after this long, s (the requests that waited fail); 0: wait for ever"
+    )
+
+    def __post_init__(self) -> None:
+        check_seconds("lock_timeout_s", self.lock_timeout_s)
+
     def make(self, env: simpy.Environment) -> simpy.Resource | None:
         return simpy.Resource(env, capacity=1)
 
@@ -65,7 +76,12 @@ class WebLock(CrossTabLock, mode=True):
         self, tab: ClientTab, stale: str | None, request_id: int, proactive: bool
     ) -> Generator[simpy.Event, Any, str | None]:
         with tab.browser.lock.request() as turn:
-            yield turn
+            if self.lock_timeout_s:
+                yield turn | tab.env.timeout(self.lock_timeout_s)
+                if not turn.triggered:  # AbortController.abort(): a TimeoutError reaches the app
+                    return None
+            else:
+                yield turn
             yield from tab.client.tab_sync.lock_granted(
                 tab.env, tab.store, tab.browser.sync_rng
             )  # it crosses to the tab

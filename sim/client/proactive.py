@@ -52,7 +52,8 @@ if TYPE_CHECKING:
     from .browser import Browser
     from .tab import ClientTab
 
-EXPIRY_SOURCES = ("exp", "expires_in")
+EXPIRY_SOURCES = ("exp", "expires_in", "expires_in-from-send")
+AFTER_FAILURE = ("next-tick", "stop")
 MAX_XFETCH_BETA = 1000.0
 
 Send = Callable[["ClientTab", int, float], None]
@@ -68,8 +69,8 @@ class Proactive(Part, family="proactive"):
         """What ``api.get()`` runs first: the plain request interceptor, or one that looks at expiry."""
         return send
 
-    def on_login(self, browser: Browser) -> None:
-        """What the app starts when the user logs in (a renewal timer, say)."""
+    def on_login(self, browser: Browser, tabs: list[ClientTab]) -> None:
+        """What the app starts in ``tabs`` when they log in (a renewal timer, say)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,10 @@ class Early(Proactive):
     """What every mode that refreshes early shares: the margin, and how expiry is judged."""
 
     margin_s: float = setting(60.0, "refresh this long before expiry, s")
+    margin_frac: float = setting(
+        0.0, "a further margin, as a share of the token's lifetime (expires_in), 0 to 1: angular-oauth2-oidc's "
+        "timeoutFactor 0.75 is 0.25",
+    )  # fmt: skip
     margin_jitter_s: float = setting(0.0, "a uniform random extra margin of up to this, per token, s")
     xfetch_beta: float = setting(
         0.0,
@@ -92,7 +97,8 @@ class Early(Proactive):
     )
     expiry_from: str = setting(
         "exp",
-        "exp: the JWT's exp against the client's own clock; expires_in: the lifetime counted from the answer's arrival",
+        "exp: the JWT's exp against the client's own clock; expires_in: the lifetime counted from the answer's "
+        "arrival; expires_in-from-send: counted from when the refresh was sent (MSAL.js)",
         choices=EXPIRY_SOURCES,
     )
     skew_estimation: bool = setting(
@@ -101,6 +107,7 @@ class Early(Proactive):
 
     def __post_init__(self) -> None:
         check_seconds("margin_s", self.margin_s)
+        check_number("margin_frac", self.margin_frac, 0, 1)
         check_seconds("margin_jitter_s", self.margin_jitter_s)
         check_number("xfetch_beta", self.xfetch_beta, 0, MAX_XFETCH_BETA)
         check_choice("expiry_from", self.expiry_from, EXPIRY_SOURCES)
@@ -123,16 +130,25 @@ class Timer(Early, mode="timer"):
     """A timer per tab fires at expiry minus the margin, checked every ``timer_tick_s``."""
 
     timer_tick_s: float = setting(5.0, "how often the timer checks the clock, s")
+    timer_after_failure: str = setting(
+        "next-tick",
+        "after a renewal that got no token: next-tick (the next tick finds the token due and tries again) or stop "
+        "(the timer is not armed again this login: oidc-client-ts)",
+        choices=AFTER_FAILURE,
+        quiet=True,
+    )
 
     def __post_init__(self) -> None:
         super().__post_init__()
         check_seconds("timer_tick_s", self.timer_tick_s, positive=True)
+        check_choice("timer_after_failure", self.timer_after_failure, AFTER_FAILURE)
 
-    def on_login(self, browser: Browser) -> None:
-        """Each tab's page arms its own renewal timer, the first at once, the others at a random phase."""
-        for index, tab in enumerate(browser.tabs):
+    def on_login(self, browser: Browser, tabs: list[ClientTab]) -> None:
+        """Each tab's page arms its own renewal timer, the first tab's at once, the others' at a random phase."""
+        for tab in tabs:
+            index = browser.tabs.index(tab)
             phase_s = browser.clock.rng.uniform(0.0, self.timer_tick_s) if index else 0.0
-            browser.env.process(timer(tab, phase_s, self.timer_tick_s))
+            browser.env.process(timer(tab, phase_s, self.timer_tick_s, self.timer_after_failure == "stop"))
 
 
 @dataclass(frozen=True)
@@ -151,7 +167,7 @@ def send_on_use(tab: ClientTab, request_id: int, created_s: float) -> None:
     """``send`` for ``on-use``: a token due for refresh is refreshed first."""
     if tab.logged_in and tab.due():
         refresh = tab.client.single_flight.start(tab, tab.store.access, proactive=True)
-        tab.env.process(held(tab, Request(request_id, created_s, login=tab.browser.login_count), refresh))
+        tab.env.process(held(tab, Request(request_id, created_s, login=tab.login.count), refresh))
         return None
     return send(tab, request_id, created_s)
 
@@ -161,12 +177,12 @@ def send_in_background(tab: ClientTab, request_id: int, created_s: float) -> Non
     if tab.logged_in and tab.due():
         refresh = tab.client.single_flight.start(tab, tab.store.access, proactive=True)
         if tab.believes_expired():  # nothing usable to send meanwhile: wait, as on use
-            tab.env.process(held(tab, Request(request_id, created_s, login=tab.browser.login_count), refresh))
+            tab.env.process(held(tab, Request(request_id, created_s, login=tab.login.count), refresh))
             return None
     return send(tab, request_id, created_s)
 
 
-def timer(tab: ClientTab, phase_s: float, tick_s: float) -> Generator[simpy.Event, Any, None]:
+def timer(tab: ClientTab, phase_s: float, tick_s: float, stop_on_failure: bool) -> Generator[simpy.Event, Any, None]:
     """``Timer``: the tab's renewal timer, from login to logout.
 
     It checks the clock every ``tick_s`` (ticks at login + ``phase_s`` + k
@@ -178,13 +194,16 @@ def timer(tab: ClientTab, phase_s: float, tick_s: float) -> Generator[simpy.Even
     refresh, another tab), it plans again. After a refresh the next check is
     a tick later at the earliest, so a clock that believes every new token
     due refreshes once per tick, for ever. The timer stops with the login,
-    or when the user closes the app (``Browser.open_until_s``).
+    when the user closes the app (``Browser.open_until_s``), or, if
+    ``stop_on_failure``, after a renewal that got no token (oidc-client-ts's
+    expiring timer is cancelled when it fires, src/utils/Timer.ts, and only
+    a successful renewal arms it again).
     """
-    env, browser = tab.env, tab.browser
-    login = browser.login_count
+    env, browser, login = tab.env, tab.browser, tab.login
+    count = login.count
     first_s = env.now + phase_s
     k = 1  # the next tick to check: the first is a tick after login (oidc-client-ts waits at least 1 s)
-    while tab.logged_in and browser.login_count == login:
+    while tab.logged_in and login.count == count:
         planned_for = tab.store.access
         k = first_due_tick(tab, first_s, tick_s, max(k, math.ceil((env.now - first_s) / tick_s - 1e-9)))
         wake_s = first_s + k * tick_s
@@ -192,10 +211,12 @@ def timer(tab: ClientTab, phase_s: float, tick_s: float) -> Generator[simpy.Even
             return
         yield env.timeout(max(0.0, wake_s - env.now))
         k += 1
-        if not tab.logged_in or browser.login_count != login:
+        if not tab.logged_in or login.count != count:
             return
         if tab.store.access is planned_for:  # still the token the plan was for: it is due now
-            yield tab.client.single_flight.start(tab, planned_for, proactive=True)
+            token = yield tab.client.single_flight.start(tab, planned_for, proactive=True)
+            if token is None and stop_on_failure:
+                return
 
 
 def first_due_tick(tab: ClientTab, first_s: float, tick_s: float, k: int) -> int:

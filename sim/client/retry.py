@@ -19,8 +19,12 @@ each mode of the family ``retry`` is one class:
 ``decorrelated``  ``Decorrelated``  wait min(c, uniform(b, 3 * the previous wait))
 ================  ================  ==========================================
 
-at most ``max_tries`` tries in all. With ``retry_after`` a 429's
-``Retry-After`` is a floor on the wait. A ``retry_budget`` (a token bucket
+at most ``max_tries`` tries in all. Libraries differ in *which* failures
+they try again (``retry_on``): auth0-spa-js only a ``fetch`` that threw (a
+network error or its own timeout: a 503 or 429 answer is thrown at once),
+google-auth only answers (500, 503, 504, 408, 429: a transport error leaves
+the loop at once). With ``retry_after`` a 429's ``Retry-After`` is a floor on
+the wait. A ``retry_budget`` (a token bucket
 per browser) caps retries across all the browser's refreshes: a retry that
 finds it empty is not made, and the tries have run out.
 """
@@ -32,10 +36,12 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ..buckets import Bucket, TokenBucket, parse_bucket
-from ..fields import check_bool, check_seconds, setting, whole
+from ..fields import check_bool, check_choice, check_seconds, setting, whole
+from ..outcomes import Status
 from ..parts import Part
 
 MAX_TRIES_LIMIT = 100
+RETRY_ON = ("any", "network", "answers")
 
 
 class Retry(Part, family="retry"):
@@ -51,8 +57,9 @@ class Retry(Part, family="retry"):
         """A browser's running retry budget, if this client keeps one."""
         return None
 
-    def next_wait_s(self, tries: Tries, retry_after_s: float, now_s: float) -> float | None:
-        """How long to wait before the next try, or ``None`` if there is none."""
+    def next_wait_s(self, tries: Tries, status: int, retry_after_s: float, now_s: float) -> float | None:
+        """How long to wait before the next try after one that got ``status`` (no verdict), or ``None``
+        if there is none."""
         return None
 
 
@@ -73,17 +80,32 @@ class Retrying(Retry):
         default_text="no budget",
     )
     retry_after: bool = setting(False, "wait at least as long as a 429's Retry-After says")
+    retry_on: str = setting(
+        "any",
+        "which failures are tried again: any (503, 429 and no answer); network (no answer only: a timeout, a "
+        "reset, a lost answer; auth0-spa-js); answers (503 and 429 only; google-auth)",
+        choices=RETRY_ON,
+        quiet=True,
+    )
 
     def __post_init__(self) -> None:
         whole(self, "max_tries", 1, maximum=MAX_TRIES_LIMIT)
         object.__setattr__(self, "retry_budget", parse_bucket("retry_budget", self.retry_budget))
         check_bool("retry_after", self.retry_after)
+        check_choice("retry_on", self.retry_on, RETRY_ON)
+
+    def retries(self, status: int) -> bool:
+        """Whether a try that got ``status`` (no verdict) is one this client tries again."""
+        if self.retry_on == "any":
+            return True
+        no_answer = status in (Status.NO_ANSWER, Status.WITHDRAWN)
+        return no_answer if self.retry_on == "network" else not no_answer
 
     def budget(self) -> Bucket | None:
         return Bucket(self.retry_budget) if self.retry_budget else None
 
-    def next_wait_s(self, tries: Tries, retry_after_s: float, now_s: float) -> float | None:
-        if tries.made >= self.max_tries:
+    def next_wait_s(self, tries: Tries, status: int, retry_after_s: float, now_s: float) -> float | None:
+        if tries.made >= self.max_tries or not self.retries(status):
             return None
         if tries.budget is not None and tries.budget.take(now_s):
             return None  # out of budget: no retry now
@@ -171,8 +193,8 @@ class Tries:
         self.first_s = getattr(retry, "retry_base_s", 0.0)  # decorrelated jitter's first "previous wait"
         self.previous_s = self.first_s
 
-    def next_wait_s(self, retry_after_s: float, now_s: float) -> float | None:
-        return self.retry.next_wait_s(self, retry_after_s, now_s)
+    def next_wait_s(self, status: int, retry_after_s: float, now_s: float) -> float | None:
+        return self.retry.next_wait_s(self, status, retry_after_s, now_s)
 
 
 RETRY_MODES = tuple(Retry.modes)

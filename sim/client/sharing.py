@@ -7,13 +7,18 @@ one: the refresh in flight is an ``env.event()`` that every waiter yields,
 replaced by a new one once it fires, as the bell in SimPy's "School"
 example is for each class (``Flight``).
 
-The family ``single_flight`` has two modes:
+The family ``single_flight`` has three modes:
 
 - ``NoSingleFlight`` (``"none"``, the article): every 401 refreshes.
 - ``PerTab`` (``"tab"``): one refresh in flight per tab; a 401 meanwhile
   joins it, or, with ``in_flight_401 = "fail"``, reaches the app as a 401
   (axios-auth-refresh's ``deduplicateRefresh``: its response interceptor is
   off while the refresh runs).
+- ``TabLock`` (``"lock"``): a lock per tab, not a shared result (Authlib's
+  ``asyncio.Lock``): each caller waits its turn and looks at the store
+  again; if the token was replaced meanwhile it takes it, otherwise it
+  refreshes itself. While the refreshes succeed it is single flight; after
+  one *fails*, every caller in line refreshes again, one after another.
 
 The same flight is what a held request waits for (the request interceptor
 of ``hold_while_refreshing``): "the tab's refresh in flight".
@@ -102,12 +107,50 @@ class PerTab(SingleFlight, mode="tab"):
         return self.in_flight_401 == "fail" and tab.flight.in_flight is not None
 
 
+@dataclass(frozen=True)
+class TabLock(SingleFlight, mode="lock"):
+    """One lock per tab; each caller in turn takes a token stored meanwhile, or refreshes itself::
+
+    async with self._token_refresh_lock:        # Authlib's AsyncOAuth2Client
+        if self.token.is_expired(leeway=self.leeway):
+            await self.refresh_token(url, refresh_token=refresh_token)
+    """
+
+    def after_401(self, tab: ClientTab, request: Request, used: str | None) -> Generator[simpy.Event, Any, str | None]:
+        return (yield from tab.wait_for(request, self.start(tab, used, proactive=False)))
+
+    def start(self, tab: ClientTab, stale: str | None, proactive: bool) -> simpy.Event:
+        """The caller's turn at the lock, and its refresh if it still needs one: an event giving its token."""
+        return tab.env.process(self._in_turn(tab, stale, proactive))
+
+    @staticmethod
+    def _in_turn(tab: ClientTab, stale: str | None, proactive: bool) -> Generator[simpy.Event, Any, str | None]:
+        with tab.flight.lock.request() as turn:
+            yield turn
+            stored = tab.store.access
+            if proactive:  # it looked at expiry: look again (is_expired, under the lock)
+                if stored is not None and not tab.due():
+                    return stored
+                stale = stored  # it refreshes to replace what it finds due now
+            elif tab.client.on_logout.replaced(stored, stale, tab.logged_in):  # it got a 401: was it replaced?
+                return stored
+            return (yield from tab.refresh(stale, proactive=proactive))
+
+
 class Flight:
     """A tab's refresh in flight, as one event that fires with its result (the new token, or ``None``)."""
 
     def __init__(self, env: simpy.Environment):
         self.env = env
         self.in_flight: simpy.Event | None = None
+        self._lock: simpy.Resource | None = None
+
+    @property
+    def lock(self) -> simpy.Resource:
+        """The tab's refresh lock (``TabLock``), made when first taken."""
+        if self._lock is None:
+            self._lock = simpy.Resource(self.env, capacity=1)
+        return self._lock
 
     def join(self, start: Callable[[], Generator[simpy.Event, Any, Any]]) -> simpy.Event:
         """The refresh in flight, or a new one made by ``start()`` if there is none."""

@@ -20,6 +20,14 @@ the server's ``Set-Cookie``).
 The family ``storage`` has a mode for each: ``Local`` (``"local"``) and
 ``Cookie`` (``"cookie"``); ``stores(tabs)`` gives each tab its store.
 
+Most browser SDKs do neither by default. MSAL.js and oidc-client-ts keep
+their tokens in ``sessionStorage``, which is one per tab, and keycloak-js in
+each instance's memory: each tab has its own tokens, logs in on its own
+(silently, through the identity provider's session cookie) and holds its
+own refresh token, so two tabs never present the same one. That is the
+third mode, ``SessionStorage`` (``"tab"``): a ``TokenStore`` per tab, and a
+login per tab (``shares_login``; ``browser.py``).
+
 A client that refreshes before expiry also keeps, beside its access token,
 when it believes that token dies and when to refresh it (local clock times
 from ``clock.py``), as MSAL and auth0-spa-js keep ``expiresOn`` in their
@@ -30,6 +38,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..parts import Part
 
@@ -78,6 +87,8 @@ class TabMemory:
 class Storage(Part, family="storage"):
     """Where a browser's tabs keep their tokens."""
 
+    shares_login: ClassVar[bool] = True  # the tabs log in once, together, and are logged out together
+
     def stores(self, tabs: int) -> list[TokenStore | TabMemory]:
         """One store per tab (the same object for tabs that share one)."""
         raise NotImplementedError
@@ -100,3 +111,14 @@ class Cookie(Storage, mode="cookie"):
     def stores(self, tabs: int) -> list[TokenStore | TabMemory]:
         jar = CookieJar()
         return [TabMemory(jar) for _ in range(tabs)]
+
+
+@dataclass(frozen=True)
+class SessionStorage(Storage, mode="tab"):
+    """Each tab its own tokens (``sessionStorage``, or the tab's memory), from a login of its own
+    (MSAL.js's and oidc-client-ts's default store, keycloak-js's memory)."""
+
+    shares_login: ClassVar[bool] = False
+
+    def stores(self, tabs: int) -> list[TokenStore | TabMemory]:
+        return [TokenStore() for _ in range(tabs)]

@@ -36,7 +36,7 @@ from .storage import TabMemory, TokenStore
 from .transport import Transport
 
 if TYPE_CHECKING:
-    from .browser import Browser
+    from .browser import Browser, Login
     from .composition import Client
 
 
@@ -66,6 +66,7 @@ class ClientTab:
         self.store = store  # localStorage (shared by the browser's tabs), or this tab's memory and the cookie
         self.logged_in = False  # the browser's login, kept here too: every request reads it
         self.flight = Flight(env)
+        self.login: Login  # the tabs it shares its tokens with (the browser sets it)
 
     @property
     def working(self) -> bool:
@@ -130,7 +131,7 @@ class ClientTab:
                 if client.refresh_rejected == "logout":  # the article's catch: off to /login
                     self.logout()
                 return None
-            wait_s = tries.next_wait_s(answer.retry_after_s, env.now)
+            wait_s = tries.next_wait_s(answer.status, answer.retry_after_s, env.now)
             if wait_s is None:
                 break
             yield env.timeout(wait_s)
@@ -185,7 +186,7 @@ class ClientTab:
     def gave_up(self, request: Request) -> None:
         """No token to retry with: the request's login ended (the user is, or was, on the login
         page), or the refresh's tries ran out and the session was kept."""
-        kept = self.logged_in and request.login in (-1, self.browser.login_count)
+        kept = self.logged_in and request.login in (-1, self.login.count)
         self.end(request, Ending.FAILED if kept else Ending.LOGGED_OUT)
 
     def end(self, request: Request, reason: Ending) -> None:

@@ -35,7 +35,7 @@ from ..servers import AuthServer, ResourceServer
 from ..servers.auth import AuthAnswer
 
 if TYPE_CHECKING:
-    from .browser import Browser
+    from .browser import Browser, Login
     from .composition import Client
 
 Answered = Callable[[simpy.Event], None]
@@ -136,15 +136,16 @@ class Transport:
         """The tab's time, then a connection and the call, until it answers or ``timeout_s`` passes
         (``Status.NO_ANSWER`` if it left and did not answer, ``WITHDRAWN`` if it had not left;
         ``NOT_SENT`` if the user was logged out before its turn)."""
-        env, browser = self.env, self.browser
-        login = browser.login_count
+        env = self.env
+        login = self.browser.login_of(call.session)
+        count = login.count
         if self.cost_s:
             threads = self.main_threads
             thread = threads.get(call.session) or threads.setdefault(call.session, simpy.Resource(env, 1))
             with thread.request() as turn:
                 yield turn
                 yield env.timeout(self.cost_s)
-        attempt = env.process(self._connected(make_call, login, call))
+        attempt = env.process(self._connected(make_call, login, count, call))
         if not timeout_s:
             return (yield attempt)
         yield attempt | env.timeout(timeout_s)
@@ -154,23 +155,22 @@ class Transport:
         return Status.NO_ANSWER if call.sent_s == call.sent_s else Status.WITHDRAWN  # sent_s is nan until it left
 
     def _connected(
-        self, make_call: Callable[[], Generator[simpy.Event, Any, Any]], login: int, call: Call
+        self, make_call: Callable[[], Generator[simpy.Event, Any, Any]], login: Login, count: int, call: Call
     ) -> Generator[simpy.Event, Any, Any]:
         """Wait for a connection, then make the call (unless the user was logged out meanwhile)."""
         try:
             if self.connections is None:
-                return (yield from self._if_still_logged_in(make_call, login, call))
+                return (yield from self._if_still_logged_in(make_call, login, count, call))
             with self.connections.request() as connection:
                 yield connection
-                return (yield from self._if_still_logged_in(make_call, login, call))
+                return (yield from self._if_still_logged_in(make_call, login, count, call))
         except simpy.Interrupt:  # the client gave up: the server goes on with what it has
             return None
 
     def _if_still_logged_in(
-        self, make_call: Callable[[], Generator[simpy.Event, Any, Any]], login: int, call: Call
+        self, make_call: Callable[[], Generator[simpy.Event, Any, Any]], login: Login, count: int, call: Call
     ) -> Generator[simpy.Event, Any, Any]:
-        browser = self.browser
-        if self.dropped_at_logout and (not browser.logged_in or browser.login_count != login):
+        if self.dropped_at_logout and (not login.logged_in or login.count != count):
             return Status.NOT_SENT
         call.sent_s = self.env.now
         server = self.env.process(make_call())  # the server's side runs on its own, whatever the client does

@@ -9,6 +9,10 @@ however often it is used. Modern servers do more (RFC 9700 §4.14.2):
   parties hold it, one of them a thief, and the server cannot tell which:
   it revokes the whole *family* (every token of that login), optionally
   with its access tokens (Okta);
+- **access revoked at rotation**: each rotation also revokes the access
+  tokens issued before it in that family (ORY Hydra deletes the previous
+  request's access token when it rotates), so a token a client refreshed
+  early to replace stops working at once;
 - **allowances**, because honest clients race: a *grace window* in which
   only the immediate predecessor may be presented again (Auth0's reuse
   interval; django-oauth-toolkit #1617 shows why older ones must not be),
@@ -39,6 +43,10 @@ class RefreshTokenPolicy:
     revoke_access_on_reuse: bool = setting(
         False, "the API refuses a revoked family's access tokens too, as Okta does (needs --reuse-detection)"
     )
+    revoke_access_on_rotation: bool = setting(
+        False, "each rotation revokes the family's earlier access tokens: the API refuses them, as ORY Hydra does "
+        "(needs --rotation)",
+    )  # fmt: skip
     grace_s: float = setting(
         0.0, "the immediate predecessor of a family's refresh token may be presented again this long after it "
         "was rotated, s (needs --rotation)",
@@ -55,6 +63,7 @@ class RefreshTokenPolicy:
         check_bool("rotation", self.rotation)
         check_bool("reuse_detection", self.reuse_detection)
         check_bool("revoke_access_on_reuse", self.revoke_access_on_reuse)
+        check_bool("revoke_access_on_rotation", self.revoke_access_on_rotation)
         check_seconds("grace_s", self.grace_s)
         whole(self, "reuse_count", 0, maximum=MAX_REUSE_COUNT)
         if self.refresh_idle_ttl_s is not None:
@@ -64,12 +73,19 @@ class RefreshTokenPolicy:
             ("reuse_detection", self.reuse_detection, "rotation", self.rotation, never_invalidated),
             ("revoke_access_on_reuse", self.revoke_access_on_reuse, "reuse_detection", self.reuse_detection,
              "without it no family is ever revoked"),
+            ("revoke_access_on_rotation", self.revoke_access_on_rotation, "rotation", self.rotation,
+             "without it nothing is ever rotated"),
             ("grace_s", self.grace_s > 0, "rotation", self.rotation, never_invalidated),
             ("reuse_count", self.reuse_count > 0, "rotation", self.rotation, never_invalidated),
         )  # fmt: skip
         for name, used, needed, present, why in needs:
             if used and not present:
                 raise ConfigError(name, getattr(self, name), f"needs {needed} = true ({why})")
+
+    @property
+    def revokes_access(self) -> bool:
+        """Whether the API must ask the auth server if an access token was revoked."""
+        return self.revoke_access_on_reuse or self.revoke_access_on_rotation
 
     @property
     def tracks_families(self) -> bool:

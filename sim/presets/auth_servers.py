@@ -279,7 +279,8 @@ ORY_HYDRA = NamedServer(
     "ory-hydra",
     "ORY Hydra v26.2 (83127c5, fosite in-tree), defaults: opaque access tokens, rotation grace 0 s",
     TokenPolicy(access_ttl_s=3600, refresh_ttl_s=2592000),
-    RefreshTokenPolicy(rotation=True, reuse_detection=True, revoke_access_on_reuse=True, grace_s=0.0, reuse_count=0),
+    RefreshTokenPolicy(rotation=True, reuse_detection=True, revoke_access_on_reuse=True,
+                       revoke_access_on_rotation=True, grace_s=0.0, reuse_count=0),
     (
         _HYDRA("access_ttl_s", "3600", "driver/config/provider_fosite.go#L62-L63",
                "return p.getProvider(ctx).DurationF(KeyAccessTokenLifespan, time.Hour)"),
@@ -301,6 +302,16 @@ ORY_HYDRA = NamedServer(
         _HYDRA("revoke_access_on_reuse", "true", ".schema/config.schema.json#L631-L635",
                '"enum": ["opaque", "jwt"], "default": "opaque" (opaque access tokens are checked by introspection, '
                "so revoking them takes effect)"),
+        _HYDRA("revoke_access_on_rotation", "true", "persistence/sql/persister_oauth2.go#L700-L704",
+               "if cfg.Period > 0 { return p.gracefulRefreshRotation(…) } return p.strictRefreshRotation(…) (grace 0, "
+               "the default: strict)"),
+        _HYDRA("revoke_access_on_rotation", "true", "persistence/sql/persister_oauth2.go#L135-L137",
+               "// In strict rotation we only have one token chain for every request. Therefore, we remove all "
+               "access tokens associated with the request ID. … p.deleteSessionByRequestID(ctx, requestID, "
+               "sqlTableAccess)"),
+        _HYDRA("revoke_access_on_rotation", "true", "fosite/handler/oauth2/flow_refresh.go#L144-L155",
+               "RotateRefreshToken(…) … CreateAccessTokenSession(…) (the rotation runs first: the new access token "
+               "survives it)"),
         _HYDRA("grace_s", "0", "driver/config/provider.go#L792-L805",
                "cfg.Period = x.Clamp(p.getProvider(ctx).DurationF(KeyRefreshTokenRotationGracePeriod, 0), 0, "
                "maxPeriod)"),
@@ -308,15 +319,15 @@ ORY_HYDRA = NamedServer(
                "cfg.Count = int32(x.Clamp(…IntF(KeyRefreshTokenRotationGraceReuseCount, 0), 0, math.MaxInt32)) (a "
                "limit inside the grace period only)"),
     ),
-    "With grace 0 every successful refresh also deletes all the login's earlier access tokens "
-    "(persistence/sql/persister_oauth2.go#L135-L150, 'In strict rotation we only have one token chain for every "
-    "request'), so an API call still in flight with the previous, unexpired access token gets 401 (a proposed "
-    "revoke_access_on_rotate). Hydra's grace is per token, not predecessor-only, and a token used inside it gets "
-    "a brand-new pair, forking the family (proposed grace_scope = any, grace_answer = new); its reuse count "
-    "limits uses inside the grace (AND), where the model's is an allowance of its own (OR). Truly concurrent "
+    "With a grace period set, the graceful rotation deletes only the access token of the refresh token just used "
+    "(persistence/sql/persister_oauth2.go#L227-L238), which the model's revoke_access_on_rotation does not "
+    "distinguish (it revokes every earlier one). Hydra's grace is per token, not predecessor-only, and a token used "
+    "inside it gets a brand-new pair, forking the family (proposed grace_scope = any, grace_answer = new); its reuse "
+    "count limits uses inside the grace (AND), where the model's is an allowance of its own (OR). Truly concurrent "
     "presentations can fail with a retryable 'multiple concurrent requests' error instead of reuse detection "
-    "(flow_refresh.go#L200-L205); the model decides each presentation at once. With strategies.access_token = jwt "
-    "an API checking tokens offline would not see a revocation (revoke_access_on_reuse = false).",
+    "(flow_refresh.go#L200-L205); the model decides each presentation at once. With strategies.access_token = jwt an "
+    "API checking tokens offline would not see a revocation (revoke_access_on_reuse and revoke_access_on_rotation = "
+    "false).",
 )  # fmt: skip
 
 AUTH_SERVERS = (ARTICLE, AUTH0, OKTA, KEYCLOAK, COGNITO, ENTRA, ORY_HYDRA)

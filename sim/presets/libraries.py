@@ -20,7 +20,7 @@ threads or tasks, and the burst is fifty of them calling it at once.
 
 from __future__ import annotations
 
-from ..client import Client, Cookie, Exponential, Immediate, OnUse, PerTab, Timer, WebLock
+from ..client import Client, Exponential, Immediate, OnUse, PerTab, SessionStorage, TabLock, Timer, WebLock
 from .citations import cited
 from .named import NamedClient
 
@@ -36,18 +36,18 @@ _REQUESTS = cited("psf/requests@1f6589e")
 _REQUESTS_OAUTHLIB = cited("requests/requests-oauthlib@f33dac3")
 _OAUTHLIB = cited("oauthlib/oauthlib@40b0ab5")
 _GOOGLE = cited("googleapis/google-auth-library-python@2ea24b0")
+_NEXTAUTH = cited("nextauthjs/next-auth@a1a16a5")
+_UNDICI = cited("nodejs/undici@7eb7c8e")
+_ANGULAR = cited("manfredsteyer/angular-oauth2-oidc@7dd2756")
 
 _MSAL_COMMON = "lib/msal-common/src/"
 _MSAL_BROWSER = "lib/msal-browser/src/"
 _HTTPX_CLIENT = "authlib/integrations/httpx_client/oauth2_client.py"
 _REQUESTS_CLIENT = "authlib/integrations/requests_client/oauth2_session.py"
+_AUTHJS_GUIDE = "docs/pages/guides/refresh-token-rotation.mdx"
+_AO = "projects/lib/src/"
 
 # What several presets cannot express, said once.
-_PER_TAB_STORAGE = (
-    "its default store is sessionStorage, one per tab: each tab has its own tokens and, usually, its own login "
-    "and refresh-token family, which neither local nor cookie expresses (a proposed storage = tab); with one tab "
-    "local is the same"
-)
 _RAISES = (
     "A refresh the server rejects raises to the caller and leaves the tokens as they were (refresh_rejected = "
     "fail): the request that needed it fails, the next one refreshes again with the same refresh token."
@@ -190,8 +190,9 @@ AXIOS_AUTH_REFRESH_5_NO_DEDUPE = NamedClient(
 # -- browser SDKs that refresh before sending ---------------------------------------------------------
 
 AUTH0_SPA_JS = NamedClient(
-    Client(name="auth0-spa-js", proactive=OnUse(margin_s=60.0, expiry_from="expires_in"), cross_tab_lock=WebLock(),
-           max_retries=0, retry=Immediate(max_tries=3), refresh_timeout_s=10.0, retries_exhausted="fail"),
+    Client(name="auth0-spa-js", proactive=OnUse(margin_s=60.0, expiry_from="expires_in"),
+           cross_tab_lock=WebLock(lock_timeout_s=5.0), max_retries=0, retry=Immediate(max_tries=3, retry_on="network"),
+           refresh_timeout_s=10.0, retries_exhausted="fail"),
     "library",
     "auth0-spa-js 2.24.1, useRefreshTokens: true, cacheLocation: 'localstorage'",
     (
@@ -209,6 +210,12 @@ AUTH0_SPA_JS = NamedClient(
                "entry; }"),
         _AUTH0("cross_tab_lock", "true", "src/lock.ts#L29-L47",
                "return await navigator.locks.request(key, { mode: 'exclusive', signal: controller.signal }, …)"),
+        _AUTH0("lock_timeout_s", "5", "src/Auth0Client.ts#L1009", "runWithLock(lockKey, 5000, async () => {"),
+        _AUTH0("lock_timeout_s", "5", "src/lock.ts#L36-L50",
+               "setTimeout(() => controller.abort(), timeout); … if (error?.name === 'AbortError') throw new "
+               "TimeoutError();"),
+        _AUTH0("lock_timeout_s", "5", "src/Auth0Client.ts#L1040-L1045",
+               "(the TimeoutError is rethrown to the app: the request that asked for a token fails)"),
         _AUTH0("single_flight", "none", "src/Auth0Client.ts#L1008-L1027",
                "… : await this._getTokenFromIFrame(…) (no shared promise: each lock holder that still finds no token "
                "refreshes itself; singlePromise was removed in 4dab19b)"),
@@ -219,6 +226,12 @@ AUTH0_SPA_JS = NamedClient(
                "for (let i = 0; i < DEFAULT_SILENT_TOKEN_RETRY_COUNT; i++) { try { response = await switchFetch(…); "
                "fetchError = null; break; } catch (e) { … fetchError = e; } }"),
         _AUTH0("max_tries", "3", "src/constants.ts#L19", "DEFAULT_SILENT_TOKEN_RETRY_COUNT = 3"),
+        _AUTH0("retry_on", "network", "src/http.ts#L155-L178",
+               "try { response = await switchFetch(…); fetchError = null; break; } catch (e) { fetchError = e; } (only "
+               "a fetch that throws, a network error or the timeout, is tried again)"),
+        _AUTH0("retry_on", "network", "src/http.ts#L205-L247",
+               "if (!ok) { … throw new GenericError(error || 'request_error', errorMessage); } (a JSON 503 or 429 "
+               "answer leaves the loop and is thrown)"),
         _AUTH0("refresh_timeout_s", "10", "src/constants.ts#L29", "DEFAULT_FETCH_TIMEOUT_MS = 10000"),
         _AUTH0("refresh_timeout_s", "10", "src/http.ts#L36-L43",
                "reject(new Error(\"Timeout when executing 'fetch'\"))"),
@@ -231,11 +244,11 @@ AUTH0_SPA_JS = NamedClient(
         _AUTH0("", "", "src/global.ts#L195-L204",
                "If true, refresh tokens are used … The default setting is `false`. (the preset turns it on)"),
     ),
-    "Only a rejected fetch (a network error or the 10 s timeout) is retried; a 503 or 429 answer is thrown at once "
-    "(src/http.ts#L171-L176: 'Fetch only fails in the case of a network issue'), where the model's retry also "
-    "retries 503 and 429 (a proposed retry_on = network). The lock is given up after 5 s with a TimeoutError "
-    "(src/lock.ts#L35-L36), so a request behind a slow refresh fails without sending anything (a proposed "
-    "lock_timeout_s = 5). The default cacheLocation 'memory' keeps each tab's tokens, and its refresh token in a "
+    "An error answer whose body is not JSON (a proxy's HTML 503) throws while it is parsed inside the loop and is "
+    "retried like a network error; the model's 503 and 429 are JSON answers (an auth server's), never retried. "
+    "The lock's 5 s covers only the wait for the lock; a browser without navigator.locks uses a localStorage lock "
+    "of 10 tries of 5 s each (src/lock.ts#L77-L86), about 50 s, which the preset does not model. The default "
+    "cacheLocation 'memory' keeps each tab's tokens, and its refresh token in a "
     "per-tab Web Worker, to itself while the lock stays shared (a proposed storage = tab); the preset models "
     "'localstorage'. On invalid_grant the SDK throws (or falls back to the iframe with useRefreshTokensFallback) "
     "and the app calls loginWithRedirect: the preset keeps the article's logout (refresh_rejected = logout). The "
@@ -243,8 +256,9 @@ AUTH0_SPA_JS = NamedClient(
 )  # fmt: skip
 
 OIDC_CLIENT_TS = NamedClient(
-    Client(name="oidc-client-ts", proactive=Timer(margin_s=60.0, timer_tick_s=5.0, expiry_from="expires_in"),
-           max_retries=0, retries_exhausted="fail", refresh_rejected="fail"),
+    Client(name="oidc-client-ts",
+           proactive=Timer(margin_s=60.0, timer_tick_s=5.0, expiry_from="expires_in", timer_after_failure="stop"),
+           max_retries=0, storage=SessionStorage(), retries_exhausted="fail", refresh_rejected="fail"),
     "library",
     "oidc-client-ts 3.5.0, UserManager defaults (automaticSilentRenew: true), refresh_token grant",
     (
@@ -262,6 +276,14 @@ OIDC_CLIENT_TS = NamedClient(
               "setInterval(this._callback, timerDurationInSeconds * 1000);"),
         _OIDC("timer_tick_s", "5", "src/utils/Timer.ts#L54-L61",
               "if (this._expiration <= Timer.getEpochTime()) { this.cancel(); void super.raise(); }"),
+        _OIDC("timer_after_failure", "stop", "src/utils/Timer.ts#L54-L62",
+              "if (this._expiration <= Timer.getEpochTime()) { this.cancel(); void super.raise(); } (the expiring "
+              "timer fires once)"),
+        _OIDC("timer_after_failure", "stop", "src/SilentRenewService.ts#L86-L89",
+              "this._timeoutRetryCount = 0; await this._userManager.events._raiseSilentRenewError(err as Error); "
+              "(nothing is armed again)"),
+        _OIDC("timer_after_failure", "stop", "src/UserManager.ts#L378-L379",
+              "await this.storeUser(user); … this._events.load(user); (only a stored user arms the timer again)"),
         _OIDC("expiry_from", "expires_in", "src/User.ts#L98-L109",
               "this.expires_at = Math.floor(value) + Timer.getEpochTime();"),
         _OIDC("max_retries", "0", "src/SilentRenewService.ts#L24-L25",
@@ -283,25 +305,30 @@ OIDC_CLIENT_TS = NamedClient(
               "this._userManager.events._raiseSilentRenewError(err as Error);"),
         _OIDC("refresh_rejected", "fail", "src/SilentRenewService.ts#L86-L89",
               "await this._userManager.events._raiseSilentRenewError(err as Error); (the stored user is kept)"),
-        _OIDC("storage", "local", "src/UserManagerSettings.ts#L222-L228",
+        _OIDC("storage", "tab", "src/UserManagerSettings.ts#L226-L227",
               'const store = typeof window !== "undefined" ? window.sessionStorage : new InMemoryWebStorage();'),
     ),
     "The documented 10 s silentRequestTimeoutInSeconds, with its unlimited 5 s retry on timeout, never reaches the "
     "timer's refresh_token call: signinSilent() passes an undefined timeout that overwrites the setting, so the "
     "POST has no timeout and nothing retries it (a bug; the preset has the code's values, refresh_timeout_s = 0 "
     "and retry = none; fixed it would be refresh_timeout_s = 10, retry = fixed, retry_base_s = 5, max_tries = "
-    "100, retrying timeouts only, a proposed retry_on = timeout). After a failed renewal the timer is not armed "
-    "again, and a page loaded with an already expired token cancels its expiring timer "
-    "(src/AccessTokenEvents.ts#L43-L46), so it never renews by itself (a proposed timer_when_expired = skip). "
-    f"The app reads the token itself, so an API 401 fails the request (max_retries = 0); {_PER_TAB_STORAGE}, and "
-    "a duplicated tab copies the same refresh token (under reuse detection the slower tab revokes the family). "
-    "signinSilent has no in-flight guard (#1618), and tabs do not coordinate (#430). The timer's whole-second "
+    "100, retrying timeouts only). An app that calls getUser() while a token that failed to renew is still live "
+    "arms the expiring timer again (src/UserManager.ts#L145-L150 loads the user, src/AccessTokenEvents.ts#L35-L41 "
+    "arms it for 1 s when inside the margin), so such an app retries once per getUser(); the preset is an app "
+    "that reads the user once, at load. A page loaded with an already expired token cancels its expiring timer "
+    "(src/AccessTokenEvents.ts#L43-L46), so it never renews by itself (a proposed timer_when_expired = skip). The "
+    "app reads the token itself, so an API 401 fails the request (max_retries = 0). Each tab keeps its own user "
+    "in sessionStorage and there is no storage-event listener in src/, so with a shared userStore (localStorage) "
+    "each tab's timer would still fire from its own load, which the model's timers, re-planned when the shared "
+    "store changes, do not express; a duplicated tab copies the same refresh token (under reuse detection the "
+    "slower tab revokes the family). signinSilent has no in-flight guard (#1618). The timer's whole-second "
     "arithmetic adds up to 1 s on top of the 5 s tick.",
 )  # fmt: skip
 
 MSAL_BROWSER = NamedClient(
-    Client(name="msal-browser", proactive=OnUse(margin_s=300.0, expiry_from="expires_in"), single_flight=PerTab(),
-           hold_while_refreshing=True, max_retries=0, retries_exhausted="fail"),
+    Client(name="msal-browser", proactive=OnUse(margin_s=300.0, expiry_from="expires_in-from-send"),
+           single_flight=PerTab(), hold_while_refreshing=True, max_retries=0, storage=SessionStorage(),
+           retries_exhausted="fail"),
     "library",
     "MSAL.js: @azure/msal-browser 3.26.1 (msal-common 14.15.0), acquireTokenSilent before each call",
     (
@@ -315,9 +342,9 @@ MSAL_BROWSER = NamedClient(
               "export const DEFAULT_TOKEN_RENEWAL_OFFSET_SEC = 300;"),
         _MSAL("margin_s", "300", f"{_MSAL_COMMON}utils/TimeUtils.ts#L22-L28",
               "const offsetCurrentTimeSec = nowSeconds() + offset; return offsetCurrentTimeSec > expirationSec;"),
-        _MSAL("expiry_from", "expires_in", f"{_MSAL_COMMON}client/RefreshTokenClient.ts#L75",
-              "const reqTimestamp = TimeUtils.nowSeconds();"),
-        _MSAL("expiry_from", "expires_in", f"{_MSAL_COMMON}response/ResponseHandler.ts#L491-L503",
+        _MSAL("expiry_from", "expires_in-from-send", f"{_MSAL_COMMON}client/RefreshTokenClient.ts#L75",
+              "const reqTimestamp = TimeUtils.nowSeconds(); (taken before executeTokenRequest)"),
+        _MSAL("expiry_from", "expires_in-from-send", f"{_MSAL_COMMON}response/ResponseHandler.ts#L488-L503",
               "const tokenExpirationSeconds = reqTimestamp + expiresIn; (counted from when the request was sent)"),
         _MSAL("single_flight", "tab", f"{_MSAL_BROWSER}controllers/StandardController.ts#L1995-L2070",
               "const silentRequestKey = JSON.stringify(thumbprint); const cachedResponse = "
@@ -338,7 +365,7 @@ MSAL_BROWSER = NamedClient(
               "ThrottlingUtils.postProcess(…);"),
         _MSAL("retries_exhausted", "fail", f"{_MSAL_BROWSER}controllers/StandardController.ts#L2234-L2241",
               "EventType.ACQUIRE_TOKEN_FAILURE … throw tokenRenewalError;"),
-        _MSAL("storage", "local", f"{_MSAL_BROWSER}config/Configuration.ts#L301-L303",
+        _MSAL("storage", "tab", f"{_MSAL_BROWSER}config/Configuration.ts#L301-L303",
               "cacheLocation: BrowserCacheLocation.SessionStorage,"),
         _MSAL("", "", f"{_MSAL_BROWSER}interaction_client/SilentCacheClient.ts#L50-L72",
               "const authResponse = response[0] as AuthenticationResult; … return authResponse; (the cache outcome, "
@@ -351,16 +378,17 @@ MSAL_BROWSER = NamedClient(
     "with prompt=none, which succeeds while the identity provider's session cookie lives and third-party cookies "
     "are allowed (a proposed verdict_fallback = iframe); the preset keeps the article's logout, what an app that "
     "calls acquireTokenRedirect on InteractionRequiredAuthError ends in. A refresh token within 300 s of its own "
-    f"expiry is not used (a proposed rt_margin_s = 300). {_PER_TAB_STORAGE[0].upper()}{_PER_TAB_STORAGE[1:]}. "
-    "Requests are deduplicated per scope set, not per account: two APIs with different scopes send two refreshes "
-    "with the same refresh token (a proposed single_flight = scope).",
+    "expiry is not used (a proposed rt_margin_s = 300). With cacheLocation 'localStorage' the tabs share one "
+    "cache, which is storage = local. Requests are deduplicated per scope set, not per account: two APIs with "
+    "different scopes send two refreshes with the same refresh token (a proposed single_flight = scope).",
 )  # fmt: skip
 
 KEYCLOAK_JS = NamedClient(
     Client(name="keycloak-js", proactive=OnUse(margin_s=5.0, skew_estimation=True), single_flight=PerTab(),
-           max_retries=0, storage=Cookie(), retries_exhausted="fail"),
+           max_retries=0, storage=SessionStorage(), retries_exhausted="fail"),
     "library",
-    "keycloak-js 26.2.4 (main d86787d), the app calls updateToken() before each request",
+    "keycloak-js main d86787d (after 26.2.4, with 26.3.0's release notes; package.json 999.0.0-SNAPSHOT), the app "
+    "calls updateToken() before each request",
     (
         _KEYCLOAK("proactive", "on-use", "docs/guides/securing-apps/javascript-adapter.adoc#L122-L133",
                   "you may need to refresh the access token prior to sending the request … await "
@@ -384,7 +412,7 @@ KEYCLOAK_JS = NamedClient(
                   "this.timeSkew = Math.floor(timeLocal / 1000) - this.tokenParsed.iat"),
         _KEYCLOAK("skew_estimation", "true", "lib/keycloak.js#L1533",
                   "timeLocal = (timeLocal + new Date().getTime()) / 2"),
-        _KEYCLOAK("storage", "cookie", "docs/guides/securing-apps/javascript-adapter.adoc#L137",
+        _KEYCLOAK("storage", "tab", "docs/guides/securing-apps/javascript-adapter.adoc#L137",
                   "Both access and refresh token are stored in memory and are not persisted in any kind of storage."),
         _KEYCLOAK("cross_tab_lock", "false", "lib/keycloak.js#L48", "#refreshQueue = []"),
         _KEYCLOAK("retry", "none", "lib/keycloak.js#L1541-L1551",
@@ -399,9 +427,8 @@ KEYCLOAK_JS = NamedClient(
                   "return await fetchJSON(url, { method: 'POST', credentials: 'include', body })"),
     ),
     "Each tab keeps both tokens in its own memory and logs in on its own (through the SSO cookie), so each tab has "
-    "its own refresh token: storage = cookie gives the right number of refreshes (one per tab) but shares and "
-    "replaces the refresh token for every tab, hiding the reuse a revoking server would see when tab B presents a "
-    "token tab A's refresh made stale (keycloak#16081; a proposed storage = memory). updateToken(0) still "
+    "its own refresh token (storage = tab); keycloak#16081 is what a server revoking its sessions' old tokens "
+    "does to apps that share one. updateToken(0) still "
     "refreshes 5 s early (minValidity || 5). The guide's idiom sends the request even when updateToken failed, so "
     "a token inside the margin but not yet expired still gets through, where the model's held request fails (a "
     "proposed send_after_failed_refresh). With the login iframe on (the default), every updateToken first waits "
@@ -411,12 +438,101 @@ KEYCLOAK_JS = NamedClient(
     "expired (L1472-L1475). Keycloak's invalid_grant is a 400, the model's rejection a 401.",
 )  # fmt: skip
 
+KEYCLOAK_JS_30 = NamedClient(
+    Client(
+        name="keycloak-js-30",
+        proactive=OnUse(margin_s=30.0, skew_estimation=True),
+        single_flight=PerTab(),
+        max_retries=0,
+        storage=SessionStorage(),
+        retries_exhausted="fail",
+    ),
+    "library",
+    "keycloak-js main d86787d, the app calls updateToken(30) before each request, as the guide's example does",
+    (
+        *(source for source in KEYCLOAK_JS.sources if source.field != "margin_s"),
+        _KEYCLOAK(
+            "margin_s",
+            "30",
+            "docs/guides/securing-apps/javascript-adapter.adoc#L126-L130",
+            "await keycloak.updateToken(30); (the guide's idiom; the API's default is 5, #L534-L545)",
+        ),
+    ),
+    KEYCLOAK_JS.left_out.replace("updateToken(0) still refreshes 5 s early (minValidity || 5). ", ""),
+)
+
+# -- an Angular SDK with a renewal timer ---------------------------------------------------------------
+
+ANGULAR_OAUTH2_OIDC = NamedClient(
+    Client(name="angular-oauth2-oidc",
+           proactive=Timer(margin_s=0.0, margin_frac=0.25, timer_tick_s=1.0, expiry_from="expires_in",
+                           timer_after_failure="stop"),
+           max_retries=0, storage=SessionStorage(), retries_exhausted="fail", refresh_rejected="fail"),
+    "library",
+    "angular-oauth2-oidc 22.0.2, code flow (responseType: 'code', useSilentRefresh unset), "
+    "setupAutomaticSilentRefresh(), sendAccessToken: true, the default OAuthStorage (sessionStorage)",
+    (
+        _ANGULAR("proactive", "timer", f"{_AO}oauth-service.ts#L430-L446",
+                 "const timeout = this.calcTimeout(storedAt, expiration); … of( new OAuthInfoEvent('token_expires', "
+                 "'access_token') ) .pipe(delay(timeout))"),
+        _ANGULAR("proactive", "timer", f"{_AO}oauth-service.ts#L279-L280",
+                 "if (!this.useSilentRefresh && this.responseType === 'code') { return this.refreshToken();"),
+        _ANGULAR("margin_s", "0", f"{_AO}oauth-service.ts#L494-L500",
+                 "const delta = (expiration - storedAt) * this.timeoutFactor - (now - storedAt); (a share of the "
+                 "lifetime, no seconds)"),
+        _ANGULAR("margin_frac", "0.25", f"{_AO}auth.config.ts#L162-L167",
+                 "If you set this to the default value 0.75, the event is triggered after 75% of the token's life "
+                 "time. */ public timeoutFactor? = 0.75;"),
+        _ANGULAR("timer_tick_s", "1", f"{_AO}oauth-service.ts#L261",
+                 "debounceTime(1000) (one exact timer, then the refresh 1 s after it fires)"),
+        _ANGULAR("timer_after_failure", "stop", f"{_AO}oauth-service.ts#L411-L417",
+                 ".pipe(filter((e) => e.type === 'token_received')) .subscribe(() => { this.clearAccessTokenTimer(); "
+                 "… this.setupExpirationTimers(); }); (only a new token arms the timer again)"),
+        _ANGULAR("expiry_from", "expires_in", f"{_AO}oauth-service.ts#L1690-L1699",
+                 "this._storage.setItem( 'access_token_stored_at', '' + this.dateTimeService.now() ); … const "
+                 "expiresAt = now.getTime() + expiresInMilliSeconds;"),
+        _ANGULAR("single_flight", "none", f"{_AO}oauth-service.ts#L930-L939",
+                 "public refreshToken(): Promise<TokenResponse> { … .set('grant_type', 'refresh_token') (no in-flight "
+                 "check: each call POSTs)"),
+        _ANGULAR("max_retries", "0", f"{_AO}interceptors/default-oauth.interceptor.ts#L83-L85",
+                 "return next .handle(req) .pipe(catchError((err) => this.errorHandler.handleError(err)));"),
+        _ANGULAR("max_retries", "0", f"{_AO}interceptors/resource-server-error-handler.ts#L8-L11",
+                 "handleError(err: HttpResponse<any>): Observable<any> { return throwError(err);"),
+        _ANGULAR("retry", "none", f"{_AO}oauth-service.ts#L1001-L1007",
+                 "(err) => { this.logger.error('Error refreshing token', err); this.eventsSubject.next( new "
+                 "OAuthErrorEvent('token_refresh_error', err) ); reject(err);"),
+        _ANGULAR("retries_exhausted", "fail", f"{_AO}oauth-service.ts#L266-L268",
+                 "this.refreshInternal(params, noPrompt).catch(() => { this.debug('Automatic silent refresh did not "
+                 "work'); }); (no logOut, the tokens are kept)"),
+        _ANGULAR("refresh_rejected", "fail", f"{_AO}oauth-service.ts#L1001-L1007",
+                 "new OAuthErrorEvent('token_refresh_error', err) ); reject(err); (an invalid_grant takes the same "
+                 "path: the stored tokens stay)"),
+        _ANGULAR("storage", "tab", f"{_AO}factories.ts#L7-L10",
+                 "export function createDefaultStorage() { return typeof sessionStorage !== 'undefined' ? "
+                 "sessionStorage : new MemoryStorage();"),
+        _ANGULAR("storage", "tab", f"{_AO}provider.ts#L31",
+                 "{ provide: OAuthStorage, useFactory: createDefaultStorage },"),
+    ),
+    "The timer is one exact setTimeout at 0.75 of the token's lifetime with the refresh sent 1 s later (a debounce); "
+    "the model's timer checks on a 1 s grid, so it fires 0-1 s after that point instead of exactly 1 s. With oidc "
+    "on, the id_token arms a second timer from its exp (projects/lib/src/oauth-service.ts#L448-L463), so a "
+    "short-lived ID token refreshes early and often; left out. A page loaded with an access token dead for more "
+    "than the 600 s default clock skew arms no timer (oauth-service.ts#L2423-L2428, #L2154-L2156; a proposed "
+    "timer_when_expired). The token POST has no timeout (the 20 s silentRefreshTimeout is the iframe's), so a hung "
+    "refresh leaves the tab without one for good. refreshToken() has no in-flight guard: an app that also calls "
+    "it, or the session_changed check (#L1365-L1374), can send a second refresh beside the timer's. A duplicated "
+    "tab copies sessionStorage and shares one refresh token without coordination; apps that switch to "
+    "localStorage for a login shared across tabs get every tab refreshing the same token with no lock (issues "
+    "#850, #1148): storage = local here. Issue #1218 (open) reports the stop after a failed refresh: 'No second "
+    "refresh-request. Logout after token expiration.'",
+)  # fmt: skip
+
 # -- server-side clients: one object shared by a process's threads or tasks -------------------------
 
 AUTHLIB_ASYNC = NamedClient(
-    Client(name="authlib-async", proactive=OnUse(margin_s=60.0, expiry_from="expires_in"), single_flight=PerTab(),
-           hold_while_refreshing=True, max_retries=0, refresh_timeout_s=5.0, api_timeout_s=5.0,
-           retries_exhausted="fail", refresh_rejected="fail"),
+    Client(name="authlib-async", proactive=OnUse(margin_s=60.0, expiry_from="expires_in"), single_flight=TabLock(),
+           max_retries=0, refresh_timeout_s=5.0, api_timeout_s=5.0, retries_exhausted="fail",
+           refresh_rejected="fail"),
     "library",
     "Authlib 1.6.0 AsyncOAuth2Client (httpx 0.28.1), one instance shared by the event loop's tasks",
     (
@@ -429,12 +545,13 @@ AUTHLIB_ASYNC = NamedClient(
                  "expiration_threshold < time.time()"),
         _AUTHLIB("expiry_from", "expires_in", "authlib/oauth2/rfc6749/wrappers.py#L6-L9",
                  'elif params.get("expires_in"): params["expires_at"] = int(time.time()) + int(params["expires_in"])'),
-        _AUTHLIB("single_flight", "tab", f"{_HTTPX_CLIENT}#L88-L90",
+        _AUTHLIB("single_flight", "lock", f"{_HTTPX_CLIENT}#L88-L90",
                  "# We use a Lock to synchronize coroutines to prevent multiple concurrent attempts to refresh the "
                  "same token … self._token_refresh_lock = Lock()"),
-        _AUTHLIB("hold_while_refreshing", "true", f"{_HTTPX_CLIENT}#L136-L142",
+        _AUTHLIB("single_flight", "lock", f"{_HTTPX_CLIENT}#L136-L142",
                  "async with self._token_refresh_lock: if self.token.is_expired(leeway=self.leeway): … await "
-                 "self.refresh_token(url, refresh_token=refresh_token) (every request takes the lock, then checks)"),
+                 "self.refresh_token(url, refresh_token=refresh_token) (each caller in turn looks again; no result is "
+                 "shared, so after a failed refresh the next one refreshes too)"),
         _AUTHLIB("max_retries", "0", f"{_HTTPX_CLIENT}#L119",
                  "return await super().request(method, url, auth=auth, **kwargs) (the response is returned as is)"),
         _AUTHLIB("retry", "none", f"{_HTTPX_CLIENT}#L187-L194",
@@ -454,10 +571,8 @@ AUTHLIB_ASYNC = NamedClient(
                  "async with self._get_oauth_client(**metadata) as session: (a new instance per call: the lock is "
                  "never shared)"),
     ),
-    "It is a lock, not a shared promise: after a failed refresh each waiter takes the lock in turn, finds the token "
-    "still expired and sends its own refresh, so in an outage fifty waiting requests make fifty refreshes one "
-    "after another, the last failing after fifty timeouts (a proposed single_flight = lock); the model hands one "
-    "failure to every waiter at once. The framework integrations (oauth.<name>.get) build a new client per call "
+    "The lock is anyio's (authlib/integrations/httpx_client/oauth2_client.py#L5). The framework integrations "
+    "(oauth.<name>.get) build a new client per call "
     "(authlib#673), where the lock protects nothing: that is authlib-sync's behaviour. A waiter reads the refresh "
     "token captured before the lock, so with access tokens living at most the 60 s leeway it refreshes with the "
     "old one (a reuse under rotation). A non-5xx answer without an 'error' key (a 429 with a JSON body) is stored "
@@ -511,7 +626,8 @@ REQUESTS_OAUTHLIB = NamedClient(
     Client(name="requests-oauthlib", proactive=OnUse(margin_s=0.0, expiry_from="expires_in"), max_retries=0,
            retries_exhausted="fail", refresh_rejected="fail"),
     "library",
-    "requests-oauthlib 2.0.0 (oauthlib 3.3), OAuth2Session with auto_refresh_url and token_updater",
+    "requests-oauthlib 2.0.0 (oauthlib main 40b0ab5: 3.4.0, unreleased), OAuth2Session with auto_refresh_url and "
+    "token_updater",
     (
         _REQUESTS_OAUTHLIB("proactive", "on-use", "requests_oauthlib/oauth2_session.py#L527-L549",
                            "url, headers, data = self._client.add_token(…) / except TokenExpiredError: if "
@@ -555,7 +671,8 @@ REQUESTS_OAUTHLIB = NamedClient(
 
 GOOGLE_AUTH = NamedClient(
     Client(name="google-auth", proactive=OnUse(margin_s=225.0, expiry_from="expires_in"), max_retries=2,
-           retry=Exponential(retry_base_s=1.0, max_tries=3), refresh_timeout_s=120.0, api_timeout_s=120.0,
+           retry=Exponential(retry_base_s=1.0, max_tries=3, retry_on="answers"), refresh_timeout_s=120.0,
+           api_timeout_s=120.0,
            retries_exhausted="fail", refresh_rejected="fail"),
     "library",
     "google-auth 2.48.0, Credentials behind an AuthorizedSession, blocking refresh (the default)",
@@ -588,6 +705,13 @@ GOOGLE_AUTH = NamedClient(
         _GOOGLE("retry_base_s", "1", "google/auth/_exponential_backoff.py#L24-L25",
                 "_DEFAULT_INITIAL_INTERVAL_SECONDS = 1.0"),
         _GOOGLE("max_tries", "3", "google/auth/_exponential_backoff.py#L21-L22", "_DEFAULT_RETRY_TOTAL_ATTEMPTS = 3"),
+        _GOOGLE("retry_on", "answers", "google/oauth2/_client.py#L190-L215",
+                "for _ in retries: response = request(method=\"POST\", …) … if not can_retry or not "
+                "retryable_error: return False, … (the request is not wrapped in a try: a TransportError leaves the "
+                "loop on the first try)"),
+        _GOOGLE("retry_on", "answers", "google/oauth2/_client.py#L85-L105",
+                "def _can_retry(status_code, response_data): if status_code in "
+                "transport.DEFAULT_RETRYABLE_STATUS_CODES: return True …"),
         _GOOGLE("", "", "google/auth/transport/__init__.py#L30-L36",
                 "DEFAULT_RETRYABLE_STATUS_CODES = (INTERNAL_SERVER_ERROR, SERVICE_UNAVAILABLE, GATEWAY_TIMEOUT, "
                 "REQUEST_TIMEOUT, TOO_MANY_REQUESTS)"),
@@ -604,15 +728,79 @@ GOOGLE_AUTH = NamedClient(
         _GOOGLE("storage", "local", "google/oauth2/credentials.py#L423-L425",
                 "self.token = access_token / self.expiry = expiry / self._refresh_token = refresh_token"),
     ),
-    "Only answers (500, 503, 504, 408, 429, or a 'try later' OAuth error) are retried with backoff; a timeout or "
-    "network error escapes the loop at once as TransportError, apart from urllib3's three immediate connect "
-    "retries (a proposed retry_on = answers). Each wait is jittered by ±10 % "
+    "An AuthorizedSession mounts HTTPAdapter(max_retries=3) on https (google/auth/transport/requests.py#L408-L409): "
+    "a refused connection, a DNS failure or a connect timeout is retried three more times at once by urllib3, "
+    "below the model's tries; a read timeout or a reset on the POST is not. Each wait is jittered by ±10 % "
     "(google/auth/_exponential_backoff.py#L27-L29), which none of the model's jitter modes is (a proposed "
     "retry_jitter_frac = 0.1); Retry-After is ignored. The 120 s timeout applies to each try, and the "
     "constructor's refresh_timeout is stored and never read. The opt-in with_non_blocking_refresh() refreshes a "
     "stale token in one background thread but an expired one still without a lock, which background with one "
     f"single_flight cannot express. {_RAISES} So with a dead refresh token every request fails rather than "
     "the user being logged out.",
+)  # fmt: skip
+
+NEXT_AUTH_GUIDE = NamedClient(
+    Client(name="next-auth-guide", proactive=OnUse(margin_s=0.0, expiry_from="expires_in"), max_retries=0,
+           refresh_timeout_s=300.0, api_timeout_s=300.0),
+    "library",
+    "Auth.js's refresh-token rotation guide (next-auth 5.0.0-beta.32, @auth/core 0.41.3), JWT sessions: the "
+    "refresh in the jwt callback of each request that reaches auth() through a handler that sets cookies",
+    (
+        _NEXTAUTH("proactive", "on-use", f"{_AUTHJS_GUIDE}#L77-L79",
+                  "} else if (Date.now() < token.expires_at * 1000) { // Subsequent logins, but the `access_token` "
+                  "is still valid return token"),
+        _NEXTAUTH("proactive", "on-use", "packages/core/src/lib/actions/session.ts#L50-L54",
+                  "const token = await callbacks.jwt({ token: payload, …, session: newSession, }) (on every session "
+                  "read, before the request goes on)"),
+        _NEXTAUTH("margin_s", "0", f"{_AUTHJS_GUIDE}#L77", "} else if (Date.now() < token.expires_at * 1000) {"),
+        _NEXTAUTH("expiry_from", "expires_in", f"{_AUTHJS_GUIDE}#L111",
+                  "expires_at: Math.floor(Date.now() / 1000 + newTokens.expires_in),"),
+        _NEXTAUTH("single_flight", "none", f"{_AUTHJS_GUIDE}#L82-L96",
+                  "const response = await fetch(\"https://oauth2.googleapis.com/token\", { method: \"POST\", … "
+                  "refresh_token: token.refresh_token!, }) (no shared promise: each request that finds the token "
+                  "expired POSTs its own)"),
+        _NEXTAUTH("single_flight", "none", f"{_AUTHJS_GUIDE}#L24-L27",
+                  "a race-condition might occur if multiple requests will try to refresh the token at the same time. "
+                  "The Auth.js team is aware of this and would like to provide a solution in the future."),
+        _NEXTAUTH("max_retries", "0", f"{_AUTHJS_GUIDE}#L249-L250",
+                  "export default async function Page() { const session = await auth() (the app calls the API "
+                  "itself: Auth.js never sees its answers)"),
+        _NEXTAUTH("storage", "local", f"{_AUTHJS_GUIDE}#L40-L42",
+                  "Auth.js libraries store the `refresh_token` in an _encrypted_ JWT, in an `HttpOnly` cookie. (one "
+                  "cookie for every tab, both tokens in it)"),
+        _NEXTAUTH("retries_exhausted", "logout", f"{_AUTHJS_GUIDE}#L117-L121",
+                  "} catch (error) { console.error(\"Error refreshing access_token\", error) … token.error = "
+                  "\"RefreshTokenError\" return token"),
+        _NEXTAUTH("retries_exhausted", "logout", f"{_AUTHJS_GUIDE}#L251-L252",
+                  "if (session?.error === \"RefreshTokenError\") { await signIn(\"google\") // Force sign in to "
+                  "obtain a new set of access and refresh tokens"),
+        _NEXTAUTH("", "", f"{_AUTHJS_GUIDE}#L100",
+                  "if (!response.ok) throw tokensOrError (a rejected refresh token takes the same catch: logout)"),
+        _NEXTAUTH("refresh_timeout_s", "300", f"{_AUTHJS_GUIDE}#L88-L96",
+                  "const response = await fetch(…, { method: \"POST\", body: … }) (no signal: Node's fetch defaults "
+                  "apply)"),
+        _UNDICI("refresh_timeout_s", "300", "lib/dispatcher/client.js#L316-L317",
+                "this[kBodyTimeout] = bodyTimeout != null ? bodyTimeout : 300e3 this[kHeadersTimeout] = "
+                "headersTimeout != null ? headersTimeout : 300e3"),
+        _UNDICI("api_timeout_s", "300", "lib/dispatcher/client.js#L316-L317",
+                "this[kHeadersTimeout] = headersTimeout != null ? headersTimeout : 300e3 (the app's own server-side "
+                "fetch to the API)"),
+    ),
+    "The guide has no lock and says so: each concurrent request that finds the token expired refreshes with the "
+    "refresh token its cookie carried, and under rotation all but one present a used token. The new tokens reach "
+    "other requests only when the response that sets the session cookie reaches the browser, not when the refresh "
+    "answers, and the last response to arrive wins, so a losing request can write back the used refresh token "
+    "over the winner's (next-auth#8897; a proposed store_write = on-response). A refresh made from auth() in a "
+    "Server Component is never stored, its Set-Cookie dropped (packages/next-auth/src/lib/index.ts#L145-L151; "
+    "#7522, #7558), so every later request refreshes again with the same refresh token (a proposed store_write = "
+    "never). With middleware, the middleware and the page both run the callback on one navigation (#11240). Each "
+    "getSession() broadcasts, and every other tab's SessionProvider then fetches /api/auth/session at once, as "
+    "does a tab that becomes visible (packages/next-auth/src/react.tsx#L188-L194, #L461-L472, #L477-L483; #2071): "
+    "tabs refreshing together, which the model's independent tabs do not produce. The success path spreads "
+    "...token (#L108-L110) and so keeps an earlier error: one failed refresh signs the user in again even after "
+    "a later one succeeds. The 300 s timeouts are undici's (master, 7eb7c8e) and depend on the Node version; a "
+    "hosting platform's function limit usually ends the request first. The database strategy (the same race "
+    "against a row) is left out.",
 )  # fmt: skip
 
 LIBRARIES = (
@@ -624,8 +812,11 @@ LIBRARIES = (
     OIDC_CLIENT_TS,
     MSAL_BROWSER,
     KEYCLOAK_JS,
+    KEYCLOAK_JS_30,
+    ANGULAR_OAUTH2_OIDC,
     AUTHLIB_ASYNC,
     AUTHLIB_SYNC,
     REQUESTS_OAUTHLIB,
     GOOGLE_AUTH,
+    NEXT_AUTH_GUIDE,
 )

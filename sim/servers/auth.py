@@ -152,11 +152,12 @@ class AuthServer:
             return AuthAnswer(Status.UNAUTHORIZED, outcome)
         family = self.families.accepted(jti, now_s)
         access = self.issuer.issue("access", claims["sub"], now_s)
-        self.families.issued_access(family, token_id(access))
         if outcome == Verdict.ROTATE:
             refresh = self.issuer.issue("refresh", claims["sub"], now_s)
             self.families.rotate(family, token_id(refresh), refresh, now_s)
+            self.families.issued_access(family, token_id(access))  # after the rotation: it is the new one's
             return AuthAnswer(Status.OK, "valid", access, refresh)
+        self.families.issued_access(family, token_id(access))
         if outcome == Verdict.UNCHANGED:
             return AuthAnswer(Status.OK, "valid", access)
         return AuthAnswer(Status.OK, outcome, access, family.current_token)  # within an allowance: the current one

@@ -60,7 +60,7 @@ class Family:
     rotated_s: float = 0.0  # ... and when
     revoked: bool = False
     uses: dict[str, int] = field(default_factory=dict)  # jti -> times presented and accepted
-    access: set[str] = field(default_factory=set)  # jtis of the access tokens issued to it
+    rotations: int = 0  # how many times its refresh token was rotated
 
 
 class Families:
@@ -70,7 +70,7 @@ class Families:
         self.policy = policy
         self.observer = observer or Observer()  # hears each verdict, and each family revoked
         self._of_refresh: dict[str, Family] = {}  # any refresh jti ever issued -> its family
-        self._of_access: dict[str, Family] = {}
+        self._of_access: dict[str, tuple[Family, int]] = {}  # access jti -> its family, and its rotations then
 
     def start(self, refresh_jti: str, refresh_token: str, access_jti: str, now_s: float) -> None:
         """A login: a new family with its first refresh and access tokens."""
@@ -129,13 +129,19 @@ class Families:
         """The family's current token is replaced by a new one."""
         family.predecessor, family.rotated_s = family.current, now_s
         family.current, family.current_token = new_jti, new_token
+        family.rotations += 1
         self._of_refresh[new_jti] = family
 
     def issued_access(self, family: Family, access_jti: str) -> None:
-        family.access.add(access_jti)
-        self._of_access[access_jti] = family
+        self._of_access[access_jti] = (family, family.rotations)
 
     def access_revoked(self, access_jti: str) -> bool:
-        """Whether an access token belongs to a revoked family (for an API that checks, as Okta's)."""
-        family = self._of_access.get(access_jti)
-        return family is not None and family.revoked
+        """Whether an access token was revoked with its family (Okta), or by a later rotation (ORY
+        Hydra), for an API that asks."""
+        family, rotations = self._of_access.get(access_jti, (None, 0))
+        if family is None:
+            return False
+        policy = self.policy
+        return (policy.revoke_access_on_reuse and family.revoked) or (
+            policy.revoke_access_on_rotation and rotations < family.rotations
+        )

@@ -69,7 +69,9 @@ class ResourceServer:
         plain = revoked is None and not unfixable_401_rate
         self._plainly_valid = self.verifier.accepts if plain else lambda token, now_s: False
         # One shape of exchange or the other, chosen once: ``send`` is on every request's path.
-        self.queued = self.workers is not None or self.loop is not None  # calls may wait for the server
+        # Calls that may wait for the server, or whose token may be revoked on their way (a refresh that
+        # rotates or revokes meanwhile): judged when they reach the server, not worked out when sent.
+        self.queued = self.workers is not None or self.loop is not None or revoked is not None
         self.send = self._send_through_workers if self.queued else self._at_once
 
     def _handle(self, token: str | None, now_s: float, request: int) -> tuple[float, str]:
