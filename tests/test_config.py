@@ -177,7 +177,10 @@ def test_a_client_is_labelled_by_its_name_and_what_differs_from_it():
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: client_named("naive", single_flight="browser"), "single_flight = 'browser': must be one of none, tab, lock"),
+        (
+            lambda: client_named("naive", single_flight="browser"),
+            "single_flight = 'browser': must be one of none, tab, lock",
+        ),
         (lambda: Client(hold_while_refreshing=1), "hold_while_refreshing = 1: must be true or false"),
         (lambda: Client(late_401_check="no"), "late_401_check = 'no': must be true or false"),
         (lambda: Client(max_retries=-1), "max_retries = -1: must be a whole number from 0 to 100"),

@@ -440,10 +440,10 @@ def test_summary_counts_add_up(scenario):
 
 @given(scenarios())
 def test_users_go_login_logout_login(scenario):
-    """A user's logins and logouts (whichever tab notes them; with storage = tab, each tab's own) alternate, tokens are stored only
-    while logged in (or, on a page that stays, by a refresh answer that comes after the logout), a
-    logout answers a failed refresh (a 401, or the last try of a refresh that got no verdict, if the
-    client logs out then), and a re-login waits its think time."""
+    """A user's logins and logouts (whichever tab notes them; with storage = tab, each tab's own)
+    alternate, tokens are stored only while logged in (or, on a page that stays, by a refresh answer
+    that comes after the logout), a logout answers a failed refresh (a 401, or the last try of a
+    refresh that got no verdict, if the client logs out then), and a re-login waits its think time."""
     seen = Observed(scenario)
     result = seen.result
     relogin_after_s = scenario.workload.relogin_after_s
@@ -611,8 +611,9 @@ def test_a_client_that_never_reads_its_clock_does_not_care_what_it_says(scenario
 @given(scenarios())
 def test_nothing_is_sent_after_the_user_is_logged_out(scenario):
     """Once a failed refresh sends the user (or, with storage = tab, the tab) to the login page, no
-    tab of that login makes another call until it logs in again (a waiting or held request ends ``logged_out``). A page that stays
-    (``on_logout = "stay"``) still finishes what it had decided, but makes no new request."""
+    tab of that login makes another call until it logs in again (a waiting or held request ends
+    ``logged_out``). A page that stays (``on_logout = "stay"``) still finishes what it had decided,
+    but makes no new request."""
     seen = Observed(scenario)
     result = seen.result
     events = result.token_events

@@ -284,8 +284,9 @@ def test_ory_hydra_revokes_the_access_token_a_rotation_replaced(revoke, ending, 
     # on-use refresh rotated gets a 401; auth0-spa-js never retries one (max_retries = 0).
     due_s = 0.12 + 3600 - 60  # Hydra's 3600 s tokens, auth0-spa-js's 60 s margin
     slow_api = Latencies(rtt_s=0.1, api_service_s=0.5, api_401_service_s=0.01, auth_service_s=0.02)
-    result = outage("auth0-spa-js", tmp_path, times=(0, due_s - 0.3, due_s - 0.2, due_s + 0.01), window="9000:9001",
-                    server="ory-hydra", api_capacity=1, latencies=slow_api, revoke_access_on_rotation=revoke)  # fmt: skip
+    times = (0, due_s - 0.3, due_s - 0.2, due_s + 0.01)
+    result = outage("auth0-spa-js", tmp_path, times=times, window="9000:9001", server="ory-hydra", api_capacity=1,
+                    latencies=slow_api, revoke_access_on_rotation=revoke)  # fmt: skip
     calls = result.calls.set_index("request")
     assert calls.loc[2, "outcome"] == ("revoked" if revoke else "valid")
     assert endings(result) == ["ok", "ok", ending, "ok"]
