@@ -80,3 +80,16 @@ def test_readme_command_tables_are_what_the_commands_print(capsys, monkeypatch):
         assert [line for line in printed if not line.startswith("wall_time_s")] == [
             line for line in quoted if not line.startswith("wall_time_s")
         ], argv
+
+
+@pytest.mark.slow
+def test_readme_matrix_is_what_sim_libraries_prints(capsys, monkeypatch):
+    """The decision matrix's first two tables, as the README quotes them."""
+    monkeypatch.chdir(ROOT)
+    readme = (ROOT / "README.md").read_text()
+    match = re.search(r"```\n(server: article, seed 1; situations:.*?)\n```", readme, re.DOTALL)
+    assert match, "the README quotes no matrix"
+    assert main(["libraries"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    quoted = match.group(1).splitlines()
+    assert printed[: len(quoted)] == quoted
