@@ -92,6 +92,7 @@ FLAG_CASES = [
     (["run", "--lock-timeout", "5"], "lock_timeout_s", "cross_tab_lock"),
     (["run", "--proactive", "on-use", "--margin-frac", "1.5"], "margin_frac = 1.5", "from 0 to 1"),
     (["run", "--proactive", "timer", "--timer-after-failure", "retry"], "timer_after_failure = 'retry'", "stop"),
+    (["run", "--proactive", "on-use", "--no-timer-follows-store"], "timer_follows_store", "timer"),
     (["run", "--proactive", "on-use", "--expiry-from", "iat"], "expiry_from = 'iat'", "expires_in-from-send"),
     (["run", "--revoke-access-on-rotation"], "revoke_access_on_rotation = True", "needs rotation = true"),
     (["run", "--reuse-detection"], "reuse_detection = True", "needs rotation = true"),

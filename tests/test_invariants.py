@@ -181,6 +181,7 @@ def clients(draw, names=tuple(CLIENTS), retrying=False):
         if proactive == "timer":
             perhaps("timer_tick_s", st.floats(0.5, 10.0))
             perhaps("timer_after_failure", st.sampled_from(["next-tick", "stop"]))
+            perhaps("timer_follows_store", st.booleans())
     retries = st.sampled_from(RETRY_MODES[1:])
     retry = draw(retries if retrying else maybe(st.just("none") | retries))  # a retrying client half the time
     if retry is not None:

@@ -252,6 +252,19 @@ def test_timer_tabs_each_renew_their_own_login_on_their_own_timer(library, due_s
     assert endings(result) == ["ok"] * 3 and result.summary["reuse_detected"] == 0
 
 
+def test_oidc_client_ts_tabs_sharing_a_store_still_renew_each_on_its_own_timer():
+    # With userStore: localStorage the tabs share one user, but no tab listens for the others' writes (no
+    # storage-event listener in src/; the timers are armed from each tab's own loads: UserManager.ts
+    # #L145-L150): each tab's timer fires and renews with the refresh token stored then. Three refreshes, in
+    # turn, none a reuse; a timer that followed the store would leave it at one.
+    result = three_tabs("oidc-client-ts", storage="local")
+    refreshes = log(result, ("refresh",))
+    assert [(status, tab) for _, _, status, tab in refreshes] == [(200, 0), (200, 1), (200, 2)]
+    assert result.summary["reuse_detected"] == 0 and endings(result) == ["ok"] * 3
+    following = three_tabs("oidc-client-ts", storage="local", timer_follows_store=True)
+    assert log(following, ("refresh",)) == [(840.24, "refresh", 200, 0)]
+
+
 @pytest.mark.parametrize("library", ["authlib-async", "authlib-sync", "requests-oauthlib", "google-auth"])
 def test_three_processes_sharing_a_token_store_race_and_the_losers_raise(library):
     # Each process's client object refreshes by itself (Authlib's lock is per instance: async_app.py#L88-L91);

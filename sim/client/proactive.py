@@ -138,17 +138,25 @@ class Timer(Early, mode="timer"):
         quiet=True,
     )
 
+    timer_follows_store: bool = setting(
+        True,
+        "plan again when the stored token changes (another tab's refresh, seen through a storage event); false: "
+        "fire when the tab's own plan says and renew whatever is stored then (oidc-client-ts has no listener)",
+        quiet=True,
+    )
+
     def __post_init__(self) -> None:
         super().__post_init__()
         check_seconds("timer_tick_s", self.timer_tick_s, positive=True)
         check_choice("timer_after_failure", self.timer_after_failure, AFTER_FAILURE)
+        check_bool("timer_follows_store", self.timer_follows_store)
 
     def on_login(self, browser: Browser, tabs: list[ClientTab]) -> None:
         """Each tab's page arms its own renewal timer, the first tab's at once, the others' at a random phase."""
         for tab in tabs:
             index = browser.tabs.index(tab)
             phase_s = browser.clock.rng.uniform(0.0, self.timer_tick_s) if index else 0.0
-            browser.env.process(timer(tab, phase_s, self.timer_tick_s, self.timer_after_failure == "stop"))
+            browser.env.process(timer(tab, phase_s, self))
 
 
 @dataclass(frozen=True)
@@ -182,7 +190,7 @@ def send_in_background(tab: ClientTab, request_id: int, created_s: float) -> Non
     return send(tab, request_id, created_s)
 
 
-def timer(tab: ClientTab, phase_s: float, tick_s: float, stop_on_failure: bool) -> Generator[simpy.Event, Any, None]:
+def timer(tab: ClientTab, phase_s: float, part: Timer) -> Generator[simpy.Event, Any, None]:
     """``Timer``: the tab's renewal timer, from login to logout.
 
     It checks the clock every ``tick_s`` (ticks at login + ``phase_s`` + k
@@ -191,16 +199,19 @@ def timer(tab: ClientTab, phase_s: float, tick_s: float, stop_on_failure: bool) 
     tick that will find it due is worked out in advance (with XFetch, by
     drawing its chance at each tick in turn, as the live checks would), and
     the timer sleeps until then. If the token changed meanwhile (another
-    refresh, another tab), it plans again. After a refresh the next check is
+    refresh, another tab), it plans again, unless it does not follow the
+    store (``timer_follows_store = false``: no storage listener), and then
+    it renews whatever is stored when its plan says. After a refresh the next check is
     a tick later at the earliest, so a clock that believes every new token
     due refreshes once per tick, for ever. The timer stops with the login,
-    when the user closes the app (``Browser.open_until_s``), or, if
-    ``stop_on_failure``, after a renewal that got no token (oidc-client-ts's
+    when the user closes the app (``Browser.open_until_s``), or, with
+    ``timer_after_failure = "stop"``, after a renewal that got no token (oidc-client-ts's
     expiring timer is cancelled when it fires, src/utils/Timer.ts, and only
     a successful renewal arms it again).
     """
     env, browser, login = tab.env, tab.browser, tab.login
-    count = login.count
+    count, tick_s = login.count, part.timer_tick_s
+    stop_on_failure, follows = part.timer_after_failure == "stop", part.timer_follows_store
     first_s = env.now + phase_s
     k = 1  # the next tick to check: the first is a tick after login (oidc-client-ts waits at least 1 s)
     while tab.logged_in and login.count == count:
@@ -213,8 +224,8 @@ def timer(tab: ClientTab, phase_s: float, tick_s: float, stop_on_failure: bool) 
         k += 1
         if not tab.logged_in or login.count != count:
             return
-        if tab.store.access is planned_for:  # still the token the plan was for: it is due now
-            token = yield tab.client.single_flight.start(tab, planned_for, proactive=True)
+        if tab.store.access is planned_for or not follows:  # the token the plan was for is due now
+            token = yield tab.client.single_flight.start(tab, tab.store.access, proactive=True)
             if token is None and stop_on_failure:
                 return
 

@@ -257,7 +257,8 @@ AUTH0_SPA_JS = NamedClient(
 
 OIDC_CLIENT_TS = NamedClient(
     Client(name="oidc-client-ts",
-           proactive=Timer(margin_s=60.0, timer_tick_s=5.0, expiry_from="expires_in", timer_after_failure="stop"),
+           proactive=Timer(margin_s=60.0, timer_tick_s=5.0, expiry_from="expires_in", timer_after_failure="stop",
+                           timer_follows_store=False),
            max_retries=0, storage=SessionStorage(), retries_exhausted="fail", refresh_rejected="fail"),
     "library",
     "oidc-client-ts 3.5.0, UserManager defaults (automaticSilentRenew: true), refresh_token grant",
@@ -284,6 +285,9 @@ OIDC_CLIENT_TS = NamedClient(
               "(nothing is armed again)"),
         _OIDC("timer_after_failure", "stop", "src/UserManager.ts#L378-L379",
               "await this.storeUser(user); … this._events.load(user); (only a stored user arms the timer again)"),
+        _OIDC("timer_follows_store", "false", "src/UserManager.ts#L145-L150",
+              "getUser(raiseEvent = false) { … await this._events.load(user, raiseEvent); (the timers are armed from "
+              "the tab's own loads of the user; src/ has no storage-event listener)"),
         _OIDC("expiry_from", "expires_in", "src/User.ts#L98-L109",
               "this.expires_at = Math.floor(value) + Timer.getEpochTime();"),
         _OIDC("max_retries", "0", "src/SilentRenewService.ts#L24-L25",
@@ -309,20 +313,19 @@ OIDC_CLIENT_TS = NamedClient(
               'const store = typeof window !== "undefined" ? window.sessionStorage : new InMemoryWebStorage();'),
     ),
     "The documented 10 s silentRequestTimeoutInSeconds, with its unlimited 5 s retry on timeout, never reaches the "
-    "timer's refresh_token call: signinSilent() passes an undefined timeout that overwrites the setting, so the "
-    "POST has no timeout and nothing retries it (a bug; the preset has the code's values, refresh_timeout_s = 0 "
-    "and retry = none; fixed it would be refresh_timeout_s = 10, retry = fixed, retry_base_s = 5, max_tries = "
-    "100, retrying timeouts only). An app that calls getUser() while a token that failed to renew is still live "
-    "arms the expiring timer again (src/UserManager.ts#L145-L150 loads the user, src/AccessTokenEvents.ts#L35-L41 "
-    "arms it for 1 s when inside the margin), so such an app retries once per getUser(); the preset is an app "
-    "that reads the user once, at load. A page loaded with an already expired token cancels its expiring timer "
-    "(src/AccessTokenEvents.ts#L43-L46), so it never renews by itself (a proposed timer_when_expired = skip). The "
-    "app reads the token itself, so an API 401 fails the request (max_retries = 0). Each tab keeps its own user "
-    "in sessionStorage and there is no storage-event listener in src/, so with a shared userStore (localStorage) "
-    "each tab's timer would still fire from its own load, which the model's timers, re-planned when the shared "
-    "store changes, do not express; a duplicated tab copies the same refresh token (under reuse detection the "
-    "slower tab revokes the family). signinSilent has no in-flight guard (#1618). The timer's whole-second "
-    "arithmetic adds up to 1 s on top of the 5 s tick.",
+    "timer's refresh_token call: signinSilent() passes an undefined timeout that overwrites the setting, so the POST "
+    "has no timeout and nothing retries it (a bug; the preset has the code's values, refresh_timeout_s = 0 and retry "
+    "= none; fixed it would be refresh_timeout_s = 10, retry = fixed, retry_base_s = 5, max_tries = 100, retrying "
+    "timeouts only). An app that calls getUser() while a token that failed to renew is still live arms the expiring "
+    "timer again (src/UserManager.ts#L145-L150 loads the user, src/AccessTokenEvents.ts#L35-L41 arms it for 1 s when "
+    "inside the margin), so such an app retries once per getUser(); the preset is an app that reads the user once, at"
+    " load. A page loaded with an already expired token cancels its expiring timer "
+    "(src/AccessTokenEvents.ts#L43-L46), so it never renews by itself (a proposed timer_when_expired = skip). The app"
+    " reads the token itself, so an API 401 fails the request (max_retries = 0). With a shared userStore "
+    "(localStorage, storage = local) each tab's timer still fires from its own load and renews (timer_follows_store ="
+    " false): one refresh per tab per expiry, each with the refresh token stored then; a duplicated tab copies the "
+    "same refresh token (under reuse detection the slower tab revokes the family). signinSilent has no in-flight "
+    "guard (#1618). The timer's whole-second arithmetic adds up to 1 s on top of the 5 s tick.",
 )  # fmt: skip
 
 MSAL_BROWSER = NamedClient(
