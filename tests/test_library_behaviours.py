@@ -17,6 +17,7 @@ import pytest
 
 import sim
 from sim import Latencies, Scenario, Workload
+from sim.presets import LIBRARY_NAMES
 
 LATENCIES = Latencies(rtt_s=0.1, api_service_s=0.05, api_401_service_s=0.01, auth_service_s=0.02)
 OUTAGE = "800:1000"
@@ -315,3 +316,19 @@ def test_msal_counts_expires_in_from_when_the_refresh_was_sent(tmp_path):
         result = outage("msal-browser", tmp_path, times=(0, 605), window="9000:9001", latencies=slow_auth,
                         expiry_from=expiry_from)  # fmt: skip
         assert result.summary["refresh_calls"] == refreshes, expiry_from
+
+
+def test_every_library_has_an_outage_and_a_three_tab_timeline():
+    outages = {
+        "article", "axios-auth-refresh-3", "axios-auth-refresh-3-paused", "axios-auth-refresh-5",
+        "axios-auth-refresh-5-no-dedupe", "auth0-spa-js", "oidc-client-ts", "angular-oauth2-oidc", "msal-browser",
+        "keycloak-js", "keycloak-js-30", "authlib-async", "authlib-sync", "requests-oauthlib", "google-auth",
+        "next-auth-guide",
+    }  # fmt: skip
+    three_tab_timelines = {
+        "article", "axios-auth-refresh-3", "axios-auth-refresh-3-paused", "axios-auth-refresh-5",
+        "axios-auth-refresh-5-no-dedupe", "auth0-spa-js", "msal-browser", "keycloak-js", "keycloak-js-30",
+        "oidc-client-ts", "angular-oauth2-oidc", "authlib-async", "authlib-sync", "requests-oauthlib", "google-auth",
+        "next-auth-guide",
+    }  # fmt: skip
+    assert outages == three_tab_timelines == set(LIBRARY_NAMES)
