@@ -6,6 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SIM_READY := $(VENV)/.sim-ready
 READY := $(VENV)/.ready
+NODE_READY := reality/node_modules/.package-lock.json
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
 .PHONY: compare test check mutations figures notebooks site playground jupyter bench lint clean reality
@@ -18,8 +19,14 @@ compare: $(SIM_READY)
 # compared with its committed outputs (tests/test_notebook_outputs.py), one
 # process per CPU (pytest-xdist): the heavy modules each keep to one worker
 # (tests/conftest.py, HEAVY_GROUPS), so the figures' data is made once.
-test: $(READY)
+test: $(READY) $(NODE_READY)
 	$(PY) -m pytest tests -n auto --dist loadgroup
+
+# The real stack's server packages (reality/), installed before any test starts, so that no test run
+# installs them while another test starts the server; without npm the real-stack tests skip (fail in CI).
+$(NODE_READY): reality/package-lock.json
+	@if command -v npm >/dev/null; then cd reality && npm ci --no-audit --no-fund; \
+	else echo "no npm: the real-stack tests will skip (README, The two commands)"; fi
 
 # The fast tier, under 90 s on two cores: lint, then every exact-timeline, invariant and CLI test,
 # that is every test not marked `full` in tests/conftest.py (no notebooks, browser, site or figure

@@ -176,6 +176,9 @@ def run(
     send = client.proactive.request_interceptor  # with a look at the token's expiry first, or not
     workload = scenario.workload
     tabs_per_user = workload.tabs if workload.kind != "trace" else 1
+    clients_per_user = client.tier.clients(tabs_per_user)  # the tabs, or a BFF's instances
+    balancer_rng = stream(seed, "balancer") if getattr(client.tier, "balancer", "") == "random" else None
+    router = client.tier.router(balancer_rng)  # a BFF's load balancer: which instance serves each request
     tabs: dict[int, list] = {}  # user -> their tabs, for the hot path
     request_ids = itertools.count()
     closes_s = arrivals.open_until_s(workload, scenario.tokens) if client.proactive.reads_expiry else math.inf
@@ -183,7 +186,7 @@ def run(
     def login(user: int):
         clock = device_clock(env, scenario, client.proactive, user) if client.proactive.reads_expiry else None
         browser = Browser(
-            env, user, tabs_per_user, auth, api, observer, client, workload.relogin_after_s, clock, closes_s,
+            env, user, clients_per_user, auth, api, observer, client, workload.relogin_after_s, clock, closes_s,
             limits=scenario.browser, rng=stream(seed, "retries", user) if client.retry.jittered else None,
             sync_rng=stream(seed, "tab_sync", user) if client.tab_sync.draws else None,
         )  # fmt: skip
@@ -201,9 +204,22 @@ def run(
         made(request_id, session.id, env.now)
         send(session, request_id, env.now)
 
+    before_s = getattr(client.tier, "before_s", 0.0)
+
+    def arrive_at_bff(user: int, tab: int) -> None:  # the load balancer picks the instance; the trip there first
+        request_id, created_s, instance = next(request_ids), env.now, tabs[user][router.pick(user)]
+        if progress is not None and request_id % PROGRESS_EVERY == PROGRESS_EVERY - 1:
+            progress(PROGRESS_EVERY)
+        made(request_id, instance.id, created_s)
+        if before_s:
+            env.timeout(before_s).callbacks.append(lambda _: send(instance, request_id, created_s))
+        else:
+            send(instance, request_id, created_s)
+
     made = observer.request_made if wants(observer, "request_made") else lambda *_: None
     told = progress is not None or wants(observer, "request_made")
-    arrivals.start(env, workload, scenario.tokens, seed, login, arrive_told if told else arrive)
+    arrive_one = arrive_at_bff if router is not None else arrive_told if told else arrive
+    arrivals.start(env, workload, scenario.tokens, seed, login, arrive_one)
     env.run()
     if progress is not None:
         progress(recorder.request_count % PROGRESS_EVERY)

@@ -30,6 +30,7 @@ STREAM_NAMES = (
     "retries",
     "losses",
     "tab_sync",
+    "balancer",
 )
 
 

@@ -71,6 +71,12 @@ class Scenario:
             object.__setattr__(self, "client", client_named(self.client))
         elif not isinstance(self.client, Client):
             raise ConfigError("client", self.client, "must be a Client or the name of one")
+        if self.client.tier.bff and self.browser.limited:  # the browser's connections carry the BFF's calls no more
+            raise ConfigError(
+                "max_connections" if self.browser.max_connections else "client_cost_s",
+                self.browser.max_connections or self.browser.client_cost_s,
+                "limits the browser's own calls to the servers; with tier = bff the BFF makes them: use 0",
+            )
 
     @property
     def strategy(self) -> str:

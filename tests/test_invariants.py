@@ -89,7 +89,8 @@ class Observed:
         self.refreshes = [refresh for refresh in watcher.refreshes if refresh.tries]
         self.api_asks = watcher.api_asks  # (session, when) of every API call a tab asked its browser for
         self.client = scenario.client
-        self.tabs = scenario.workload.tabs if scenario.workload.kind != "trace" else 1
+        tabs = scenario.workload.tabs if scenario.workload.kind != "trace" else 1
+        self.tabs = self.client.tier.clients(tabs)  # a user's clients: their tabs, or a BFF's instances
         self.max_tries = getattr(self.client.retry, "max_tries", 1)
         # The tabs that share a login: a user's (storage = tab: each tab alone), numbered by its first session
         self.logins = self.tabs if self.client.storage.shares_login else 1
@@ -220,6 +221,21 @@ def clients(draw, names=tuple(CLIENTS), retrying=False):
     else:
         perhaps("refresh_in", st.sampled_from(["tab", "shared-worker"]))
     perhaps("tab_sync", st.sampled_from(["instant", "measured"]))
+    if draw(st.booleans()):  # a backend-for-frontend: its instances are the session's clients
+        changes.update(tier="bff", storage="local", cross_tab_lock=False, refresh_in="tab", tab_sync="instant")
+        changes.pop("lock_timeout_s", None)  # the Web Lock's, which a BFF has not
+        perhaps("instances", st.integers(1, 3))
+        perhaps("balancer", st.sampled_from(["round-robin", "random", "sticky"]))
+        perhaps("bff_rtt_s", st.sampled_from([0.0, 0.04]))
+        perhaps("store_rtt_s", st.sampled_from([0.0, 0.002]))
+        if draw(st.booleans()):
+            changes["session_lock"] = "distributed"
+            perhaps("lock_acquire_s", st.sampled_from([0.0, 0.001, 0.01]))
+            perhaps("lease_ttl_s", st.sampled_from([0.05, 2.0, 10.0]))
+            perhaps("lock_poll_s", st.sampled_from([0.01, 0.05]))
+            perhaps("lock_holder_deaths", st.integers(0, 2))
+    else:
+        changes.update(tier="browser", session_lock="none")  # a named client may be a BFF
     return base.with_({key: value for key, value in changes.items() if value is not None})
 
 
@@ -290,6 +306,7 @@ def scenarios(draw, names=tuple(CLIENTS), where=lambda client: True, outages=0, 
         arrivals=trace_file(draw(trace_rows)) if kind == "trace" else None,
     )
     busy_s = (access_ttl_s + 1.0 if at_s is None else at_s) if kind == "burst" else access_ttl_s
+    client = draw(clients(names, retrying).filter(where))
     faults_ = draw(faults(busy_s, outages))
     workload = dataclasses.replace(
         workload, relogin_after_s=think_time(draw(st.none() | st.floats(0.0, 30.0)), faults_)
@@ -306,7 +323,7 @@ def scenarios(draw, names=tuple(CLIENTS), where=lambda client: True, outages=0, 
             clock_offset_sd_s=draw(st.sampled_from([0.0, 0.0, 10.0])),
         ),
         faults=faults_,
-        browser=draw(browsers),
+        browser=BrowserLimits() if client.tier.bff else draw(browsers),  # a BFF makes the calls, not the browser
         refresh_tokens=refresh_tokens,
         latencies=Latencies(
             rtt_s=draw(st.floats(0.0, 0.3)),
@@ -322,7 +339,7 @@ def scenarios(draw, names=tuple(CLIENTS), where=lambda client: True, outages=0, 
             auth_cpu_s=draw(st.sampled_from([0.0, 0.0, 0.0]) | st.floats(0.0, 0.02)),
         ),
         workload=workload,
-        client=draw(clients(names, retrying).filter(where)),
+        client=client,
         seed=draw(st.integers(0, 2**16)),
         record_calls=True,
     )
@@ -342,6 +359,12 @@ def per_session(frame):
     return {session: rows for session, rows in frame.groupby("session")}
 
 
+def lock_given_up(client):
+    """Whether a request may fail for a lock: a wait for a Web Lock given up, or a BFF instance that died
+    holding the session's lock (its refresh got no token, the session kept)."""
+    return getattr(client.cross_tab_lock, "lock_timeout_s", 0) or getattr(client.session_lock, "lock_holder_deaths", 0)
+
+
 @given(scenarios())
 def test_every_request_ends_exactly_once(scenario):
     """Under any fault schedule, every request the app made ends once: ok, unauthorized, failed or
@@ -356,10 +379,12 @@ def test_every_request_ends_exactly_once(scenario):
     assert (requests["finished_s"] <= seen.result.sim_time_s).all()
     assert (requests["held_s"] >= 0).all()
     assert (requests["held_s"] <= requests["latency_s"] + 1e-9).all()
-    # a request fails only for a call that got no answer in time, or a refresh whose tries ran out (or
-    # whose refresh token was rejected) while the session was kept
+    # a request fails only for a call that got no answer in time, a refresh whose tries ran out (or whose
+    # refresh token was rejected) while the session was kept, a wait for a Web Lock given up, or a BFF
+    # instance that died holding the session's lock
     client = seen.client
-    if not (client.api_timeout_s or client.retries_exhausted == "fail" or client.refresh_rejected == "fail"):
+    if not (client.api_timeout_s or client.retries_exhausted == "fail" or client.refresh_rejected == "fail"
+            or lock_given_up(client)):  # fmt: skip
         assert not (requests["reason"] == "failed").any()
 
 
@@ -402,7 +427,7 @@ def test_a_request_never_retries_more_than_its_limit(scenario):
     if not seen.client.api_timeout_s:
         assert ran_out.all()
     if seen.client.retries_exhausted != "fail" and seen.client.refresh_rejected != "fail":
-        assert timed_out.all()
+        assert (timed_out | (ran_out & bool(lock_given_up(seen.client)))).all()
 
 
 @given(scenarios())
@@ -484,6 +509,8 @@ def test_single_flight_never_overlaps_refreshes(scenario):
     mine = {}
     for refresh in seen.refreshes:
         mine.setdefault(refresh.session, []).append(refresh)
+    events = seen.result.token_events
+    logouts = events[events["event"] == "logout"].groupby(seen.login_of(events["session"]))["time_s"].agg(list)
     for refreshes in mine.values():  # one after the other, every try of one before the next
         assert all(a.tries[-1].ended_s <= b.tries[0].asked_s for a, b in zip(refreshes, refreshes[1:], strict=False))
         if seen.client.late_401_check:  # a late 401 is noticed: one refresh per dead token (a tab with
@@ -492,7 +519,11 @@ def test_single_flight_never_overlaps_refreshes(scenario):
             # settles nothing: the next 401 refreshes again, as a library that raises does)
             keeps = seen.client.refresh_rejected == "fail"
             for refresh in refreshes:
-                assert refresh.trigger == "" or refresh.trigger not in settled
+                # a page that stays after a logout finds an empty store and refreshes with no token (Stay)
+                emptied = seen.client.on_logout.keeps_working and any(
+                    t <= refresh.tries[0].asked_s for t in logouts.get(seen.login_of(refresh.session), ())
+                )
+                assert refresh.trigger == "" or refresh.trigger not in settled or emptied
                 if refresh.verdict and not (keeps and refresh.tries[-1].status == Status.UNAUTHORIZED):
                     settled.add(refresh.trigger)
 
@@ -526,13 +557,15 @@ def test_without_single_flight_every_round_may_send_its_own_refresh(scenario):
     sent, rounds = sent.to_numpy(), rounds.to_numpy()
     assert (sent <= rounds * seen.max_tries).all()
     # a round makes at least one try (sent, or timed out while it waited for a connection), unless a late
-    # 401 or another tab's refresh made it needless (or a SharedWorker's, which every request asks), or the
-    # user was on the login page by then
+    # 401 or another tab's refresh made it needless (or a SharedWorker's, which every request asks, or
+    # another BFF instance's, seen under the session's lock), or the user was on the login page by then
     tried = np.zeros(len(requests), dtype=int)
     for refresh in seen.refreshes:
         if refresh.request >= 0:
             tried[refresh.request] += len(refresh.tries)
-    shared = seen.client.late_401_check or seen.client.cross_tab_lock.mode or seen.client.refresh_in.mode != "tab"
+    client = seen.client
+    shared = (client.late_401_check or client.cross_tab_lock.mode or client.refresh_in.mode != "tab"
+              or client.session_lock.mode != "none")  # fmt: skip
     if not shared:
         kept = (requests["reason"] != "logged_out").to_numpy()
         assert (tried[kept] >= rounds[kept]).all()
@@ -544,12 +577,30 @@ def test_held_requests_made_during_a_refresh(scenario):
     result = seen.result
     requests = per_session(result.requests)
 
+    before_s = getattr(seen.client.tier, "before_s", 0.0)  # a BFF's request reaches its instance this much later
     for refresh in seen.refreshes:  # from its first try to its last answer, retries' waits included
         made = requests.get(refresh.session, result.requests.iloc[:0])
         start_s, end_s = refresh.tries[0].asked_s, refresh.tries[-1].ended_s
-        during = made[(made["created_s"] > start_s) & (made["created_s"] < end_s)]
-        refused = (during["reason"] == "logged_out") & (during["latency_s"] == 0)  # made on the login page
+        reached_s = made["created_s"] + before_s
+        during = made[(reached_s > start_s) & (reached_s < end_s)]
+        refused = (during["reason"] == "logged_out") & (during["latency_s"] <= before_s)  # made on the login page
         assert (during.loc[~refused, "held_s"] > 0).all()
+
+
+@given(scenarios(where=lambda client: client.session_lock.mode == "distributed"))
+def test_a_distributed_lock_means_one_refresh_at_a_time_per_session_while_its_lease_holds(scenario):
+    """A BFF instance refreshes only while it holds the session's lock; the next holder takes it when the
+    first lets go, or when the lease runs out (a holder that died, or one slower than its lease)."""
+    seen = Observed(scenario)
+    lease_s = seen.client.session_lock.lease_ttl_s
+    users = {}
+    for refresh in seen.refreshes:
+        users.setdefault(refresh.session // seen.tabs, []).append(refresh)
+    for mine in users.values():
+        mine.sort(key=lambda refresh: refresh.tries[0].asked_s)
+        for a, b in zip(mine, mine[1:], strict=False):
+            held_until_s = min(a.tries[-1].ended_s, a.tries[0].asked_s + lease_s)
+            assert b.tries[0].asked_s >= held_until_s - 1e-9
 
 
 @given(scenarios(where=lambda client: client.cross_tab_lock.mode))

@@ -9,6 +9,8 @@ switches and one part per choice, each a family of classes, one per way:
 - ``logout``: what a logout does to work already decided (``Unload``, ``Stay``);
 - ``worker``: where refresh calls are made (``InTab``, ``InSharedWorker``);
 - ``tab_sync``: how soon a tab sees another tab's doings (``Instant``, ``Measured``);
+- ``tier``: the browser's tabs, or a backend-for-frontend's instances (``InBrowser``, ``Bff``);
+- ``session_lock``: a BFF's lock in the session store (``NoSessionLock``, ``DistributedLock``);
 - ``proactive``: refreshing before expiry (``Off``, ``OnUse``, ``Timer``, ``Background``);
 - ``retry``: trying a refresh that got no verdict again (``NoRetry``, ``Immediate``, ``Fixed``, ...).
 
@@ -42,15 +44,18 @@ from .retry import (
     Retry,
     Retrying,
 )
+from .session_lock import DistributedLock, Lease, NoSessionLock, SessionLock
 from .sharing import Flight, NoSingleFlight, PerTab, SingleFlight, TabLock
 from .storage import Cookie, CookieJar, Local, SessionStorage, Storage, TabMemory, TokenStore
 from .tab import ClientTab
 from .tab_sync import Instant, Measured, StorageArea, TabSync, TabView
+from .tier import Bff, InBrowser, Router, Tier
 from .worker import InSharedWorker, InTab, RefreshIn, RefreshWorker
 
 __all__ = [
     "Background",
     "Backoff",
+    "Bff",
     "Browser",
     "Client",
     "ClientTab",
@@ -59,6 +64,7 @@ __all__ = [
     "CookieJar",
     "CrossTabLock",
     "Decorrelated",
+    "DistributedLock",
     "Early",
     "EqualJitter",
     "Exponential",
@@ -66,13 +72,16 @@ __all__ = [
     "Flight",
     "FullJitter",
     "Immediate",
+    "InBrowser",
     "InSharedWorker",
     "InTab",
     "Instant",
+    "Lease",
     "Local",
     "Measured",
     "NoLock",
     "NoRetry",
+    "NoSessionLock",
     "NoSingleFlight",
     "Off",
     "OnLogout",
@@ -84,6 +93,8 @@ __all__ = [
     "Request",
     "Retry",
     "Retrying",
+    "Router",
+    "SessionLock",
     "SessionStorage",
     "SingleFlight",
     "Stay",
@@ -93,6 +104,7 @@ __all__ = [
     "TabMemory",
     "TabSync",
     "TabView",
+    "Tier",
     "Timer",
     "TokenStore",
     "Unload",

@@ -78,6 +78,7 @@ class Browser:
         transport = Transport(env, api, auth, limits or BrowserLimits(), client, self, observer)
         self.sync_rng = sync_rng  # tab_sync's draws: storage and lock delays, the worker's start
         self.lock = client.cross_tab_lock.make(env)  # navigator.locks: one holder at a time, the rest in line
+        self.lease = client.session_lock.make()  # a BFF's lock in the session store, if any
         self.worker = client.refresh_in.make(env, client.tab_sync, sync_rng)  # a SharedWorker for every tab, if any
         stores = client.tab_sync.views(client.storage.stores(tabs), env, sync_rng)  # each tab's copy, or one
         self.tabs = [

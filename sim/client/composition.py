@@ -52,9 +52,11 @@ from .locks import CrossTabLock, NoLock
 from .logout import OnLogout, Unload
 from .proactive import Off, Proactive
 from .retry import NoRetry, Retry
+from .session_lock import NoSessionLock, SessionLock
 from .sharing import NoSingleFlight, SingleFlight
 from .storage import Local, Storage
 from .tab_sync import Instant, TabSync
+from .tier import InBrowser, Tier
 from .worker import InTab, RefreshIn
 
 MAX_RETRIES_LIMIT = 100  # a request's API calls are counted in a byte
@@ -150,6 +152,17 @@ class Client:
         "own copy of localStorage, updated late; Web Lock grants and a SharedWorker's start as Chromium took them "
         "in reality/storage_probe.py)",
     )
+    tier: Tier = slot(
+        InBrowser(),
+        "who holds the tokens and refreshes them: browser (the tabs, the article) or bff (instances of a "
+        "backend-for-frontend behind a load balancer, the session's tokens in a shared store; the browser holds a "
+        "cookie)",
+    )
+    session_lock: SessionLock = slot(
+        NoSessionLock(),
+        "with tier = bff: none, or distributed (a lock in the session store, SET NX PX with a lease: one refresh "
+        "at a time per session across instances)",
+    )
     # The flat changes made to the named client, in the order of flat_keys(), and the named client itself.
     changes: tuple[tuple[str, Any], ...] = field(default=(), metadata={"flat": False})
     base: Client | None = field(default=None, compare=False, repr=False, metadata={"flat": False})
@@ -169,11 +182,28 @@ class Client:
                 "hold_while_refreshing", True, "holds requests for a shared refresh; with single_flight = lock "
                 "each request that needs a token waits its turn at the lock: use false",
             )  # fmt: skip
+        self._check_tier()
         if self.refresh_in.mode != "tab" and not self.storage.shares_login:
             raise ConfigError(
                 "refresh_in", self.refresh_in.mode, "keeps one set of tokens for every tab; with storage = tab "
                 "(each tab its own) use refresh_in = tab",
             )  # fmt: skip
+
+    def _check_tier(self) -> None:
+        """A BFF's instances share one session store; the browser's own machinery is not theirs."""
+        if not self.tier.bff:
+            if self.session_lock.mode != "none":
+                raise ConfigError("session_lock", self.session_lock.mode, "needs tier = bff (a session store)")
+            return
+        browser_only = (
+            ("storage", self.storage.mode, "local", "the BFF's session store is shared by its instances"),
+            ("cross_tab_lock", self.cross_tab_lock.mode, False, "a Web Lock is the browser's: use session_lock"),
+            ("refresh_in", self.refresh_in.mode, "tab", "a SharedWorker is the browser's"),
+            ("tab_sync", self.tab_sync.mode, "instant", "it models browser tabs"),
+        )
+        for name, value, allowed, why in browser_only:
+            if value != allowed:
+                raise ConfigError(name, value, f"with tier = bff only {str(allowed).lower()} ({why})")
 
     # -- seen flat: what scenario files, flags and with_() name -------------------------
 

@@ -88,12 +88,13 @@ class ClientTab:
 
         ``stale`` got a 401, or (``proactive``) is about to expire.
         ``request_id`` names the request that sends it, if one does (-1:
-        the tab's shared refresh). The cross-tab lock, if the client takes
-        one, wraps it (``locks.py``).
+        the tab's shared refresh). The lock across tabs, or a BFF's lock in the
+        session store, if the client takes one, wraps it (``locks.py``,
+        ``session_lock.py``).
         """
         if not self.working:  # the page was left for the login page (another request's refresh failed)
             return None
-        return (yield from self.client.cross_tab_lock.refresh(self, stale, request_id, proactive))
+        return (yield from self.client.session_lock.refresh(self, stale, request_id, proactive))
 
     def ask_for_tokens(
         self, stale: str | None, request_id: int, proactive: bool, store: TokenStore | None = None

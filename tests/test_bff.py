@@ -1,0 +1,116 @@
+"""A backend-for-frontend: two instances, one session, rotation with reuse detection, two concurrent requests
+just after the access token died. Exact timelines.
+
+The BFF's own round trips to the API and the auth server take 0.1 s (``rtt_s``), the API rejects in 0.01 s
+and serves in 0.05 s, the auth server answers in 0.02 s. The login is answered at 0.12, so the access token
+dies at 900.12; the browser's two requests leave at 901 and reach the instances at once (``bff_rtt_s`` 0).
+"""
+
+import pytest
+
+import sim
+from sim import Latencies, Scenario, Workload
+from sim.fields import ConfigError
+
+LATENCIES = Latencies(rtt_s=0.1, api_service_s=0.05, api_401_service_s=0.01, auth_service_s=0.02)
+LOCK = {"session_lock": "distributed", "lock_acquire_s": 0.002, "lock_poll_s": 0.05}
+
+
+def two_requests(client="naive", **fields):
+    """Two requests of one session at 901 s, through a BFF of two instances (round-robin: one each)."""
+    scenario = Scenario(latencies=LATENCIES, workload=Workload(kind="burst", concurrency=2, at_s=901.0),
+                        record_calls=True)  # fmt: skip
+    changes = {"tier": "bff", "instances": 2, "rotation": True, "reuse_detection": True, **fields}
+    return sim.run(scenario.with_(client=client, **changes))
+
+
+def refreshes(result):
+    """(when the answer came back, status, instance, what the server made of it) per refresh call."""
+    return [(round(c.received_s, 3), c.status, c.session, c.outcome) for c in result.records.calls
+            if c.endpoint == "refresh"]  # fmt: skip
+
+
+def endings(result):
+    return result.requests.sort_values("request")["reason"].tolist()
+
+
+def test_without_coordination_the_second_instance_presents_a_used_token_and_the_session_is_lost():
+    result = two_requests()
+    assert refreshes(result) == [(901.23, 200, 0, "valid"), (901.23, 401, 1, "reused")]
+    assert result.summary["logouts"] == 1 and endings(result) == ["ok", "logged_out"]
+
+
+def test_a_single_flight_per_process_does_not_reach_across_instances():
+    # authkit-session after PR #33: one refresh promise per process. Round-robin sends the two requests to
+    # two processes: two refreshes, a reuse, the session lost.
+    result = two_requests(single_flight="tab")
+    assert refreshes(result) == [(901.23, 200, 0, "valid"), (901.23, 401, 1, "reused")]
+    assert result.summary["logouts"] == 1
+
+
+def test_a_single_flight_per_process_is_enough_within_one_instance():
+    # Sticky sessions send both requests to one process: its in-flight refresh is shared.
+    result = two_requests(single_flight="tab", balancer="sticky")
+    assert refreshes(result) == [(901.23, 200, 0, "valid")]
+    assert result.summary["logouts"] == 0 and endings(result) == ["ok", "ok"]
+
+
+def test_a_distributed_lock_keeps_the_session_with_one_refresh_and_costs_the_waiter_its_polls():
+    # Both instances try SET NX at 901.11 + 0.002; the first holds it and refreshes (answered 901.232). The
+    # second polls every 0.05 s + 0.002, holds it at 901.268, finds the new tokens in the store, and sends its
+    # request again with them: its answer at 901.418 instead of 901.38.
+    result = two_requests(**LOCK)
+    assert refreshes(result) == [(901.232, 200, 0, "valid")]
+    assert endings(result) == ["ok", "ok"] and result.summary["logouts"] == 0
+    finished = result.requests.sort_values("request")["finished_s"].round(3).tolist()
+    assert finished == [901.382, 901.418]
+
+
+def test_a_holder_that_dies_mid_refresh_leaves_the_rotated_token_unstored_until_its_lease_runs_out():
+    # The first holder's refresh reaches the server (the token rotates) and the instance dies before storing
+    # the answer; its request fails. The key stays until the 5 s lease ends at 906.112; the second instance
+    # then holds it, finds the old tokens, and presents the used refresh token: reuse, the session lost.
+    result = two_requests(**LOCK, lock_holder_deaths=1, lease_ttl_s=5.0)
+    assert refreshes(result) == [(901.232, 200, 0, "valid"), (906.276, 401, 1, "reused")]
+    assert endings(result) == ["failed", "logged_out"] and result.summary["logouts"] == 1
+    # A grace window longer than the lease accepts the late presentation.
+    graced = two_requests(**LOCK, lock_holder_deaths=1, lease_ttl_s=5.0, grace_s=10.0)
+    assert refreshes(graced) == [(901.232, 200, 0, "valid"), (906.276, 200, 1, "grace")]
+    assert endings(graced) == ["failed", "ok"]
+
+
+def test_a_grace_window_at_the_server_keeps_the_session_without_a_lock():
+    result = two_requests(grace_s=30.0)
+    assert refreshes(result) == [(901.23, 200, 0, "valid"), (901.23, 200, 1, "grace")]
+    assert endings(result) == ["ok", "ok"] and result.summary["logouts"] == 0
+
+
+def test_the_trip_to_the_bff_and_the_session_read_come_before_the_instance_handles_a_request():
+    # 0.04 s to the BFF and back plus a 0.003 s read from the store: every leg after it moves by 0.043 s,
+    # and the request's latency includes it.
+    result = two_requests(balancer="sticky", single_flight="tab", bff_rtt_s=0.04, store_rtt_s=0.003)
+    assert refreshes(result) == [(901.273, 200, 0, "valid")]
+    assert result.requests["finished_s"].round(3).tolist() == [901.423, 901.423]
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"session_lock": "distributed"}, "session_lock = 'distributed': needs tier = bff"),
+        ({"tier": "bff", "cross_tab_lock": True}, "cross_tab_lock = True: with tier = bff only false"),
+        ({"tier": "bff", "storage": "cookie"}, "storage = 'cookie': with tier = bff only local"),
+        ({"tier": "bff", "instances": 0}, "instances = 0"),
+        ({"tier": "bff", "balancer": "least-loaded"}, "balancer = 'least-loaded'"),
+        ({"tier": "bff", "session_lock": "distributed", "lease_ttl_s": 0}, "lease_ttl_s = 0"),
+        ({"tier": "bff", "session_lock": "distributed", "lock_holder_deaths": -1}, "lock_holder_deaths = -1"),
+    ],
+)
+def test_a_bff_that_cannot_be_is_refused_with_one_line(fields, named):
+    with pytest.raises(ConfigError) as caught:
+        sim.Client().with_(**fields)
+    assert str(caught.value).startswith(named)
+
+
+def test_the_browser_connection_limit_is_refused_with_a_bff():
+    with pytest.raises(ConfigError, match="max_connections = 6: limits the browser's own calls"):
+        Scenario().with_(tier="bff", max_connections=6)
