@@ -84,14 +84,18 @@ def readers(root: type[Part], name: str) -> list[Any]:
     return [mode for mode, cls in root.modes.items() if name in {f.name for f in dataclasses.fields(cls)}]
 
 
-def selector_field(root: type[Part], help: str) -> dataclasses.Field:
-    """The flat key that picks a family's mode, as a field the command line can make a flag of."""
+def selector_field(root: type[Part], help: str, quiet: bool = False) -> dataclasses.Field:
+    """The flat key that picks a family's mode, as a field the command line can make a flag of
+    (``quiet``: left out of printed tables while every client has its default)."""
     modes = list(root.modes)
     is_bool = all(isinstance(mode, bool) for mode in modes)
     field = dataclasses.field(
         default=None,
-        metadata={"help": help, "choices": () if is_bool else choices_of(root), "kind": bool if is_bool else str},
-    )
+        metadata={
+            "help": help, "choices": () if is_bool else choices_of(root), "kind": bool if is_bool else str,
+            "quiet": quiet,
+        },
+    )  # fmt: skip
     field.name = root.family
     return field
 
@@ -110,7 +114,7 @@ def flat_fields(cls: type) -> list[dataclasses.Field]:
             out.append(field)
             seen.add(field.name)
             continue
-        out.append(selector_field(root, field.metadata["help"]))
+        out.append(selector_field(root, field.metadata["help"], field.metadata.get("quiet", False)))
         seen.add(field.name)
         for mode_cls in root.modes.values():
             for parameter in dataclasses.fields(mode_cls):

@@ -157,11 +157,13 @@ class Client:
         "who holds the tokens and refreshes them: browser (the tabs, the article) or bff (instances of a "
         "backend-for-frontend behind a load balancer, the session's tokens in a shared store; the browser holds a "
         "cookie)",
+        quiet=True,
     )
     session_lock: SessionLock = slot(
         NoSessionLock(),
         "with tier = bff: none, or distributed (a lock in the session store, SET NX PX with a lease: one refresh "
         "at a time per session across instances)",
+        quiet=True,
     )
     # The flat changes made to the named client, in the order of flat_keys(), and the named client itself.
     changes: tuple[tuple[str, Any], ...] = field(default=(), metadata={"flat": False})

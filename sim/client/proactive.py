@@ -88,6 +88,7 @@ class Early(Proactive):
     margin_frac: float = setting(
         0.0, "a further margin, as a share of the token's lifetime (expires_in), 0 to 1: angular-oauth2-oidc's "
         "timeoutFactor 0.75 is 0.25",
+        quiet=True,
     )  # fmt: skip
     margin_jitter_s: float = setting(0.0, "a uniform random extra margin of up to this, per token, s")
     xfetch_beta: float = setting(
