@@ -114,3 +114,34 @@ def test_a_bff_that_cannot_be_is_refused_with_one_line(fields, named):
 def test_the_browser_connection_limit_is_refused_with_a_bff():
     with pytest.raises(ConfigError, match="max_connections = 6: limits the browser's own calls"):
         Scenario().with_(tier="bff", max_connections=6)
+
+
+# -- the named token managers, read from their source (sim/presets/bff.py) --------------------------------
+
+
+@pytest.mark.parametrize("name", ["authkit-session-before-33", "authkit-session", "duende-token-management"])
+def test_a_token_manager_without_a_shared_lock_refreshes_once_per_instance_and_the_loser_fails(name):
+    # authkit-session before #33 has no shared promise (AuthKitCore.ts#L220-L226); after it, and Duende's
+    # ConcurrentDictionary (UserTokenRequestSynchronization.cs#L15-L30), share one per process only. Two
+    # instances: two refreshes, the second a reuse; the error is swallowed (AuthService.ts#L136-L137) or
+    # logged (UserAccessTokenManagementService.cs#L147-L154): that request fails, nobody is logged out.
+    result = two_requests(client=name)
+    assert refreshes(result) == [(901.12, 200, 0, "valid"), (901.12, 401, 1, "reused")]
+    assert endings(result) == ["ok", "failed"] and result.summary["logouts"] == 0
+
+
+@pytest.mark.parametrize(("name", "calls"), [("authkit-session-before-33", 2), ("authkit-session", 1),
+                                             ("duende-token-management", 1)])  # fmt: skip
+def test_on_one_instance_the_per_process_single_flight_is_enough(name, calls):
+    # Sticky sessions: both requests in one process. Before #33 each still refreshes by itself.
+    result = two_requests(client=name, balancer="sticky")
+    assert len(refreshes(result)) == calls
+    assert endings(result) == (["ok", "ok"] if calls == 1 else ["ok", "failed"])
+
+
+def test_oauth2_proxy_with_redis_refreshes_once_across_instances():
+    # The Redis lock (pkg/sessions/redis/lock.go#L34-L35), polled every 10 ms (stored_session.go#L32), and the
+    # reload under it (#L193-L214): the second instance finds the refreshed session and sends nothing.
+    result = two_requests(client="oauth2-proxy-redis")
+    assert refreshes(result) == [(901.121, 200, 0, "valid")]
+    assert endings(result) == ["ok", "ok"]

@@ -16,7 +16,7 @@ import sim
 from sim import Client, Scenario, Workload
 from sim.client.composition import flat_defaults
 from sim.config import RefreshTokenPolicy, TokenPolicy
-from sim.presets import LIBRARY_NAMES, SERVER_NAMES, SERVERS, named_client
+from sim.presets import BFF_NAMES, LIBRARY_NAMES, SERVER_NAMES, SERVERS, named_client
 from sim.presets.reference import _text, sources_markdown
 
 BURST = Scenario(workload=Workload(kind="burst", concurrency=50))
@@ -247,7 +247,7 @@ def citation_problems(sources) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("name", ["naive", *LIBRARY_NAMES[1:]])
+@pytest.mark.parametrize("name", ["naive", *LIBRARY_NAMES[1:], *BFF_NAMES])
 def test_every_value_of_a_named_client_is_cited(name):
     """Every flat value that differs from the article's interceptor has a source, every source's value
     is the client's, and every source names a line at a commit."""
@@ -265,7 +265,7 @@ def test_every_value_of_a_named_client_is_cited(name):
         for source in named.sources
         if source.field and source.value != _text(flat.get(source.field))
     ]
-    if named.kind == "library" and not named.left_out:
+    if named.kind in ("library", "bff") and not named.left_out:
         problems.append("a library says what it leaves out")
     assert not problems, "\n".join([f"{name}:", *problems])
 

@@ -3,7 +3,8 @@
 ``CLIENTS`` holds every named client: the article's interceptor and the two
 fixes it points at (``kind = "strategy"``: ``naive``, ``locked``,
 ``queued``) and the real libraries as their sources behave (``kind =
-"library"``), each a ``Client`` composition with its words, looks and cited
+"library"``) and the token managers of a backend-for-frontend (``kind =
+"bff"``), each a ``Client`` composition with its words, looks and cited
 sources. ``SERVERS`` holds the auth servers, each its token lifetimes and
 refresh-token rules with their sources.
 
@@ -24,18 +25,21 @@ import dataclasses
 from ..client import Client
 from ..fields import ConfigError
 from .auth_servers import AUTH_SERVERS
+from .bff import BFF_CLIENTS
 from .citations import Source, cited
 from .libraries import LIBRARIES
 from .named import Look, NamedClient, NamedServer
 from .strategies import STRATEGIES
 
-CLIENTS: dict[str, NamedClient] = {named.name: named for named in (*STRATEGIES, *LIBRARIES)}
+CLIENTS: dict[str, NamedClient] = {named.name: named for named in (*STRATEGIES, *LIBRARIES, *BFF_CLIENTS)}
 _ALIASES: dict[str, str] = {alias: named.name for named in CLIENTS.values() for alias in named.aliases}
 SERVERS: dict[str, NamedServer] = {server.name: server for server in AUTH_SERVERS}
 
 STRATEGY_NAMES = tuple(name for name, named in CLIENTS.items() if named.kind == "strategy")
 # What the library matrix runs: the article's interceptor under its own name, then every library.
 LIBRARY_NAMES = ("article", *(name for name, named in CLIENTS.items() if named.kind == "library"))
+# The server-side token managers of a backend-for-frontend (tier = bff).
+BFF_NAMES = tuple(name for name, named in CLIENTS.items() if named.kind == "bff")
 SERVER_NAMES = tuple(SERVERS)
 
 
@@ -68,12 +72,13 @@ def server_named(name: str) -> NamedServer:
 
 def register(named: NamedClient) -> None:
     """Add a named client of your own (or replace one), under its client's name."""
-    if named.kind not in ("strategy", "library"):
-        raise ConfigError("kind", named.kind, "must be strategy or library")
+    if named.kind not in ("strategy", "library", "bff"):
+        raise ConfigError("kind", named.kind, "must be strategy, library or bff")
     CLIENTS[named.name] = named
 
 
 __all__ = [
+    "BFF_NAMES",
     "CLIENTS",
     "LIBRARY_NAMES",
     "SERVERS",

@@ -30,8 +30,9 @@ class NamedClient:
     """A client with a name (``client.name``), what it is, and where each of its choices comes from.
 
     ``kind`` is ``"strategy"`` (the article's interceptor and the fixes it
-    points at: what ``compare`` runs) or ``"library"`` (a real library as
-    its source behaves: what the decision matrix runs). ``aliases`` are
+    points at: what ``compare`` runs), ``"library"`` (a real library as
+    its source behaves: what the decision matrix runs) or ``"bff"`` (a
+    backend-for-frontend's token manager, ``tier = "bff"``). ``aliases`` are
     other names it answers to (the article's interceptor is ``naive``, and
     ``article`` in the library matrix).
     """

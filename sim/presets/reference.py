@@ -84,6 +84,10 @@ def sources_markdown() -> str:
     for named in CLIENTS.values():
         if named.kind == "library":
             lines += _client_section(named, named.name)
+    lines += ["## Backend-for-frontend token managers", ""]
+    for named in CLIENTS.values():
+        if named.kind == "bff":
+            lines += _client_section(named, named.name)
     lines += ["## Auth servers", ""]
     for server in SERVERS.values():
         values = {**dataclasses.asdict(server.tokens), **dataclasses.asdict(server.refresh_tokens)}
