@@ -196,29 +196,26 @@ def run(
     def arrive(user: int, tab: int) -> None:
         send(tabs[user][tab], next(request_ids), env.now)
 
+    if router is None:  # the tab that made the request serves it
+        client_of = lambda user, tab: tabs[user][tab]  # noqa: E731
+    else:  # a BFF: the load balancer picks the instance
+        client_of = lambda user, tab: tabs[user][router.pick(user)]  # noqa: E731
+    before_s = getattr(client.tier, "before_s", 0.0)  # a BFF's request: the trip there and the session's read
+
     def arrive_told(user: int, tab: int) -> None:  # the same, telling ``progress`` now and then, and observers
-        request_id = next(request_ids)
+        request_id, created_s = next(request_ids), env.now
         if progress is not None and request_id % PROGRESS_EVERY == PROGRESS_EVERY - 1:
             progress(PROGRESS_EVERY)
-        session = tabs[user][tab]
-        made(request_id, session.id, env.now)
-        send(session, request_id, env.now)
-
-    before_s = getattr(client.tier, "before_s", 0.0)
-
-    def arrive_at_bff(user: int, tab: int) -> None:  # the load balancer picks the instance; the trip there first
-        request_id, created_s, instance = next(request_ids), env.now, tabs[user][router.pick(user)]
-        if progress is not None and request_id % PROGRESS_EVERY == PROGRESS_EVERY - 1:
-            progress(PROGRESS_EVERY)
-        made(request_id, instance.id, created_s)
+        session = client_of(user, tab)
+        made(request_id, session.id, created_s)
         if before_s:
-            env.timeout(before_s).callbacks.append(lambda _: send(instance, request_id, created_s))
+            env.timeout(before_s).callbacks.append(lambda _: send(session, request_id, created_s))
         else:
-            send(instance, request_id, created_s)
+            send(session, request_id, created_s)
 
     made = observer.request_made if wants(observer, "request_made") else lambda *_: None
     told = progress is not None or wants(observer, "request_made")
-    arrive_one = arrive_at_bff if router is not None else arrive_told if told else arrive
+    arrive_one = arrive_told if told or router is not None else arrive
     arrivals.start(env, workload, scenario.tokens, seed, login, arrive_one)
     env.run()
     if progress is not None:
