@@ -32,7 +32,7 @@ from .files import output_folder, write_text
 from .metrics import CLIENT_KEYS, json_ready
 from .parts import flat_values
 from .presets import CLIENTS, LIBRARY_NAMES, STRATEGY_NAMES, client_names, named_client
-from .scenario import Scenario, part_fields, scenario_parts
+from .scenario import Scenario, part_fields, refuse_unread_deployment, scenario_parts
 from .scenario_file import load_scenario_file
 from .tables import REPLICATED_ROWS, format_confidence_table, format_table
 
@@ -94,6 +94,7 @@ GROUP_TITLES = {
     "clocks": "client clocks: how far each is from the servers'",
     "browser": "the browser's limits: connections per origin, time per call",
     "faults": "faults: auth-server outages, brownouts and rate limits, lost answers, 401s no refresh fixes",
+    "bff": "a backend-for-frontend's deployment (clients with tier = bff): instances, load balancer, session store",
     "": "run",
 }
 
@@ -425,6 +426,7 @@ def _print_json(rows: Any) -> None:
 
 def _run(args: argparse.Namespace) -> None:
     scenario, _, changes = scenario_from_args(args)
+    refuse_unread_deployment([scenario])
     work = _checked(scenario, args, runs=1)
     with _progress_bar(work) as bar:
         result = run(scenario, progress=bar.update if not bar.disable else None)
@@ -464,6 +466,9 @@ def _compare(args: argparse.Namespace) -> None:
     if args.jobs < 0:
         raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")
     variants = _chosen_variants(args, variants)
+    refuse_unread_deployment(
+        one.with_(client=name) for one in (scenario, *variants.values()) for name in (*strategies, one.client.name)
+    )
     if variants:
         return _compare_variants(args, scenario, strategies, changes, variants)
     if args.replications > 1:

@@ -22,6 +22,7 @@ from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import simpy
 
@@ -35,7 +36,7 @@ from .presets import STRATEGY_NAMES
 from .randomness import stream
 from .records import Recorder
 from .scenario import Scenario
-from .servers import AuthServer, EventLoop, ResourceServer
+from .servers import AuthServer, EventLoop, LoadBalancer, ResourceServer, SessionStore
 from .tokens import token_id
 
 
@@ -109,6 +110,7 @@ class Result:
             refresh_timeouts=records.refresh_timeouts,
             rate_limited=records.rate_limited,
             fault_windows=self.scenario.faults.windows,
+            store_times=np.frombuffer(records.store_times) if records.store_times else None,
             workload_end_s=self.scenario.workload.duration_s if self.scenario.workload.kind == "steady" else math.inf,
             sim_time_s=self.sim_time_s,
             wall_time_s=self.wall_time_s,
@@ -176,9 +178,9 @@ def run(
     send = client.proactive.request_interceptor  # with a look at the token's expiry first, or not
     workload = scenario.workload
     tabs_per_user = workload.tabs if workload.kind != "trace" else 1
-    clients_per_user = client.tier.clients(tabs_per_user)  # the tabs, or a BFF's instances
-    balancer_rng = stream(seed, "balancer") if getattr(client.tier, "balancer", "") == "random" else None
-    router = client.tier.router(balancer_rng)  # a BFF's load balancer: which instance serves each request
+    deployment = scenario.bff if client.tier.bff else None  # a BFF's instances, balancer and session store
+    clients_per_user = deployment.instances if deployment else tabs_per_user  # the tabs, or the instances
+    store = SessionStore(env, deployment, observer) if deployment else None
     tabs: dict[int, list] = {}  # user -> their tabs, for the hot path
     request_ids = itertools.count()
     closes_s = arrivals.open_until_s(workload, scenario.tokens) if client.proactive.reads_expiry else math.inf
@@ -188,7 +190,7 @@ def run(
         browser = Browser(
             env, user, clients_per_user, auth, api, observer, client, workload.relogin_after_s, clock, closes_s,
             limits=scenario.browser, rng=stream(seed, "retries", user) if client.retry.jittered else None,
-            sync_rng=stream(seed, "tab_sync", user) if client.tab_sync.draws else None,
+            sync_rng=stream(seed, "tab_sync", user) if client.tab_sync.draws else None, store=store,
         )  # fmt: skip
         tabs[user] = browser.tabs
         yield from browser.login()
@@ -196,11 +198,12 @@ def run(
     def arrive(user: int, tab: int) -> None:
         send(tabs[user][tab], next(request_ids), env.now)
 
-    if router is None:  # the tab that made the request serves it
+    if deployment is None:  # the tab that made the request serves it
         client_of = lambda user, tab: tabs[user][tab]  # noqa: E731
     else:  # a BFF: the load balancer picks the instance
-        client_of = lambda user, tab: tabs[user][router.pick(user)]  # noqa: E731
-    before_s = getattr(client.tier, "before_s", 0.0)  # a BFF's request: the trip there and the session's read
+        rng = stream(seed, "balancer") if deployment.balancer == "random" else None
+        balancer = LoadBalancer(deployment, rng)
+        client_of = lambda user, tab: tabs[user][balancer.pick(user)]  # noqa: E731
 
     def arrive_told(user: int, tab: int) -> None:  # the same, telling ``progress`` now and then, and observers
         request_id, created_s = next(request_ids), env.now
@@ -208,14 +211,14 @@ def run(
             progress(PROGRESS_EVERY)
         session = client_of(user, tab)
         made(request_id, session.id, created_s)
-        if before_s:
-            env.timeout(before_s).callbacks.append(lambda _: send(session, request_id, created_s))
+        if store is not None:  # a BFF's request: the trip there, and the session's read
+            store.read_then(deployment.before_s, lambda: send(session, request_id, created_s))
         else:
             send(session, request_id, created_s)
 
     made = observer.request_made if wants(observer, "request_made") else lambda *_: None
     told = progress is not None or wants(observer, "request_made")
-    arrive_one = arrive_told if told or router is not None else arrive
+    arrive_one = arrive_told if told or deployment is not None else arrive
     arrivals.start(env, workload, scenario.tokens, seed, login, arrive_one)
     env.run()
     if progress is not None:

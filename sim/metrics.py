@@ -64,6 +64,10 @@ The summary's keys, and what they mean:
                            for a refresh)
 ``expiry_latency_p95_s``   p95 latency of those; ``clear_latency_p95_s`` of
                            the others
+``store_ops``              a BFF's operations on its session store: each
+                           request's read, the lock's tries and deletes,
+                           each login's and refresh's write (0 without one)
+``store_peak_per_s``       most of them in one second (whole seconds)
 =========================  ===================================================
 """
 
@@ -85,7 +89,8 @@ SUMMARY_KEYS = (
     "reuse_detected", "families_revoked", "unauthorized_responses", "expired_on_arrival", "logouts",
     "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s", "refresh_latency_p99_s",
     "auth_peak_in_flight", "refresh_peak_per_s", "auth_load_peak_to_mean", "recovery_s", "refresh_amplification",
-    "expiry_requests", "expiry_latency_p95_s", "clear_latency_p95_s", "sim_time_s", "wall_time_s", "seed",
+    "expiry_requests", "expiry_latency_p95_s", "clear_latency_p95_s", "store_ops", "store_peak_per_s", "sim_time_s",
+    "wall_time_s", "seed",
 )  # fmt: skip
 
 
@@ -208,6 +213,7 @@ def summarize(
     refresh_timeouts: int = 0,
     rate_limited: int = 0,
     fault_windows: list[tuple[float, float]] | None = None,
+    store_times: np.ndarray | None = None,
     workload_end_s: float = math.inf,
     sim_time_s: float,
     wall_time_s: float,
@@ -257,12 +263,21 @@ def summarize(
         "expiry_requests": int(met.sum()),
         "expiry_latency_p95_s": quantiles(latency[ok & met], (0.95,))[0],
         "clear_latency_p95_s": quantiles(latency[ok & ~met], (0.95,))[0],
+        "store_ops": 0 if store_times is None else len(store_times),
+        "store_peak_per_s": peak_per_second(store_times),
         "sim_time_s": sim_time_s,
         "wall_time_s": wall_time_s,
         "seed": seed,
     }
     assert tuple(summary) == SUMMARY_KEYS
     return summary
+
+
+def peak_per_second(times: np.ndarray | None) -> int:
+    """Most events in one whole second of the clock (0 for none)."""
+    if times is None or not len(times):
+        return 0
+    return int(np.bincount(np.floor(np.asarray(times)).astype(np.int64)).max())
 
 
 def json_ready(summary: dict) -> dict:

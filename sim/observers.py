@@ -144,6 +144,9 @@ class Observer:
     def family_revoked(self, family: Any) -> None:
         """Reuse detection revoked a whole family."""
 
+    def store_used(self, operation: str, time_s: float) -> None:
+        """A BFF used its session store (``read``, ``lock``, ``unlock`` or ``write``; ``sim.servers.session_store``)."""
+
 
 HOOKS = tuple(name for name in vars(Observer) if not name.startswith("_"))
 

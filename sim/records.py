@@ -112,6 +112,7 @@ class Recorder(Observer):
         self.rate_limited = 0  # refresh calls the auth server's rate limit turned away
         self.reuse_detected = 0  # invalidated refresh tokens presented outside any allowance
         self.families_revoked = 0  # families reuse detection revoked
+        self.store_times = array("d")  # when a BFF used its session store, each operation
 
     # -- what the Recorder hears ---------------------------------------------------------
 
@@ -142,6 +143,9 @@ class Recorder(Observer):
 
     def family_revoked(self, family: object) -> None:
         self.families_revoked += 1
+
+    def store_used(self, operation: str, time_s: float) -> None:
+        self.store_times.append(time_s)
 
     def request_ended(
         self,

@@ -1,7 +1,8 @@
 """A whole run's configuration, and copies of it with fields changed (for sweeps).
 
 A ``Scenario`` is the world (``sim.config``: lifetimes, rotation rules,
-latencies, capacities, workload, clocks, browser limits, faults), the
+latencies, capacities, workload, clocks, browser limits, faults, and
+where a backend-for-frontend runs), the
 client (``sim.client.Client``, usually a named one from
 ``sim.presets.CLIENTS``), a seed, and, if you like, a named auth server
 whose lifetimes and rotation rules it takes (``server="okta"``).
@@ -16,12 +17,22 @@ earlier) are laid on the named client; naming another client keeps them
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .client import Client
-from .config import BrowserLimits, Capacities, Clocks, Faults, Latencies, RefreshTokenPolicy, TokenPolicy, Workload
+from .config import (
+    BrowserLimits,
+    Capacities,
+    Clocks,
+    Deployment,
+    Faults,
+    Latencies,
+    RefreshTokenPolicy,
+    TokenPolicy,
+    Workload,
+)
 from .fields import ConfigError, check_bool, setting, whole
 from .parts import flat_fields
 from .presets import SERVER_NAMES, client_named, server_named
@@ -48,6 +59,7 @@ class Scenario:
     clocks: Clocks = field(default_factory=Clocks)
     browser: BrowserLimits = field(default_factory=BrowserLimits)
     faults: Faults = field(default_factory=Faults)
+    bff: Deployment = field(default_factory=Deployment)  # read by a BFF client only
     seed: int = setting(1, "random seed")
     record_calls: bool = setting(False, "keep every API call in the records, not only auth calls")
     name: str = setting("custom", "what the scenario is called in outputs", cli=False)
@@ -152,6 +164,19 @@ class Scenario:
         }  # fmt: skip
 
 
+def refuse_unread_deployment(scenarios: Iterable[Scenario]) -> None:
+    """A run whose ``[bff]`` fields are set, but none of whose clients is a BFF: nothing would read them."""
+    scenarios = list(scenarios)
+    if any(scenario.client.tier.bff for scenario in scenarios):
+        return
+    default = Deployment()
+    for scenario in scenarios:
+        for name in (f.name for f in dataclasses.fields(Deployment)):
+            value = getattr(scenario.bff, name)
+            if value != getattr(default, name):
+                raise ConfigError(name, value, "only a client with tier = bff reads it; no client of this run has one")
+
+
 def scenario_parts() -> dict[str, type]:
     """The parts of a ``Scenario`` (``tokens``, ``latencies``, ``client``, ...) and their classes."""
     return dict(_PART_TYPES)
@@ -167,6 +192,7 @@ _PART_TYPES: dict[str, type] = {  # in the order of the Scenario's fields
     "clocks": Clocks,
     "browser": BrowserLimits,
     "faults": Faults,
+    "bff": Deployment,
 }
 
 

@@ -25,15 +25,15 @@ TABLE_ROWS = (
     "families_revoked", "refresh_amplification", "unauthorized_responses", "expired_on_arrival", "logouts",
     "latency_p50_s", "latency_p95_s", "latency_p99_s", "latency_max_s",
     "expiry_requests", "expiry_latency_p95_s", "clear_latency_p95_s", "refresh_latency_p99_s",
-    "auth_peak_in_flight", "refresh_peak_per_s", "auth_load_peak_to_mean", "recovery_s", "sim_time_s",
-    "wall_time_s",
+    "auth_peak_in_flight", "refresh_peak_per_s", "auth_load_peak_to_mean", "recovery_s", "store_ops",
+    "store_peak_per_s", "sim_time_s", "wall_time_s",
 )  # fmt: skip
 # rows whose values are counts: no decimals for one run
 COUNT_ROWS = {
     "requests", "requests_ok", "requests_failed", "refresh_calls", "refresh_calls_ok", "refresh_calls_rejected",
     "proactive_refreshes", "reuse_detected", "families_revoked", "unauthorized_responses", "expired_on_arrival",
     "logouts", "expiry_requests", "auth_peak_in_flight", "refresh_peak_per_s", "refresh_attempts",
-    "refresh_timeouts", "rate_limited",
+    "refresh_timeouts", "rate_limited", "store_ops", "store_peak_per_s",
 }  # fmt: skip
 REPLICATED_ROWS = tuple(key for key in TABLE_ROWS if key != "wall_time_s")
 
@@ -60,8 +60,11 @@ def _missing(value: Any) -> bool:
 
 def metric_rows(table: pd.DataFrame) -> list[str]:
     """The metrics to show: all, but those only faults make (timeouts, 429s, recovery) only when some
-    column has one, and the refresh tries only when they differ from the calls the server saw."""
-    hidden = {key for key in ("refresh_timeouts", "rate_limited") if (table[key] == 0).all()}
+    column has one, the session store's only when some client is a BFF, and the refresh
+    tries only when they differ from the calls the server saw."""
+    hidden = {
+        key for key in ("refresh_timeouts", "rate_limited", "store_ops", "store_peak_per_s") if (table[key] == 0).all()
+    }
     if table["recovery_s"].isna().all():
         hidden.add("recovery_s")
     if (table["refresh_attempts"] == table["refresh_calls"]).all():

@@ -93,6 +93,27 @@ def test_the_trip_to_the_bff_and_the_session_read_come_before_the_instance_handl
     assert result.requests["finished_s"].round(3).tolist() == [901.423, 901.423]
 
 
+def test_the_session_store_counts_each_read_lock_try_delete_and_write():
+    # Sticky, one process: the login's write, the two requests' reads, the refresh's write.
+    assert two_requests(single_flight="tab", balancer="sticky").summary["store_ops"] == 4
+    # The lock: besides those, both instances' SET NX at 901.11, the waiter's tries at 901.162 and 901.214 (the
+    # key still held), the holder's DEL at 901.232, the waiter's SET NX at 901.266 and its DEL: all but the
+    # login's write in second 901.
+    locked = two_requests(**LOCK).summary
+    assert locked["store_ops"] == 4 + 7 and locked["store_peak_per_s"] == 10
+
+
+def test_a_store_of_one_connection_serves_one_operation_at_a_time():
+    # The two reads (0.003 s each) queue for the one connection: the second request reaches its instance and
+    # sends its API call 0.003 s after the first (unlimited: both at 901.003).
+    def first_calls(**store):
+        result = two_requests(balancer="sticky", single_flight="tab", store_rtt_s=0.003, **store)
+        return sorted(round(c.sent_s, 3) for c in result.records.calls if c.server == "api" and c.sent_s < 901.05)
+
+    assert first_calls() == [901.003, 901.003]
+    assert first_calls(store_capacity=1) == [901.003, 901.006]
+
+
 @pytest.mark.parametrize(
     ("fields", "named"),
     [

@@ -49,7 +49,7 @@ from .sharing import Flight, NoSingleFlight, PerTab, SingleFlight, TabLock
 from .storage import Cookie, CookieJar, Local, SessionStorage, Storage, TabMemory, TokenStore
 from .tab import ClientTab
 from .tab_sync import Instant, Measured, StorageArea, TabSync, TabView
-from .tier import Bff, InBrowser, Router, Tier
+from .tier import Bff, InBrowser, Tier
 from .worker import InSharedWorker, InTab, RefreshIn, RefreshWorker
 
 __all__ = [
@@ -93,7 +93,6 @@ __all__ = [
     "Request",
     "Retry",
     "Retrying",
-    "Router",
     "SessionLock",
     "SessionStorage",
     "SingleFlight",

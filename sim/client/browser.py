@@ -25,7 +25,7 @@ import simpy
 
 from ..config import BrowserLimits
 from ..observers import Observer
-from ..servers import AuthServer, ResourceServer
+from ..servers import AuthServer, ResourceServer, SessionStore
 from ..servers.auth import AuthAnswer
 from .composition import Client
 from .device_clock import Clock
@@ -64,6 +64,7 @@ class Browser:
         limits: BrowserLimits | None = None,
         rng: random.Random | None = None,
         sync_rng: random.Random | None = None,
+        store: SessionStore | None = None,
     ):
         self.env = env
         self.user = user
@@ -78,6 +79,7 @@ class Browser:
         transport = Transport(env, api, auth, limits or BrowserLimits(), client, self, observer)
         self.sync_rng = sync_rng  # tab_sync's draws: storage and lock delays, the worker's start
         self.lock = client.cross_tab_lock.make(env)  # navigator.locks: one holder at a time, the rest in line
+        self.session_store = store  # a BFF's shared session store (None: the tabs' own storage)
         self.lease = client.session_lock.make()  # a BFF's lock in the session store, if any
         self.worker = client.refresh_in.make(env, client.tab_sync, sync_rng)  # a SharedWorker for every tab, if any
         stores = client.tab_sync.views(client.storage.stores(tabs), env, sync_rng)  # each tab's copy, or one
@@ -124,6 +126,8 @@ class Browser:
         """Store a login's or refresh's tokens (sent at ``sent_s``), and when the access token is
         due, if the app looks."""
         store.access = answer.access
+        if self.session_store is not None:  # a BFF writes the session back to its store
+            self.session_store.note("write")
         if answer.refresh is not None:  # a login's, or rotated: localStorage.setItem, or Set-Cookie
             store.refresh = answer.refresh
         if self.clock is not None:

@@ -30,6 +30,7 @@ import simpy
 
 from ..fields import check_seconds, setting, whole
 from ..parts import Part
+from ..servers import SessionStore
 from .storage import TokenStore
 
 if TYPE_CHECKING:
@@ -82,9 +83,9 @@ class DistributedLock(SessionLock, mode="distributed"):
     def refresh(
         self, tab: ClientTab, stale: str | None, request_id: int, proactive: bool
     ) -> Generator[simpy.Event, Any, str | None]:
-        env, lease = tab.env, tab.browser.lease
+        env, lease, store = tab.env, tab.browser.lease, tab.browser.session_store
         while True:
-            yield env.timeout(self.lock_acquire_s)  # SET NX PX: a round trip
+            yield from store.use("lock", self.lock_acquire_s)  # SET NX PX: a round trip
             if not tab.working:  # the session ended while it waited
                 return None
             if lease.free(env.now):
@@ -93,7 +94,7 @@ class DistributedLock(SessionLock, mode="distributed"):
             yield env.timeout(self.lock_poll_s)
         stored = tab.store.access  # a second look at the session, under the lock
         if tab.client.on_logout.replaced(stored, stale, tab.logged_in):
-            lease.release(holder)
+            lease.release(holder, store)
             return stored
         if lease.deaths_left:  # this instance dies once its refresh has left: nothing stored, the key stays
             lease.deaths_left -= 1
@@ -102,7 +103,7 @@ class DistributedLock(SessionLock, mode="distributed"):
             yield from tab.ask_for_tokens(stale, request_id, proactive, store=lost)
             return None
         token = yield from tab.client.cross_tab_lock.refresh(tab, stale, request_id, proactive)
-        lease.release(holder)  # DEL, if the key is still ours (a lease that ran out is someone else's now)
+        lease.release(holder, store)  # DEL, if the key is still ours (a lease that ran out is someone else's now)
         return token
 
 
@@ -124,6 +125,7 @@ class Lease:
         self.until_s = until_s
         return self.holder
 
-    def release(self, holder: int) -> None:
+    def release(self, holder: int, store: SessionStore) -> None:
+        store.note("unlock")
         if self.holder == holder:
             self.until_s = -math.inf

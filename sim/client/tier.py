@@ -17,11 +17,13 @@ The family ``tier`` has two modes:
 
 - ``InBrowser`` (``"browser"``, the article): the user's tabs are the
   clients, as everywhere else in the lab.
-- ``Bff`` (``"bff"``): the user's tabs send their requests to
-  ``instances`` BFF instances, picked by the ``balancer`` (round-robin,
-  random, or sticky by session). Each instance is one of the session's
-  clients (a ``ClientTab`` whose requests come from every tab of the
-  browser), and the session store is their shared storage. So the
+- ``Bff`` (``"bff"``): the user's tabs send their requests to the BFF's
+  instances, picked by its load balancer (round-robin, random, or sticky by
+  session). How many instances, which balancer and how far away the
+  session store is are the deployment's, not the client's (the scenario's
+  ``[bff]`` part, ``sim/config/deployment.py``). Each instance is one of
+  the session's clients (a ``ClientTab`` whose requests come from every tab
+  of the browser), and the session store is their shared storage. So the
   client's other parts keep their meaning, one level up: ``single_flight =
   "tab"`` is a single flight per process (authkit-session's in-flight map),
   ``session_lock = "distributed"`` a lock in the shared store (Redis ``SET
@@ -29,7 +31,7 @@ The family ``tier`` has two modes:
   the auth server's rotation, reuse detection and grace windows apply
   unchanged. Each request first crosses from the browser to the BFF and
   reads its session from the store (``bff_rtt_s + store_rtt_s``, counted
-  up front); the BFF's own calls to the API and the auth server take the
+  up front: ``sim/servers/session_store.py``); the BFF's own calls to the API and the auth server take the
   scenario's ``rtt_s``, a data centre's round trip.
 
 A session kept in each instance's memory only works with sticky sessions,
@@ -38,29 +40,16 @@ and then one instance holds it: that is ``balancer = "sticky"`` here.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..fields import check_choice, check_seconds, setting, whole
 from ..parts import Part
-
-BALANCERS = ("round-robin", "random", "sticky")
-MAX_INSTANCES = 64
 
 
 class Tier(Part, family="tier"):
     """Who holds the tokens and refreshes them: the browser's tabs, or BFF instances."""
 
     bff: ClassVar[bool] = False
-
-    def clients(self, browser_tabs: int) -> int:
-        """How many clients (``ClientTab``) a user's session has."""
-        return browser_tabs
-
-    def router(self, rng: random.Random | None) -> Router | None:
-        """What picks the client of each request (``None``: the tab that made it)."""
-        return None
 
 
 @dataclass(frozen=True)
@@ -74,48 +63,3 @@ class Bff(Tier, mode="bff"):
     session store and refresh them; the browser holds only a session cookie."""
 
     bff: ClassVar[bool] = True
-
-    instances: int = setting(2, f"BFF instances behind the load balancer, 1 to {MAX_INSTANCES}")
-    balancer: str = setting(
-        "round-robin",
-        "how the load balancer picks an instance: round-robin (each request the next), random, or sticky (a "
-        "session always to the same one: also a session kept in one instance's memory)",
-        choices=BALANCERS,
-    )
-    bff_rtt_s: float = setting(0.0, "the browser's round trip to the BFF, s (the BFF's own calls take rtt_s)")
-    store_rtt_s: float = setting(0.0, "one round trip to the session store, s: each request reads its session")
-
-    def __post_init__(self) -> None:
-        whole(self, "instances", 1, maximum=MAX_INSTANCES)
-        check_choice("balancer", self.balancer, BALANCERS)
-        check_seconds("bff_rtt_s", self.bff_rtt_s)
-        check_seconds("store_rtt_s", self.store_rtt_s)
-
-    def clients(self, browser_tabs: int) -> int:
-        return self.instances
-
-    def router(self, rng: random.Random | None) -> Router | None:
-        return Router(self, rng)
-
-    @property
-    def before_s(self) -> float:
-        """What every request spends before its instance handles it: the trip to the BFF (there and
-        back, counted up front) and the session's read from the store."""
-        return self.bff_rtt_s + self.store_rtt_s
-
-
-class Router:
-    """The load balancer: the instance each request goes to."""
-
-    def __init__(self, tier: Bff, rng: random.Random | None):
-        self.instances, self.balancer = tier.instances, tier.balancer
-        self.rng = rng
-        self.next = 0  # round-robin's turn, one counter for the whole balancer
-
-    def pick(self, user: int) -> int:
-        if self.balancer == "sticky":  # the session's cookie hashes to one instance
-            return user % self.instances
-        if self.balancer == "random":
-            return self.rng.randrange(self.instances)
-        instance, self.next = self.next, (self.next + 1) % self.instances
-        return instance

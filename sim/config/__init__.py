@@ -7,7 +7,8 @@ away and how fast the servers are (``Latencies``) and how many calls each
 works on at once (``Capacities``), who sends requests and when
 (``Workload``), how far each device's clock is off (``Clocks``), what the
 browser itself limits (``BrowserLimits``), and what goes wrong on purpose
-(``Faults``). The client's own behaviour is made of parts and lives with
+(``Faults``), and where a backend-for-frontend runs (``Deployment``).
+The client's own behaviour is made of parts and lives with
 the client (``sim.client.Client``); a whole run is a ``sim.Scenario``.
 
 Every field carries its unit in its name (``access_ttl_s`` is seconds) and is
@@ -23,6 +24,7 @@ that names the field, the value and what is allowed::
 from ..buckets import TokenBucket
 from ..fields import ConfigError
 from .clocks import Clocks
+from .deployment import Deployment
 from .faults import Brownout, Faults, Outage
 from .lifetimes import TokenPolicy
 from .limits import BrowserLimits
@@ -38,6 +40,7 @@ __all__ = [
     "Brownout",
     "Capacities",
     "Clocks",
+    "Deployment",
     "ConfigError",
     "Faults",
     "Latencies",

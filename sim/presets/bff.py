@@ -4,7 +4,7 @@ A backend-for-frontend keeps each session's tokens on the server (``tier = "bff"
 Which of its instances refreshes, when, and whether two of them can refresh the same session at once is
 the token manager's code. Each entry here is read from its source at a named commit, as the browser
 libraries are (``libraries.py``), with what the parts cannot express in ``left_out``. The deployment
-(instances, balancer, the trips to the BFF and to the store) is the scenario's, left at the tier's
+(instances, balancer, the trips to the BFF and to the store) is the scenario's (its [bff] part), left at its
 defaults: two instances, round-robin.
 """
 

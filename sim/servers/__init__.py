@@ -5,7 +5,8 @@
 - ``auth``: ``POST /login`` and ``POST /refresh-token`` (``AuthServer``);
 - ``families``: what the auth server remembers of each login's refresh tokens (rotation, reuse);
 - ``fault_schedule``: the auth server's outages, brownouts, rate limit and lost answers;
-- ``resource``: the protected API (``ResourceServer``).
+- ``resource``: the protected API (``ResourceServer``);
+- ``load_balancer`` and ``session_store``: a backend-for-frontend's (``LoadBalancer``, ``SessionStore``).
 """
 
 from .auth import AuthAnswer, AuthServer
@@ -13,7 +14,9 @@ from .event_loop import EventLoop, LoopTurn
 from .exchange import Exchange, drive, exchange, service_time_sampler, workers_for
 from .families import Families, Family, Verdict
 from .fault_schedule import FaultSchedule
+from .load_balancer import LoadBalancer
 from .resource import ResourceServer
+from .session_store import SessionStore
 
 __all__ = [
     "AuthAnswer",
@@ -23,8 +26,10 @@ __all__ = [
     "Families",
     "Family",
     "FaultSchedule",
+    "LoadBalancer",
     "LoopTurn",
     "ResourceServer",
+    "SessionStore",
     "Verdict",
     "drive",
     "exchange",
