@@ -31,7 +31,7 @@ from .fields import ConfigError, default_text_of, flag_of, help_of, metavar_of, 
 from .files import output_folder, write_text
 from .metrics import CLIENT_KEYS, json_ready
 from .parts import flat_values
-from .presets import CLIENTS, LIBRARY_NAMES, STRATEGY_NAMES, client_names, named_client
+from .presets import CLIENTS, STRATEGY_NAMES, client_names, named_client
 from .scenario import Scenario, part_fields, refuse_unread_deployment, scenario_parts
 from .scenario_file import load_scenario_file
 from .tables import REPLICATED_ROWS, format_confidence_table, format_table
@@ -247,9 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     libraries = commands.add_parser(
         "libraries",
-        help="the decision matrix: every client library preset in five situations",
-        description="Run every client library (sim.presets.CLIENTS of kind library, each field cited in "
-        "docs/libraries.md) in five situations against one auth server's defaults, and print one library x "
+        help="the decision matrix: every client library and BFF token manager preset in five situations",
+        description="Run every client library and every BFF token manager (sim.presets.CLIENTS of kind library "
+        "or bff, each field cited in docs/libraries.md; a BFF on two round-robin instances) in five situations "
+        "against one auth server's defaults, and print one library x "
         "situation table per cell: refresh calls per user, failed requests, logouts, p95 latency (ms).",
     )
     libraries.add_argument(
@@ -581,9 +582,9 @@ def _sweep(args: argparse.Namespace) -> None:
 
 
 def _libraries(args: argparse.Namespace) -> None:
-    from .matrix import CELLS, SITUATIONS, library_matrix, matrix_tables  # noqa: PLC0415
+    from .matrix import CELLS, MATRIX_NAMES, SITUATIONS, library_matrix, matrix_tables  # noqa: PLC0415
 
-    chosen = LIBRARY_NAMES if args.libraries is None else _listed("libraries", args.libraries, LIBRARY_NAMES)
+    chosen = MATRIX_NAMES if args.libraries is None else _listed("libraries", args.libraries, MATRIX_NAMES)
     if args.jobs < 0:
         raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")
     data = library_matrix(chosen, server=args.server, jobs=args.jobs)

@@ -227,11 +227,13 @@ def run(
 
 
 def device_clock(env: simpy.Environment, scenario: Scenario, early: Early, user: int) -> Clock:
-    """User ``user``'s device clock: the scenario's offset plus their own normal draw, and a random
-    stream of theirs for margin jitter, XFetch and timer phases."""
+    """User ``user``'s device clock: the scenario's offset plus their own normal draw (none for a BFF,
+    whose clock is its server's), and a random stream of theirs for margin jitter, XFetch and timer phases."""
     rng = stream(scenario.seed, "clocks", user)
     clocks = scenario.clocks
     offset_s = clocks.clock_offset_s + (rng.gauss(0.0, clocks.clock_offset_sd_s) if clocks.clock_offset_sd_s else 0.0)
+    if scenario.client.tier.bff:  # a BFF reads its own server's clock, not the user's device's
+        offset_s = 0.0
     return Clock(env, offset_s, early, rng)
 
 

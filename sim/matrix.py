@@ -11,6 +11,12 @@ a minute, are idle until T - 2 min or so, then load pages until T + 5 min:
 arrivals; a cell gives refresh calls per user (per expiry), failed requests,
 logouts and the p95 latency of the requests that met an expiry (a 401, or a
 wait for a refresh): what a user feels of the refresh.
+
+The server-side token managers of a backend-for-frontend (``BFF_NAMES``)
+are rows too, each on the scenario's default deployment: two instances
+behind a round-robin load balancer, the browser's tabs sending every
+request through them. Their clock is their server's, so the skew
+situation leaves them alone.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import pandas as pd
 
 from .config import Workload
 from .experiment import run_all
-from .presets import LIBRARY_NAMES
+from .presets import BFF_NAMES, LIBRARY_NAMES
 from .scenario import Scenario
 
 # (name, what it is): the situations, in the order the matrix shows them.
@@ -40,6 +46,8 @@ CELLS: dict[str, str] = {
     "logouts": "users sent to the login page",
     "latency_p95_ms": "p95 latency of the successful requests that met an expiry (ms; - none did)",
 }
+# The rows: the article, every browser library, then every BFF token manager.
+MATRIX_NAMES = (*LIBRARY_NAMES, *BFF_NAMES)
 BEFORE_EXPIRY_S = 120.0  # users come back this long before their token dies
 AFTER_EXPIRY_S = 300.0  # and stay this long after
 
@@ -75,7 +83,7 @@ def situation(name: str, server: str = "article") -> Scenario:
 
 
 def library_matrix(
-    libraries: Iterable[str] = LIBRARY_NAMES,
+    libraries: Iterable[str] = MATRIX_NAMES,
     server: str = "article",
     situations: Iterable[str] = tuple(SITUATIONS),
     jobs: int = 0,
@@ -106,6 +114,6 @@ def library_matrix(
 
 def matrix_tables(data: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """One library x situation table per cell kind, rows in the registry's order."""
-    order = [name for name in LIBRARY_NAMES if name in set(data["library"])]
+    order = [name for name in MATRIX_NAMES if name in set(data["library"])]
     columns = [name for name in SITUATIONS if name in set(data["situation"])]
     return {cell: data.pivot(index="library", columns="situation", values=cell).loc[order, columns] for cell in CELLS}

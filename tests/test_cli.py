@@ -372,7 +372,7 @@ def test_a_bare_name_sim_does_not_come_with_names_the_ones_it_does(capsys, tmp_p
     status, out, err = run_cli(capsys, "run", "--scenario", "artcle")
     assert status == 2 and out == ""
     assert err.startswith("error: scenario = 'artcle': no such file, and sim comes with none of that name (")
-    assert "article, burst, herd" in err
+    assert "article, bff, burst, herd" in err
     assert load_sweep("tiny").name == "tiny"
     with pytest.raises(ConfigError, match="sweep = 'tny'.*architect, tiny"):
         load_sweep("tny")

@@ -29,6 +29,8 @@ the functions that run them:
 - ``outages``: ``outage_backlog``, ``outage_recovery``, ``backoff_policies``,
   ``connection_limit``;
 - ``library_choice``: the decision matrix (``library_matrix``);
+- ``backend``: the backend-for-frontend beside the single-page app
+  (``bff``, from ``scenarios/bff.toml``);
 - ``real_stack``: the model beside the article's real stack, case by case
   (``model_vs_real``, from the committed ``reality/results.json``);
 - ``sweeps``: a sweep's surface (``sweep_heatmap``), and two drawings of
@@ -58,6 +60,7 @@ from .animation import (
     save_gif,
     sequence_animation_data,
 )
+from .backend import BFF_FILE, BFF_FIXES, bff_data, fig_bff
 from .build import CSV_FLOAT_FORMAT, NO_NOTEBOOK, PNG_DPI, build_all, csv_text, read_csv_text, readme_text, save_figure
 from .early_refresh import (
     HERD_BIN_S,
@@ -147,6 +150,8 @@ __all__ = [
     "ANIMATION_LATENCIES",
     "ARCHITECT_SWEEP",
     "BACKOFF_POLICIES",
+    "BFF_FILE",
+    "BFF_FIXES",
     "CDF_LEVELS",
     "CONNECTIONS",
     "CONTENTION",
@@ -177,9 +182,11 @@ __all__ = [
     "SWEEP_METRICS",
     "TAB_RACE_CASES",
     "FigureSpec",
+    "SequenceWatch",
     "auth_load_data",
     "auth_load_of",
     "backoff_policies_data",
+    "bff_data",
     "build_all",
     "clock_skew_data",
     "column_label",
@@ -187,6 +194,7 @@ __all__ = [
     "csv_text",
     "fig_auth_load",
     "fig_backoff_policies",
+    "fig_bff",
     "fig_clock_skew",
     "fig_connection_limit",
     "fig_herd",
@@ -223,7 +231,6 @@ __all__ = [
     "save_gif",
     "sequence_animation_data",
     "sequence_diagram_data",
-    "SequenceWatch",
     "sequence_rows",
     "strategy_order",
     "strategy_style",

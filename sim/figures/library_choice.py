@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from ..matrix import CELLS, library_matrix, matrix_tables
 from ..palette import OKABE_ITO
+from ..presets import BFF_NAMES
 from .spec import FigureSpec
 from .theme import style
 
@@ -81,6 +82,8 @@ def fig_library_matrix(data: pd.DataFrame) -> Figure:
     tables = matrix_tables(data)
     libraries = list(next(iter(tables.values())).index)
     situations = list(next(iter(tables.values())).columns)
+    bffs = [index for index, name in enumerate(libraries) if name in BFF_NAMES]
+    first_bff = bffs[0] if bffs else None
     with style():
         fig = Figure(figsize=(13.5, 1.6 + 0.36 * len(libraries)), layout="constrained")
         axes = fig.subplots(1, len(CELLS), sharey=True)
@@ -101,6 +104,8 @@ def fig_library_matrix(data: pd.DataFrame) -> Figure:
             ax.xaxis.tick_top()
             for side in ax.spines.values():
                 side.set_visible(False)
+            if first_bff is not None:  # the BFF token managers below a line
+                ax.axhline(first_bff - 0.5, color="black", lw=1.2)
         key = fig.colorbar(image, ax=axes, location="bottom", shrink=0.5, aspect=40, pad=0.02)
         key.set_ticks([0.0, 0.5, 1.0], labels=["fine", "costs something", "bad"])
         key.ax.tick_params(labelsize=8)
@@ -111,8 +116,10 @@ def fig_library_matrix(data: pd.DataFrame) -> Figure:
         )
         server = data["server"].iloc[0]
         fig.suptitle(
-            f"Each client library in five situations, against the {server} auth server's defaults "
-            "(python -m sim libraries; the situations: README, or sim.matrix.SITUATIONS)",
+            f"Each client library, and below the line each BFF token manager on 2 round-robin instances, in five "
+            f"situations against the {server} auth server's defaults\n(python -m sim libraries; the situations: "
+            "README, or sim.matrix.SITUATIONS)\nA BFF keeps its session cookie when a refresh is rejected: its lost "
+            "sessions show as failed requests, not logouts (figures/bff.png counts them)",
             fontsize=10,
         )
     return fig

@@ -6,8 +6,30 @@ collects them.
 
 from __future__ import annotations
 
-from . import animation, early_refresh, library_choice, outages, real_stack, sequence, storm, sweeps, token_reuse
+from . import (
+    animation,
+    backend,
+    early_refresh,
+    library_choice,
+    outages,
+    real_stack,
+    sequence,
+    storm,
+    sweeps,
+    token_reuse,
+)
 from .spec import FigureSpec
 
-FAMILIES = (sequence, animation, storm, token_reuse, early_refresh, outages, library_choice, sweeps, real_stack)
+FAMILIES = (
+    sequence,
+    animation,
+    storm,
+    token_reuse,
+    early_refresh,
+    outages,
+    library_choice,
+    backend,
+    sweeps,
+    real_stack,
+)
 FIGURES: tuple[FigureSpec, ...] = tuple(spec for family in FAMILIES for spec in family.FIGURES)
