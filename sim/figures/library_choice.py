@@ -131,7 +131,8 @@ FIGURES: tuple[FigureSpec, ...] = (
         "Which library, in which situation",
         "The architect's decision matrix (python -m sim libraries): each client library preset, as its source "
         "behaves, in five situations against the article's server: a burst of 50 after expiry, 3 tabs under "
-        "rotation, a morning rush of 500 users on 4 auth workers, a 60 s auth outage, clocks 2 min fast. Cells: "
+        "rotation, a morning rush of 500 users on 4 auth workers, a 60 s auth outage, clocks 2 min fast; below a line "
+        "the BFF token managers on 2 round-robin instances. Cells: "
         "refresh calls per user, failed requests, logouts, p95 latency; green is fine, red loses requests or users.",
         library_matrix_data,
         fig_library_matrix,
