@@ -41,9 +41,11 @@ FONT_PT = 8
 
 
 def _trip_s(result) -> float:
-    """What each request spends before its instance starts on it (the model's ``Bff.before_s``, as
-    ``sim.experiment`` reads it): the trip to the BFF and back, and the session's read."""
-    return float(getattr(result.scenario.client.tier, "before_s", 0.0))
+    """What each request spends before its instance starts on it: the trip to the BFF and back, and the
+    session's read (``before_s`` of the BFF's deployment: the scenario's ``bff`` part where it has one,
+    else the client's tier, where these settings lived first)."""
+    deployment = getattr(result.scenario, "bff", None) or result.scenario.client.tier
+    return float(getattr(deployment, "before_s", 0.0))
 
 
 def bff_sequence_rows(result, case: str, burst_s: float) -> pd.DataFrame:
