@@ -15,7 +15,7 @@ import pandas as pd
 from .client import Retry
 from .config import Capacities, Latencies, TokenPolicy, Workload
 from .experiment import Result, compare, run
-from .figures import OUTAGE_FILE, OUTAGE_START_S, ROTATION, RUSH, SKEW, sequence_diagram_data
+from .figures import DIAGRAM_LATENCIES, OUTAGE_FILE, OUTAGE_START_S, ROTATION, RUSH, SKEW, sequence_diagram_data
 from .matrix import situation as matrix_situation
 from .parts import readers
 from .playground import redraw
@@ -167,6 +167,31 @@ def library_in(
                       "requests": s["requests"], "users": users})  # fmt: skip
 
 
+# notebooks/12: one session's two requests at 901 s, just after its access token died, through a BFF of
+# two round-robin instances, under rotation with reuse detection; the diagram's round numbers for the
+# BFF's own calls, 40 ms from the browser to the BFF and back, 2 ms to read the session.
+BFF_RACE = Scenario(
+    latencies=DIAGRAM_LATENCIES, workload=Workload(kind="burst", concurrency=2, at_s=901.0), name="bff-race"
+).with_(tier="bff", instances=2, balancer="round-robin", bff_rtt_s=0.04, store_rtt_s=0.002, rotation=True,
+        reuse_detection=True)  # fmt: skip
+BFF_LOCK = {"session_lock": "distributed", "lock_acquire_s": 0.002, "lock_poll_s": 0.05}
+
+
+def bff_race(
+    instances: int = 2,
+    requests: int = 2,
+    balancer: str = "round-robin",
+    single_flight: bool = False,
+    lock: bool = False,
+    grace_s: float = 0.0,
+) -> Result:
+    """notebooks/12: ``BFF_RACE`` with ``requests`` requests at once on ``instances`` instances picked by
+    ``balancer``; a single flight per instance, a lock in the session store (``BFF_LOCK``) and a grace
+    window at the server as asked."""
+    fields: dict[str, object] = {"single_flight": "tab" if single_flight else "none", **(BFF_LOCK if lock else {})}
+    return run(BFF_RACE.with_(instances=instances, concurrency=requests, balancer=balancer, grace_s=grace_s, **fields))
+
+
 # notebook -> the function its slider calls (at its defaults, the slider's starting values)
 SLIDERS: dict[str, Callable[[], object]] = {
     "01-simulate-with-simpy": primer_timeline,
@@ -180,5 +205,6 @@ SLIDERS: dict[str, Callable[[], object]] = {
     "09-proactive-refresh": clock_and_margin,
     "10-outages-and-backoff": outage_and_retries,
     "11-choosing-a-library": library_in,
+    "12-backend-for-frontend": bff_race,
     "playground": redraw,  # make playground: one move of any control, picture included
 }

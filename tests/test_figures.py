@@ -67,6 +67,35 @@ def test_sequence_diagram_draws_one_panel_per_strategy():
     assert any("401" in text for text in legend_texts(fig))
 
 
+def test_bff_sequence_draws_each_instance_and_the_session_store():
+    race = sim.Scenario(
+        latencies=figures.DIAGRAM_LATENCIES, workload=sim.Workload(kind="burst", concurrency=2, at_s=901.0),
+        record_calls=True,
+    ).with_(tier="bff", instances=2, rotation=True, reuse_detection=True, bff_rtt_s=0.04)  # fmt: skip
+    rows = pd.concat(
+        [
+            figures.bff_sequence_rows(sim.run(race), "no lock", 901.0),
+            figures.bff_sequence_rows(sim.run(race.with_(session_lock="distributed")), "lock", 901.0),
+        ]
+    )
+    no_lock, locked = rows[rows["case"] == "no lock"], rows[rows["case"] == "lock"]
+    sent = no_lock[no_lock["kind"] == "request"]
+    assert list(sent["instance"]) == [0, 1] and list(sent["received_ms"].round(3)) == [40.0, 40.0]  # the trip first
+    assert sorted(no_lock.loc[no_lock["kind"] == "refresh", "instance"]) == [0, 1]
+    assert list(no_lock.loc[no_lock["kind"] == "answer", "outcome"]) == ["logged_out", "ok"]
+    assert list(locked.loc[locked["kind"] == "refresh", "instance"]) == [0] and "logout" not in set(locked["kind"])
+    fig = figures.fig_bff_sequence(rows)
+    titles = [ax.get_title().splitlines() for ax in fig.axes]
+    assert titles == [
+        ["no lock", "2 refresh calls, the session is lost"],
+        ["lock", "1 refresh call, the session is kept"],
+    ]
+    assert "ms" in fig.axes[0].get_ylabel() and any("load balancer" in text for text in legend_texts(fig))
+    assert fig.get_figwidth() * fig.dpi <= 1300, "wider than a notebook"
+    with pytest.raises(ValueError, match="record_calls"):
+        figures.bff_sequence_rows(sim.run(race.with_(record_calls=False)), "no calls", 901.0)
+
+
 def test_sequence_diagram_three_panels_fit_a_notebook():
     """naive, locked and queued: two panels a row at most, no label over another, the late 401 and the held
     requests marked."""

@@ -24,6 +24,9 @@ the functions that run them:
   ``refresh_timeline``, ``latency_cdf``, ``auth_load``, ``ttl_sensitivity``);
 - ``token_reuse``: rotation with reuse detection (``rotation_logouts``,
   ``tab_race``);
+- ``bff_sequence``: a backend-for-frontend's race call by call, from the
+  browser through the load balancer to two instances (``fig_bff_sequence``
+  of ``bff_sequence_rows`` of any BFF run; no file in ``figures/``);
 - ``early_refresh``: refreshing before expiry (``herd``, ``clock_skew``,
   and ``fig_xfetch`` from the closed form ``xfetch_curve``);
 - ``outages``: ``outage_backlog``, ``outage_recovery``, ``backoff_policies``,
@@ -61,6 +64,7 @@ from .animation import (
     sequence_animation_data,
 )
 from .backend import BFF_FILE, BFF_FIXES, bff_data, fig_bff
+from .bff_sequence import bff_sequence_rows, fig_bff_sequence
 from .build import CSV_FLOAT_FORMAT, NO_NOTEBOOK, PNG_DPI, build_all, csv_text, read_csv_text, readme_text, save_figure
 from .early_refresh import (
     HERD_BIN_S,
@@ -187,6 +191,7 @@ __all__ = [
     "auth_load_of",
     "backoff_policies_data",
     "bff_data",
+    "bff_sequence_rows",
     "build_all",
     "clock_skew_data",
     "column_label",
@@ -195,6 +200,7 @@ __all__ = [
     "fig_auth_load",
     "fig_backoff_policies",
     "fig_bff",
+    "fig_bff_sequence",
     "fig_clock_skew",
     "fig_connection_limit",
     "fig_herd",
