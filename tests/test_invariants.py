@@ -518,6 +518,9 @@ def test_single_flight_never_overlaps_refreshes(scenario):
         mine.setdefault(refresh.session, []).append(refresh)
     events = seen.result.token_events
     logouts = events[events["event"] == "logout"].groupby(seen.login_of(events["session"]))["time_s"].agg(list)
+    # A BFF's lock holder that dies got its verdict but stored nothing: the next holder refreshes the same dead
+    # token again, once per death (the deaths are the session's, across its instances).
+    deaths = dict.fromkeys(map(seen.login_of, mine), getattr(seen.client.session_lock, "lock_holder_deaths", 0))
     for refreshes in mine.values():  # one after the other, every try of one before the next
         assert all(a.tries[-1].ended_s <= b.tries[0].asked_s for a, b in zip(refreshes, refreshes[1:], strict=False))
         if seen.client.late_401_check:  # a late 401 is noticed: one refresh per dead token (a tab with
@@ -526,11 +529,16 @@ def test_single_flight_never_overlaps_refreshes(scenario):
             # settles nothing: the next 401 refreshes again, as a library that raises does)
             keeps = seen.client.refresh_rejected == "fail"
             for refresh in refreshes:
+                login = seen.login_of(refresh.session)
                 # a page that stays after a logout finds an empty store and refreshes with no token (Stay)
                 emptied = seen.client.on_logout.keeps_working and any(
-                    t <= refresh.tries[0].asked_s for t in logouts.get(seen.login_of(refresh.session), ())
+                    t <= refresh.tries[0].asked_s for t in logouts.get(login, ())
                 )
-                assert refresh.trigger == "" or refresh.trigger not in settled or emptied
+                again = refresh.trigger != "" and refresh.trigger in settled
+                if again and not emptied and deaths[login]:
+                    deaths[login] -= 1
+                    again = False
+                assert not again or emptied
                 if refresh.verdict and not (keeps and refresh.tries[-1].status == Status.UNAUTHORIZED):
                     settled.add(refresh.trigger)
 
