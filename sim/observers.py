@@ -144,6 +144,9 @@ class Observer:
     def family_revoked(self, family: Any) -> None:
         """Reuse detection revoked a whole family."""
 
+    def session_lock_gave_up(self, session: int, time_s: float) -> None:
+        """A BFF instance waited ``lock_wait_s`` for the session's lock and cleared the session."""
+
     def store_used(self, operation: str, time_s: float) -> None:
         """A BFF used its session store (``read``, ``lock``, ``unlock`` or ``write``; ``sim.servers.session_store``)."""
 

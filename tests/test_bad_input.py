@@ -106,6 +106,7 @@ FLAG_CASES = [
     (["run", "--session-lock", "distributed"], "session_lock = 'distributed'", "needs tier = bff"),
     (["run", "--tier", "bff", "--session-lock", "redlock"], "session_lock = 'redlock'", "none, distributed"),
     (["run", "--tier", "bff", "--session-lock", "distributed", "--lease-ttl", "0"], "lease_ttl_s = 0"),
+    (["run", "--tier", "bff", "--session-lock", "distributed", "--lock-wait", "-1"], "lock_wait_s = -1"),
     (["run", "--tier", "bff", "--session-lock", "distributed", "--lock-poll", "-1"], "lock_poll_s = -1"),
     (
         ["run", "--tier", "bff", "--session-lock", "distributed", "--lock-holder-deaths", "1.5"],

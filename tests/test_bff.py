@@ -166,3 +166,13 @@ def test_oauth2_proxy_with_redis_refreshes_once_across_instances():
     result = two_requests(client="oauth2-proxy-redis")
     assert refreshes(result) == [(901.121, 200, 0, "valid")]
     assert endings(result) == ["ok", "ok"]
+
+
+def test_a_waiter_that_gives_up_on_the_lock_clears_the_session():
+    # oauth2-proxy's 5 s: the holder dies at 901.11 and its 10 s lease outlives the wait, so the waiter, still
+    # polling at 906.11 or just after, gives up and clears the session: one refresh, the user logged out.
+    result = two_requests(**LOCK, lock_holder_deaths=1, lease_ttl_s=10.0, lock_wait_s=5.0)
+    assert refreshes(result) == [(901.232, 200, 0, "valid")]
+    assert endings(result) == ["failed", "logged_out"] and result.summary["logouts"] == 1
+    logout = result.token_events.query("event == 'logout'")["time_s"].round(3).tolist()
+    assert len(logout) == 1 and 906.11 <= logout[0] < 906.11 + 0.052

@@ -12,7 +12,9 @@ mid-refresh does not block the session for ever, but then its refresh may
 have reached the auth server and rotated the refresh token without anyone
 storing the answer: the next holder presents the old one (a reuse, unless
 the server allows a grace window). ``lock_holder_deaths`` makes the first
-holders die that way.
+holders die that way. A waiter may give up: after ``lock_wait_s`` without
+the lock (oauth2-proxy: 5 s) it clears the session, and the user is sent to
+the login page.
 
 The family ``session_lock`` has two modes: ``NoSessionLock`` (``"none"``)
 and ``DistributedLock`` (``"distributed"``); only a BFF has a session store
@@ -71,8 +73,16 @@ class DistributedLock(SessionLock, mode="distributed"):
         f"{MAX_HOLDER_DEATHS}",
     )
 
+    lock_wait_s: float = setting(
+        0.0,
+        "a waiter gives up after this long without the lock and clears the session (the user logs in again), s; 0: "
+        "waits for ever",
+        quiet=True,
+    )
+
     def __post_init__(self) -> None:
         check_seconds("lock_acquire_s", self.lock_acquire_s)
+        check_seconds("lock_wait_s", self.lock_wait_s)
         check_seconds("lease_ttl_s", self.lease_ttl_s, positive=True)
         check_seconds("lock_poll_s", self.lock_poll_s, positive=True)
         whole(self, "lock_holder_deaths", 0, maximum=MAX_HOLDER_DEATHS)
@@ -84,7 +94,12 @@ class DistributedLock(SessionLock, mode="distributed"):
         self, tab: ClientTab, stale: str | None, request_id: int, proactive: bool
     ) -> Generator[simpy.Event, Any, str | None]:
         env, lease, store = tab.env, tab.browser.lease, tab.browser.session_store
+        started_s = env.now
         while True:
+            if self.lock_wait_s and env.now - started_s >= self.lock_wait_s:  # "timeout obtaining session lock"
+                tab.observer.session_lock_gave_up(tab.id, env.now)
+                tab.browser.logout(tab)  # the session is cleared from the store
+                return None
             yield from store.use("lock", self.lock_acquire_s)  # SET NX PX: a round trip
             if not tab.working:  # the session ended while it waited
                 return None

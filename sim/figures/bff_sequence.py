@@ -9,7 +9,7 @@ panel per case, time running down, as ``tab_race`` draws two tabs. There is
 no file in ``figures/``: notebook 12 draws the runs it makes.
 
 The model counts a request's trip to the BFF and back, and the session's
-read from the store, before the instance starts on it (``sim/client/tier.py``):
+read from the store, before the instance starts on it (``sim/config/deployment.py``):
 the diagram draws that time on the request's arrow, and the answer's arrow
 back to the browser takes none.
 """
@@ -42,10 +42,8 @@ FONT_PT = 8
 
 def _trip_s(result) -> float:
     """What each request spends before its instance starts on it: the trip to the BFF and back, and the
-    session's read (``before_s`` of the BFF's deployment: the scenario's ``bff`` part where it has one,
-    else the client's tier, where these settings lived first)."""
-    deployment = getattr(result.scenario, "bff", None) or result.scenario.client.tier
-    return float(getattr(deployment, "before_s", 0.0))
+    session's read (``before_s`` of the scenario's ``bff`` part)."""
+    return result.scenario.bff.before_s
 
 
 def bff_sequence_rows(result, case: str, burst_s: float) -> pd.DataFrame:

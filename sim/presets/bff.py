@@ -133,7 +133,7 @@ DUENDE_TOKEN_MANAGEMENT = NamedClient(
 
 OAUTH2_PROXY_REDIS = NamedClient(
     Client(name="oauth2-proxy-redis", tier=Bff(),
-           session_lock=DistributedLock(lock_acquire_s=0.001, lease_ttl_s=2.0, lock_poll_s=0.01),
+           session_lock=DistributedLock(lock_acquire_s=0.001, lease_ttl_s=2.0, lock_poll_s=0.01, lock_wait_s=5.0),
            proactive=OnUse(margin_s=60.0), max_retries=0, retries_exhausted="fail"),
     "bff",
     "oauth2-proxy (14af295) with the Redis session store and --cookie-refresh at the access token's lifetime "
@@ -153,6 +153,10 @@ OAUTH2_PROXY_REDIS = NamedClient(
         _OAUTH2_PROXY("lock_poll_s", "0.01", f"{_STORED}#L173-L175",
                       "} else if errors.Is(err, sessionsapi.ErrLockNotObtained) { "
                       "time.Sleep(sessionRefreshRetryPeriod); continue }"),
+        _OAUTH2_PROXY("lock_wait_s", "5", f"{_STORED}#L22", "sessionRefreshObtainTimeout = 5 * time.Second"),
+        _OAUTH2_PROXY("lock_wait_s", "5", f"{_STORED}#L119-L123",
+                      "if err != nil && !errors.Is(err, http.ErrNoCookie) { // In the case when there was an error "
+                      "loading the session, // we should clear the session … err = s.store.Clear(rw, req)"),
         _OAUTH2_PROXY("", "", f"{_STORED}#L193-L214",
                       "// Reload the session in case it was changed underneath us. … if !needsRefresh(s.refreshPeriod, "
                       "session) { // The session must have already been refreshed while we were waiting"),
@@ -168,10 +172,10 @@ OAUTH2_PROXY_REDIS = NamedClient(
     ),
     "The trigger is the session's age since it was created or last refreshed (--cookie-refresh), not the token's "
     "exp; with the docs' value it is the model's 60 s margin. lock_acquire_s = 1 ms is our guess at one Redis "
-    "round trip. A request waits at most 5 s for the lock (stored_session.go#L22) and then clears the session "
-    "(#L119-L124), which the model's waiters, polling until the lock is theirs, do not do (a proposed "
-    "lock_wait_timeout_s = 5). The 2 s lease is never renewed: a refresh slower than 2 s lets a waiter refresh "
-    "again with the old refresh token, which the model's lease expresses. The cookie store (no Redis) has no lock "
+    "round trip. A request waits at most 5 s for the lock and then clears the session (lock_wait_s = 5; that "
+    "Clear also deletes the Redis entry is our reading of the code, not run). The 2 s lease is never renewed: a "
+    "refresh slower than 2 s lets a waiter refresh again with the old refresh token, which the model's lease "
+    "expresses. The cookie store (no Redis) has no lock "
     "at all (pkg/apis/sessions/lock.go#L10-L12): session_lock = none. After a refresh the session is also "
     "validated with the provider (#L288-L297), left out.",
 )  # fmt: skip
