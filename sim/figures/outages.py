@@ -345,7 +345,8 @@ FIGURES: tuple[FigureSpec, ...] = (
         "outage_backlog",
         "A short outage that does not end",
         "The auth server's backlog (refresh calls held, mean over 5 s) through the 30 s silent outage of "
-        "scenarios/outage.toml, per client. With the article's interceptor retrying at once, the calls the "
+        "scenarios/outage.toml, per client. With the article's interceptor given immediate retries (it has none), "
+        "the calls the "
         "outage held all come back together, time out, are retried while the server still works on them, and "
         "the backlog grows for as long as users stay: a metastable failure. One refresh per tab, full-jitter "
         "backoff and a retry budget: back within seconds.",
@@ -357,7 +358,8 @@ FIGURES: tuple[FigureSpec, ...] = (
         "outage_recovery",
         "Recovery time against the outage's length",
         "How long the auth server's backlog takes to come back after a silent outage of 5 to 60 s, per "
-        "client (a cross: not back while users were still there). The article's interceptor retrying at once "
+        "client (a cross: not back while users were still there). The article's interceptor given immediate "
+        "retries (it has none) "
         "comes back from 5 and 15 s and never from 30 or 60 s: past a threshold the retries alone keep the "
         "server full. Without retries, or with one refresh per tab (with or without backoff), every outage "
         "is over within 15 s.",
