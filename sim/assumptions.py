@@ -124,7 +124,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "burst: the article's warning case, one moment; steady: users loading pages for hours (assumed)",
     ),
     Assumption("users", "users", SILENT, "assumed: enough for the auth server to see more than one user at a time"),
-    Assumption("tabs per user", "tabs", "one (the article's React app in one tab)", "the article's case", 1),
+    Assumption(
+        "tabs per user",
+        "tabs",
+        SILENT,
+        "assumed: one tab, the simplest reading of the article's React app (it never mentions tabs); notebook 08 "
+        "opens more",
+    ),
     Assumption(
         "API calls per page",
         "concurrency",

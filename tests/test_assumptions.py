@@ -33,7 +33,6 @@ def test_the_article_scenario_keeps_the_articles_numbers_and_assumes_the_rest():
         "refresh token lifetime",
         "refresh token rotation",
         "server leeway on exp",
-        "tabs per user",
     }
 
 
