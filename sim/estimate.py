@@ -6,10 +6,11 @@ from the workload alone how many requests a run will make, and from that
 and the number of users how long it will take and how much memory it will
 need; ``preflight`` refuses a run above the limits, saying how to raise them.
 
-The costs per request and per user were measured with ``python -m sim bench``
-and a burst of 100 000 users on the 2-core development machine (a user costs
-a login, two signed JWTs and their first checks, a tab and a SimPy process);
-they are rough on purpose, to tell a minute from an hour.
+The costs per request and per user were measured on the 2-core development
+machine, each with the command named beside it: a request costs a few
+microseconds, a user in a long steady session a few milliseconds (a login
+and a refresh or two, each two signed JWTs and their first checks, a tab and
+a SimPy process). They are rough on purpose, to tell a minute from an hour.
 """
 
 from __future__ import annotations
@@ -20,10 +21,18 @@ from .arrivals import login_window_s
 from .fields import ConfigError
 from .scenario import Scenario
 
+# python -m sim bench's million requests from 1000 users: 7 s with the users' share below, 6.4 to 9.1 s measured
 SECONDS_PER_REQUEST = 4e-6
-SECONDS_PER_USER = 5e-4
+# A user in a long steady session: besides the login, each refresh costs about 1 ms (a burst of 10 000 users
+# refreshing at once took 7 to 12 s more than the same burst before the expiry). Fitted to the bench's million requests
+# from 10 000 users against 1000, `python -m sim run --workload steady --users 10000 --page-rate 0.01 --duration
+# 2450 --client queued --rotation --reuse-detection` (23.9 to 30.4 s and 409 MB in three runs) against
+# `--users 1000 --page-rate 0.1` (6.4 to 9.1 s, 254 MB), and checked on `python -m sim run --workload steady
+# --users 10000 --duration 1200 --rotation --reuse-detection` (1.87M requests: 25.6 to 35.9 s, 463 MB, four runs).
+# With other work on both cores the same runs took up to twice as long. A burst's users cost less: 0.5 ms each.
+SECONDS_PER_USER = 3e-3
 BYTES_PER_REQUEST = 120  # its record, and its share of the frames the summary builds
-BYTES_PER_USER = 5_000
+BYTES_PER_USER = 20_000
 BASELINE_MB = 150  # Python, numpy, pandas and SimPy, before the first event
 
 MAX_REQUESTS = 5_000_000
