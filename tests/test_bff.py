@@ -145,3 +145,19 @@ def test_oauth2_proxy_with_redis_refreshes_once_across_instances():
     result = two_requests(client="oauth2-proxy-redis")
     assert refreshes(result) == [(901.121, 200, 0, "valid")]
     assert endings(result) == ["ok", "ok"]
+
+
+# -- what a BFF run costs, before it starts (sim/estimate.py) ----------------------------------------------
+
+
+def test_the_preflight_estimate_counts_each_request_through_a_bff_at_its_factor():
+    from sim.estimate import BFF_REQUEST_FACTOR, SECONDS_PER_REQUEST, estimate
+
+    spa = Scenario(workload=Workload(kind="steady", users=10_000, duration_s=1200))
+    bff = spa.with_(tier="bff", instances=4, session_lock="distributed", bff_rtt_s=0.02, store_rtt_s=0.001)
+    browser, server = estimate(spa), estimate(bff)
+    assert (server.requests, server.users) == (browser.requests, browser.users) and browser.bff_requests == 0
+    dearer_s = (BFF_REQUEST_FACTOR - 1) * SECONDS_PER_REQUEST * browser.requests
+    assert server.seconds == pytest.approx(browser.seconds + dearer_s) and dearer_s > 0
+    # several runs (compare, replications) add up with each run's share of BFF requests kept
+    assert (browser + server.times(3)).seconds == pytest.approx(browser.seconds + 3 * server.seconds)
