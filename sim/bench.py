@@ -16,6 +16,15 @@ A third line, each request a SimPy process waiting one timeout, shows what
 "every request is a process" alone costs: three events (start, wait, end)
 where the model's request that waits for nothing has one.
 
+A fourth workload sends the same traffic from 10,000 sessions through a
+backend-for-frontend (``bff_scenario``): 4 instances, the lock in the
+session store, rotation with reuse detection. Its rate is set beside the
+unbounded API's model (no floor of its own: the trip to the BFF is one more
+event per request; and ten times the users make ten times the logins and
+refreshes), and its time beside the pre-flight estimate (``sim.estimate``),
+which should cover it. It runs in a fresh process, so its peak RSS is its
+own.
+
 What keeps the first ratio from going higher: per request the model still
 attaches and checks a real token (a dictionary lookup, after PyJWT checked
 its signature once), draws a service time, runs one callback and appends
@@ -38,6 +47,7 @@ the figures from one run, side by side.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import resource
 import sys
@@ -49,6 +59,7 @@ import simpy
 
 from . import arrivals
 from .config import Workload
+from .estimate import estimate
 from .experiment import compare, run
 from .pool import available_cpus, in_processes
 from .scenario import Scenario
@@ -57,22 +68,42 @@ TARGET_RATIO = 0.35
 TARGET_RSS_MB = 300
 TARGET_SLIDER_S = 0.5
 BOUNDED_API_WORKERS = 64
+BFF_SESSIONS = 10_000
+BFF_INSTANCES = 4
 
 
-def reference_scenario(requests: int = 1_000_000, api_capacity: int = 0) -> Scenario:
-    """Steady traffic: 1000 users, a page every 10 s each with 5 parallel calls.
+def reference_scenario(requests: int = 1_000_000, api_capacity: int = 0, users: int = 1000) -> Scenario:
+    """Steady traffic: 100 pages a second with 5 parallel calls each, from ``users`` users (1000: a page every
+    10 s each).
 
     ``duration_s`` is chosen so the expected number of requests is about
-    ``requests``; logins are spread over the first 900 s, so every user
-    meets one or two access-token expiries.
+    ``requests``, whatever the number of users; logins are spread over the
+    first 900 s, so every user meets one or two access-token expiries.
     """
-    users, page_rate, concurrency = 1000, 0.1, 5
+    pages_per_s, concurrency = 100, 5
     mean_login_s = 450.0
-    duration_s = requests / (users * page_rate * concurrency) + mean_login_s
+    duration_s = requests / (pages_per_s * concurrency) + mean_login_s
     workload = Workload(
-        kind="steady", users=users, concurrency=concurrency, page_rate_per_s=page_rate, duration_s=duration_s
+        kind="steady", users=users, concurrency=concurrency, page_rate_per_s=pages_per_s / users, duration_s=duration_s
     )
     return Scenario(workload=workload, name="benchmark").with_(strategy="queued", api_capacity=api_capacity)
+
+
+def bff_scenario(requests: int = 1_000_000) -> Scenario:
+    """The reference traffic from 10,000 sessions through a BFF: 4 instances behind a round-robin balancer, the
+    lock in the session store, rotation and reuse detection at the auth server.
+
+    Round-robin spreads a page's 5 calls over the 4 instances, so each expiry
+    sends instances to the lock. The trips are small but not zero, as in a
+    data centre (20 ms from the browser to the BFF and back, 1 ms to read the
+    session from the store): at zero the model skips the event that carries
+    a request there, and the run would time a cheaper path than any
+    deployment takes.
+    """
+    return reference_scenario(requests, users=BFF_SESSIONS).with_(
+        tier="bff", instances=BFF_INSTANCES, balancer="round-robin", bff_rtt_s=0.02, store_rtt_s=0.001,
+        session_lock="distributed", rotation=True, reuse_detection=True,
+    )  # fmt: skip
 
 
 def floor(scenario: Scenario, as_process: bool = False) -> tuple[int, float]:
@@ -148,17 +179,55 @@ def model_against_floor(scenario: Scenario) -> dict:
     }
 
 
+def model_alone(scenario: Scenario) -> dict:
+    """One workload's model run and summary, and the peak RSS of the process it ran in."""
+    summary, model_s = timed(lambda: run(scenario).summary)
+    return {
+        "requests": summary["requests"],
+        "refresh_calls": summary["refresh_calls"],
+        "reuse_detected": summary["reuse_detected"],
+        "logouts": summary["logouts"],
+        "model_wall_s": round(model_s, 2),
+        "model_requests_per_s": round(summary["requests"] / model_s),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
+def in_a_fresh_process(work: Callable[[Scenario], dict], scenario: Scenario) -> dict:
+    """``work(scenario)`` in a new interpreter, so the peak RSS it reads is its own: a forked child's
+    high-water mark starts at its parent's."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(work, (scenario,))
+
+
+def bff_beside_spa(scenario: Scenario, spa_users: int, spa_requests_per_s: float) -> dict:
+    """The BFF workload in a process of its own, its rate against the SPA's, its time against its estimate."""
+    part = in_a_fresh_process(model_alone, scenario)
+    work = estimate(scenario)
+    return {
+        **part,
+        "sessions": scenario.workload.users,
+        "instances": BFF_INSTANCES,
+        "spa_users": spa_users,
+        "ratio_to_spa": round(part["model_requests_per_s"] / spa_requests_per_s, 3),
+        "estimate_s": round(work.seconds, 1),
+        "estimate_mb": round(work.memory_mb, 1),
+    }
+
+
 def run_benchmark(requests: int = 1_000_000) -> dict:
     from .explore import ARTICLE_FILE, SLIDERS  # noqa: PLC0415  (loads the figures module)
     from .scenario_file import load_scenario  # noqa: PLC0415
 
     imports_mb = peak_rss_mb()
-    unbounded = model_against_floor(reference_scenario(requests))
-    process_requests, process_s = floor(reference_scenario(requests), as_process=True)
+    spa = reference_scenario(requests)
+    unbounded = model_against_floor(spa)
+    process_requests, process_s = floor(spa, as_process=True)
     unbounded["process_floor_wall_s"] = round(process_s, 2)
     unbounded["process_floor_requests_per_s"] = round(process_requests / process_s)
     bounded = model_against_floor(reference_scenario(requests, api_capacity=BOUNDED_API_WORKERS))
     workloads_mb = peak_rss_mb()  # the target's reading: the million-request workloads, floors and all
+    bff = bff_beside_spa(bff_scenario(requests), spa.workload.users, unbounded["model_requests_per_s"])
     article, strategies = load_scenario(ARTICLE_FILE)
     _, compare_s = timed(lambda: compare(article, strategies, jobs=1))
     _, compare_parallel_s = timed(lambda: compare(article, strategies, jobs=0))
@@ -169,6 +238,7 @@ def run_benchmark(requests: int = 1_000_000) -> dict:
     return {
         "unbounded_api": unbounded,
         "bounded_api": bounded,
+        "bff": bff,
         "article_compare_wall_s": round(compare_s, 2),
         "article_compare_parallel_wall_s": round(compare_parallel_s, 2),
         "cpus": available_cpus(),
@@ -208,6 +278,7 @@ def format_report(report: dict) -> str:
             bounded,
             "each request two trips and the same simpy.Resource, on callbacks",
         ),
+        *bff_lines(report["bff"]),
         f"make compare's runs (article scenario, 3 presets): {report['article_compare_wall_s']:.2f} s one after "
         f"another, {report['article_compare_parallel_wall_s']:.2f} s in processes at once ({report['cpus']} CPUs)",
         "default run behind each notebook slider:",
@@ -220,6 +291,21 @@ def format_report(report: dict) -> str:
         f"{report['imports_rss_mb']} MB of it the imports); at the end of the benchmark: {report['end_rss_mb']} MB"
     )
     return "\n".join(lines)
+
+
+def bff_lines(bff: dict) -> list[str]:
+    within = "yes" if bff["model_wall_s"] <= bff["estimate_s"] else "NO"
+    return [
+        f"BFF, {bff['sessions']:,} sessions on {bff['instances']} instances (round-robin, the lock in the session "
+        "store, rotation and reuse detection):",
+        f"  model: {bff['requests']:>9,} requests in {bff['model_wall_s']:6.2f} s = "
+        f"{bff['model_requests_per_s']:>8,} requests/s ({bff['refresh_calls']:,} refreshes, "
+        f"{bff['reuse_detected']:,} reuses, {bff['logouts']:,} logouts)",
+        f"  {bff['ratio_to_spa']:.2f}x the rate of the unbounded API's model (its {bff['spa_users']:,} users' tabs "
+        f"hold their tokens); peak RSS {bff['peak_rss_mb']} MB (in a process of its own)",
+        f"  pre-flight estimate: {bff['estimate_s']:.1f} s and {bff['estimate_mb']:.0f} MB; the run took "
+        f"{bff['model_wall_s']:.2f} s: within the estimate: {within}",
+    ]
 
 
 # -- sweeps: the process pool on every core, and the Dask path -----------------------------------------

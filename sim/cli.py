@@ -375,7 +375,7 @@ def _checked(scenario: Scenario, args: argparse.Namespace, runs: int) -> Estimat
         if value < 1:
             raise ConfigError(flag, value, "must be a whole number >= 1")
     work = preflight(scenario, args.max_requests, args.max_users)
-    return Estimate(work.requests * runs, work.users * runs)
+    return work.times(runs)
 
 
 def _progress_bar(work: Estimate, unit: str = "requests", total: float | None = None):
@@ -508,7 +508,7 @@ def _compare_variants(
     several = len(plan) > len(variants)
     labels = [f"{name}/{one.strategy}" if several else name for name, one in plan]
     each = [_checked(one, args, runs=args.replications) for _, one in plan]
-    work = Estimate(sum(e.requests for e in each), sum(e.users for e in each))
+    work = sum(each, Estimate(0, 0))
     seeds = f"seed {scenario.seed}"
     if args.replications > 1:
         runs = pd.concat(

@@ -176,3 +176,19 @@ def test_a_waiter_that_gives_up_on_the_lock_clears_the_session():
     assert endings(result) == ["failed", "logged_out"] and result.summary["logouts"] == 1
     logout = result.token_events.query("event == 'logout'")["time_s"].round(3).tolist()
     assert len(logout) == 1 and 906.11 <= logout[0] < 906.11 + 0.052
+
+
+# -- what a BFF run costs, before it starts (sim/estimate.py) ----------------------------------------------
+
+
+def test_the_preflight_estimate_counts_each_request_through_a_bff_at_its_factor():
+    from sim.estimate import BFF_REQUEST_FACTOR, SECONDS_PER_REQUEST, estimate
+
+    spa = Scenario(workload=Workload(kind="steady", users=10_000, duration_s=1200))
+    bff = spa.with_(tier="bff", instances=4, session_lock="distributed", bff_rtt_s=0.02, store_rtt_s=0.001)
+    browser, server = estimate(spa), estimate(bff)
+    assert (server.requests, server.users) == (browser.requests, browser.users) and browser.bff_requests == 0
+    dearer_s = (BFF_REQUEST_FACTOR - 1) * SECONDS_PER_REQUEST * browser.requests
+    assert server.seconds == pytest.approx(browser.seconds + dearer_s) and dearer_s > 0
+    # several runs (compare, replications) add up with each run's share of BFF requests kept
+    assert (browser + server.times(3)).seconds == pytest.approx(browser.seconds + 3 * server.seconds)

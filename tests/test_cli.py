@@ -160,7 +160,9 @@ def test_bench_prints_its_figures(capsys, monkeypatch):
     import sim.bench
     import sim.explore
 
-    monkeypatch.setattr(sim.bench, "reference_scenario", lambda requests, api_capacity=0: small(api_capacity))
+    monkeypatch.setattr(
+        sim.bench, "reference_scenario", lambda requests, api_capacity=0, users=1000: small(api_capacity)
+    )
     monkeypatch.setattr(sim.explore, "ARTICLE_FILE", ROOT / "scenarios/burst.toml")  # quick stand-ins
     status, out, _ = run_cli(capsys, "bench", "--requests", "2000", "--json")
     report = json.loads(out)
@@ -169,12 +171,30 @@ def test_bench_prints_its_figures(capsys, monkeypatch):
         assert report[part]["floor_requests"] == report[part]["requests"] > 100  # the same arrivals
         assert report[part]["ratio"] > 0
     assert report["bounded_api"]["api_capacity"] == sim.bench.BOUNDED_API_WORKERS
+    bff = report["bff"]  # the same small workload through a BFF, in a process of its own
+    assert bff["requests"] == report["unbounded_api"]["requests"] and bff["logouts"] == 0
+    assert bff["ratio_to_spa"] > 0 and bff["peak_rss_mb"] > 0 and bff["estimate_s"] > 0
     notebooks = {path.stem for path in (ROOT / "notebooks").glob("*.ipynb")} - {"00-index"}  # and the playground
     assert set(report["slider_default_run_s"]) == notebooks
     assert report["article_compare_wall_s"] > 0 and report["article_compare_parallel_wall_s"] > 0
     assert report["peak_rss_mb"] > 0
     text = sim.bench.format_report(report)
     assert "ratio to floor" in text and "07-sensitivity" in text
+    assert "BFF, 20 sessions on 4 instances" in text and "x the rate of the unbounded API's model" in text
+    assert "within the estimate: " in text
+
+
+@pytest.mark.parametrize(("took_s", "verdict"), [(37.4, "yes"), (52.0, "NO")])
+def test_the_bench_report_says_whether_the_bff_run_kept_within_its_estimate(took_s, verdict):
+    from sim.bench import bff_lines
+
+    bff = {"sessions": 10_000, "instances": 4, "requests": 997_665, "model_wall_s": took_s,
+           "model_requests_per_s": round(997_665 / took_s), "refresh_calls": 14_996, "reuse_detected": 0,
+           "logouts": 0, "spa_users": 1000, "ratio_to_spa": 0.25, "peak_rss_mb": 419.0, "estimate_s": 47.5,
+           "estimate_mb": 320.0}  # fmt: skip
+    lines = bff_lines(bff)
+    assert lines[0].startswith("BFF, 10,000 sessions on 4 instances")
+    assert lines[-1].endswith(f"the run took {took_s:.2f} s: within the estimate: {verdict}")
 
 
 def small(api_capacity):
