@@ -35,7 +35,7 @@ LOCKED = NamedClient(
     Client(name="locked", single_flight=PerTab(), late_401_check=True),
     "strategy",
     "the fix the article hints at: one refresh in flight, the late 401 noticed",
-    does="one refresh at a time",
+    does="one refresh at a time per tab",
     look=Look(OKABE_ITO["blue"], "-", "s"),
 )
 
