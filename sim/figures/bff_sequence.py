@@ -16,13 +16,12 @@ back to the browser takes none.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .sequence import ON_ARROWS, _activation, _arrow, lane_axes, legend_arrow
+from .sequence import ON_ARROWS, _activation, _arrow, burst_calls_and_changes, lane_axes, legend_arrow
 from .theme import MESSAGE_COLORS, style
 
 INSTANCE_NAMES = "ABCDEFGH"  # the lanes' names; a diagram of more instances than this would not be readable
@@ -86,31 +85,9 @@ def bff_sequence_rows(result, case: str, burst_s: float) -> pd.DataFrame:
             "outcome": requests["reason"],
         }
     )
-    calls = result.calls[result.calls["sent_s"] >= burst_s]
-    made = pd.DataFrame(
-        {
-            "kind": np.where(calls["endpoint"] == "resource", "api", calls["endpoint"]),
-            "request": calls["request"].map(number).fillna(-1).astype(int),
-            "instance": calls["session"] - first_session,
-            **{f"{leg}_ms": (calls[f"{leg}_s"] - burst_s) * 1000 for leg in ("sent", "arrived", "served", "received")},
-            "status": calls["status"],
-            "outcome": calls["outcome"],
-            "token": calls["token"],
-            "issued": calls["issued"],
-            "issued_refresh": calls["issued_refresh"],
-        }
-    )
-    events = result.token_events
-    changes = events[(events["time_s"] >= burst_s) & events["event"].isin(["stored", "logout"])]
-    store = pd.DataFrame(
-        {
-            "kind": changes["event"],
-            "request": -1,
-            "instance": changes["session"] - first_session,
-            "received_ms": (changes["time_s"] - burst_s) * 1000,
-            "issued": changes["access"],
-        }
-    )
+    made, store = burst_calls_and_changes(result, burst_s, "instance", lambda session: session - first_session)
+    made.insert(1, "request", result.calls.loc[made.index, "request"].map(number).fillna(-1).astype(int))
+    store.insert(1, "request", -1)
     rows = pd.concat([sent, made, store, answered], ignore_index=True).sort_values("received_ms", kind="stable")
     rows.insert(0, "case", case)
     return rows.fillna({"token": "", "issued": "", "issued_refresh": "", "outcome": ""}).reset_index(drop=True)

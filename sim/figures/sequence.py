@@ -149,6 +149,37 @@ def _rows(
     return frame.sort_values(["received_ms", "kind", "request"], kind="stable", ignore_index=True)
 
 
+def burst_calls_and_changes(result, burst_s: float, lane: str, lane_of) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every call of ``result`` sent from ``burst_s`` on, and every token stored or logout from then, times
+    in ms from ``burst_s``, each in the lane ``lane_of(session)`` names (column ``lane``): the rows the
+    two-lane diagrams (``tab_race``, ``fig_bff_sequence``) draw. A call's ``kind`` is ``api``, ``refresh``
+    or ``login``; a change's ``stored`` or ``logout``."""
+    calls = result.calls[result.calls["sent_s"] >= burst_s]
+    made = pd.DataFrame(
+        {
+            "kind": np.where(calls["endpoint"] == "resource", "api", calls["endpoint"]),
+            lane: lane_of(calls["session"]),
+            **{f"{leg}_ms": (calls[f"{leg}_s"] - burst_s) * 1000 for leg in ("sent", "arrived", "served", "received")},
+            "status": calls["status"],
+            "outcome": calls["outcome"],
+            "token": calls["token"],
+            "issued": calls["issued"],
+            "issued_refresh": calls["issued_refresh"],
+        }
+    )
+    events = result.token_events
+    changes = events[(events["time_s"] >= burst_s) & events["event"].isin(["stored", "logout"])]
+    changed = pd.DataFrame(
+        {
+            "kind": changes["event"],
+            lane: lane_of(changes["session"]),
+            "received_ms": (changes["time_s"] - burst_s) * 1000,
+            "issued": changes["access"],
+        }
+    )
+    return made, changed
+
+
 # -- the drawing -------------------------------------------------------------------------------------
 
 LABEL_PT = 9  # every label on the diagram, at notebook width and in figures/ alike

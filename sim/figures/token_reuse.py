@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -21,7 +20,7 @@ from matplotlib.ticker import MultipleLocator
 from .. import Capacities, Latencies, RefreshTokenPolicy, Scenario, TokenPolicy, Workload, run
 from ..sweep import Sweep
 from .runs import swept
-from .sequence import DIAGRAM_LATENCIES, _activation, _arrow, lane_axes, legend_arrow
+from .sequence import DIAGRAM_LATENCIES, _activation, _arrow, burst_calls_and_changes, lane_axes, legend_arrow
 from .spec import FigureSpec
 from .theme import MESSAGE_COLORS, _log2_axis, _strategies, style
 
@@ -163,34 +162,9 @@ def tab_race_data() -> pd.DataFrame:
     frames = []
     for case, fields in TAB_RACE_CASES:
         result = run(base.with_(strategy="locked", **fields))
-        calls = result.calls[result.calls["sent_s"] >= burst_s]
-        rows = pd.DataFrame(
-            {
-                "case": case,
-                "kind": np.where(calls["endpoint"] == "resource", "api", calls["endpoint"]),
-                "tab": calls["session"] + 1,
-                **{
-                    f"{leg}_ms": (calls[f"{leg}_s"] - burst_s) * 1000
-                    for leg in ("sent", "arrived", "served", "received")
-                },
-                "status": calls["status"],
-                "outcome": calls["outcome"],
-                "token": calls["token"],
-                "issued": calls["issued"],
-                "issued_refresh": calls["issued_refresh"],
-            }
-        )
-        events = result.token_events
-        changes = events[(events["time_s"] >= burst_s) & events["event"].isin(["stored", "logout"])]
-        store_rows = pd.DataFrame(
-            {
-                "case": case,
-                "kind": changes["event"],
-                "tab": changes["session"] + 1,
-                "received_ms": (changes["time_s"] - burst_s) * 1000,
-                "issued": changes["access"],
-            }
-        )
+        rows, store_rows = burst_calls_and_changes(result, burst_s, "tab", lambda session: session + 1)
+        rows.insert(0, "case", case)
+        store_rows.insert(0, "case", case)
         # in the order things happened: calls as answered, then the store changes they made
         frames.append(pd.concat([rows, store_rows], ignore_index=True).sort_values("received_ms", kind="stable"))
     return pd.concat(frames, ignore_index=True).fillna({"token": "", "issued_refresh": "", "outcome": ""})
