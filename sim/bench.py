@@ -96,9 +96,7 @@ def bff_scenario(requests: int = 1_000_000) -> Scenario:
     Round-robin spreads a page's 5 calls over the 4 instances, so each expiry
     sends instances to the lock. The trips are small but not zero, as in a
     data centre (20 ms from the browser to the BFF and back, 1 ms to read the
-    session from the store): at zero the model skips the event that carries
-    a request there, and the run would time a cheaper path than any
-    deployment takes.
+    session from the store), as a deployment has.
     """
     return reference_scenario(requests, users=BFF_SESSIONS).with_(
         tier="bff", instances=BFF_INSTANCES, balancer="round-robin", bff_rtt_s=0.02, store_rtt_s=0.001,
