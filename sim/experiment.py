@@ -36,7 +36,7 @@ from .presets import STRATEGY_NAMES
 from .randomness import stream
 from .records import Recorder
 from .scenario import Scenario
-from .servers import AuthServer, EventLoop, LoadBalancer, ResourceServer, SessionStore
+from .servers import AuthServer, EventLoop, LoadBalancer, ResourceServer
 from .tokens import token_id
 
 
@@ -180,7 +180,7 @@ def run(
     tabs_per_user = workload.tabs if workload.kind != "trace" else 1
     deployment = scenario.bff if client.tier.bff else None  # a BFF's instances, balancer and session store
     clients_per_user = deployment.instances if deployment else tabs_per_user  # the tabs, or the instances
-    store = SessionStore(env, deployment, observer) if deployment else None
+    store = client.session_in.store(env, deployment, observer) if deployment else None  # or the session's cookie
     tabs: dict[int, list] = {}  # user -> their tabs, for the hot path
     request_ids = itertools.count()
     closes_s = arrivals.open_until_s(workload, scenario.tokens) if client.proactive.reads_expiry else math.inf
@@ -211,8 +211,8 @@ def run(
             progress(PROGRESS_EVERY)
         session = client_of(user, tab)
         made(request_id, session.id, created_s)
-        if store is not None:  # a BFF's request: the trip there, and the session's read
-            store.read_then(deployment.before_s, lambda: send(session, request_id, created_s))
+        if deployment is not None:  # a BFF's request: the trip there, and the session's read
+            client.session_in.deliver(session, store, deployment, send, request_id, created_s)
         else:
             send(session, request_id, created_s)
 

@@ -165,16 +165,24 @@ class Scenario:
 
 
 def refuse_unread_deployment(scenarios: Iterable[Scenario]) -> None:
-    """A run whose ``[bff]`` fields are set, but none of whose clients is a BFF: nothing would read them."""
+    """A run whose ``[bff]`` fields are set, but none of whose clients reads them: no client is a BFF, or (the
+    session store's fields) every BFF keeps its sessions in a cookie."""
     scenarios = list(scenarios)
-    if any(scenario.client.tier.bff for scenario in scenarios):
-        return
+    bffs = [scenario.client for scenario in scenarios if scenario.client.tier.bff]
+    store_fields = ("store_rtt_s", "store_capacity")
     default = Deployment()
     for scenario in scenarios:
         for name in (f.name for f in dataclasses.fields(Deployment)):
             value = getattr(scenario.bff, name)
-            if value != getattr(default, name):
+            if value == getattr(default, name):
+                continue
+            if not bffs:
                 raise ConfigError(name, value, "only a client with tier = bff reads it; no client of this run has one")
+            if name in store_fields and not any(client.session_in.shared for client in bffs):
+                raise ConfigError(
+                    name, value, "only a BFF with session_in = store reads it; every BFF of this run keeps its "
+                    "sessions in a cookie",
+                )  # fmt: skip
 
 
 def scenario_parts() -> dict[str, type]:

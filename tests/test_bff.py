@@ -137,6 +137,89 @@ def test_the_browser_connection_limit_is_refused_with_a_bff():
         Scenario().with_(tier="bff", max_connections=6)
 
 
+# -- a session sealed in the browser's cookie (session_in = cookie, sim/client/bff_session.py) ------------------
+
+
+def requests_at(times, tmp_path, client="naive", latencies=LATENCIES, **fields):
+    """One user's requests at ``times`` (a trace; the first, at 0, logs in: the access token dies at 900.12), one
+    instance (sticky), one refresh in flight per process, rotation with reuse detection."""
+    arrivals = tmp_path / "arrivals.csv"
+    arrivals.write_text("time_s,user\n" + "".join(f"{time_s},0\n" for time_s in (0.0, *times)))
+    scenario = Scenario(latencies=latencies, workload=Workload(kind="trace", arrivals=str(arrivals)), record_calls=True)
+    changes = {"tier": "bff", "balancer": "sticky", "single_flight": "tab", "rotation": True,
+               "reuse_detection": True, **fields}  # fmt: skip
+    return sim.run(scenario.with_(client=client, **changes))
+
+
+def cookie_sets(result):
+    return result.token_events.query("event == 'cookie'")["time_s"].round(3).tolist()
+
+
+def test_a_request_sent_before_the_new_cookie_arrived_presents_the_spent_refresh_token(tmp_path):
+    # Two requests at 901 get their 401s at 901.11 and share one refresh (answered 901.23); both are answered at
+    # 901.38, and those responses set the cookie. A third request left the browser at 901.3, before them, with
+    # the old cookie. With a store it reads the new tokens (answered 901.45); with the cookie it gets its 401 at
+    # 901.41 after the refresh in flight has ended, refreshes with the spent token, and the family is revoked.
+    store = requests_at([901, 901, 901.3], tmp_path)
+    assert refreshes(store) == [(901.23, 200, 0, "valid")] and endings(store) == ["ok"] * 4
+    cookie = requests_at([901, 901, 901.3], tmp_path, session_in="cookie")
+    assert refreshes(cookie) == [(901.23, 200, 0, "valid"), (901.53, 401, 0, "reused")]
+    assert endings(cookie) == ["ok", "ok", "ok", "logged_out"] and cookie_sets(cookie) == [901.38, 901.38]
+    assert cookie.summary["store_ops"] == 0  # no store: the session travels with each request
+
+
+def test_a_refresh_that_ends_after_its_response_was_sent_is_lost_with_a_cookie(tmp_path):
+    # background: the request at 850 (within the 60 s margin) goes out at once with the old token while the
+    # refresh runs; the auth server takes 0.1 s, so the answer (850.2) comes after the response (850.15) and no
+    # response carries it. The cookie keeps the rotated-out token, which the next request presents: reuse.
+    slow_auth = Latencies(rtt_s=0.1, api_service_s=0.05, api_401_service_s=0.01, auth_service_s=0.1)
+    background = {"proactive": "background", "margin_s": 60.0, "latencies": slow_auth}
+    store = requests_at([850, 860], tmp_path, **background)
+    assert refreshes(store) == [(850.2, 200, 0, "valid")] and store.summary["logouts"] == 0
+    cookie = requests_at([850, 860], tmp_path, session_in="cookie", **background)
+    assert refreshes(cookie) == [(850.2, 200, 0, "valid"), (860.2, 401, 0, "reused")]
+    assert cookie_sets(cookie) == [] and cookie.summary["logouts"] == 1
+
+
+def test_when_every_response_sets_the_cookie_the_last_to_arrive_wins(tmp_path):
+    # background again, the auth server quick: the request at 850 refreshes beside its call (answered 850.12)
+    # and its response sets the new session at 850.15. The request at 850.01 joined that refresh but went out with
+    # the old session; its response (850.16) re-seals what it read, as Auth.js's does, and wins: the cookie
+    # holds the spent token again. Setting the cookie only after a refresh (authkit-session, Duende) keeps it.
+    background = {"session_in": "cookie", "proactive": "background", "margin_s": 60.0}
+    only_refresh = requests_at([850, 850.01, 860], tmp_path, **background)
+    assert refreshes(only_refresh) == [(850.12, 200, 0, "valid")] and cookie_sets(only_refresh) == [850.15]
+    every = requests_at([850, 850.01, 860], tmp_path, cookie_set_by="every-response", **background)
+    assert cookie_sets(every) == [0.27, 850.15, 850.16]
+    assert refreshes(every) == [(850.12, 200, 0, "valid"), (860.12, 401, 0, "reused")]
+    assert every.summary["logouts"] == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"session_in": "cookie"}, "session_in = 'cookie': needs tier = bff"),
+        ({"tier": "bff", "session_in": "cookie", "session_lock": "distributed"}, "session_lock = 'distributed': locks"),
+        ({"tier": "bff", "session_in": "cookie", "proactive": "timer"}, "proactive = 'timer': with session_in"),
+        ({"tier": "bff", "session_in": "cookie", "cookie_set_by": "never"}, "cookie_set_by = 'never'"),
+        ({"tier": "bff", "cookie_set_by": "refresh"}, "cookie_set_by"),
+    ],
+)
+def test_a_cookie_session_that_cannot_be_is_refused_with_one_line(fields, named):
+    with pytest.raises(ConfigError) as caught:
+        sim.Client().with_(**fields)
+    assert str(caught.value).startswith(named)
+
+
+def test_the_store_fields_are_refused_when_every_bff_keeps_its_sessions_in_a_cookie():
+    from sim.scenario import refuse_unread_deployment
+
+    cookie = Scenario().with_(tier="bff", session_in="cookie", store_rtt_s=0.002)
+    with pytest.raises(ConfigError, match="store_rtt_s = 0.002: only a BFF with session_in = store reads it"):
+        refuse_unread_deployment([cookie])
+    refuse_unread_deployment([cookie, cookie.with_(session_in="store")])  # one BFF of the run reads it
+
+
 # -- the named token managers, read from their source (sim/presets/bff.py) --------------------------------
 
 

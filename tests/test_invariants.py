@@ -229,7 +229,16 @@ def clients(draw, names=tuple(CLIENTS), retrying=False):
     if draw(st.booleans()):  # a backend-for-frontend: its instances are the session's clients
         changes.update(tier="bff", storage="local", cross_tab_lock=False, refresh_in="tab", tab_sync="instant")
         changes.pop("lock_timeout_s", None)  # the Web Lock's, which a BFF has not
-        if draw(st.booleans()):
+        if draw(st.booleans()):  # the session sealed in the browser's cookie: no store, no lock in it
+            changes.update(session_in="cookie", session_lock="none")
+            perhaps("cookie_set_by", st.sampled_from(["refresh", "every-response"]))
+            if changes.get("proactive", base.proactive.mode) == "timer":
+                changes["proactive"] = "on-use"
+                for key in ("timer_tick_s", "timer_after_failure", "timer_follows_store"):
+                    changes.pop(key, None)
+        else:
+            changes["session_in"] = "store"
+        if changes["session_in"] == "store" and draw(st.booleans()):
             changes["session_lock"] = "distributed"
             perhaps("lock_acquire_s", st.sampled_from([0.0, 0.001, 0.01]))
             perhaps("lease_ttl_s", st.sampled_from([0.05, 2.0, 10.0]))
@@ -237,7 +246,7 @@ def clients(draw, names=tuple(CLIENTS), retrying=False):
             perhaps("lock_poll_s", st.sampled_from([0.01, 0.05]))
             perhaps("lock_holder_deaths", st.integers(0, 2))
     else:
-        changes.update(tier="browser", session_lock="none")  # a named client may be a BFF
+        changes.update(tier="browser", session_lock="none", session_in="store")  # a named client may be a BFF
     return base.with_({key: value for key, value in changes.items() if value is not None})
 
 
@@ -600,7 +609,15 @@ def test_without_single_flight_every_round_may_send_its_own_refresh(scenario):
         assert (tried[kept] >= rounds[kept]).all()
 
 
-@given(scenarios(where=lambda client: client.hold_while_refreshing and client.single_flight.mode == "tab"))
+@given(
+    scenarios(
+        # a BFF whose session is a cookie holds a request only for a refresh of the token its cookie carried, which
+        # the records do not show: left out here, its exact timelines are in tests/test_bff.py
+        where=lambda client: (
+            client.hold_while_refreshing and client.single_flight.mode == "tab" and client.session_in.shared
+        )
+    )
+)
 def test_held_requests_made_during_a_refresh(scenario):
     seen = Observed(scenario)
     result = seen.result
@@ -615,7 +632,8 @@ def test_held_requests_made_during_a_refresh(scenario):
         start_s, end_s = refresh.tries[0].asked_s, refresh.tries[-1].ended_s
         reached_s = made["created_s"] + before_s
         during = made[(reached_s > start_s) & (reached_s < end_s)]
-        refused = (during["reason"] == "logged_out") & (during["latency_s"] <= before_s)  # made on the login page
+        # made on the login page (latency_s is finished_s - created_s: within float error of before_s)
+        refused = (during["reason"] == "logged_out") & (during["latency_s"] <= before_s + 1e-9)
         assert (during.loc[~refused, "held_s"] > 0).all()
 
 
@@ -864,7 +882,20 @@ def test_a_call_in_the_browsers_line_is_not_sent_after_a_logout():
     assert list(result.requests["reason"]) == ["logged_out"] * 3
 
 
-@given(scenarios(where=lambda client: client.tier.bff))
+@given(scenarios(where=lambda client: client.tier.bff and not client.session_in.shared))
+def test_a_session_cookie_is_set_only_by_a_response_while_logged_in(scenario):
+    """A BFF that keeps the session in a cookie never touches a store; the cookie is set only when one of its
+    instances' requests ends (the response reaching the browser), and only between a login and a logout."""
+    seen = Observed(scenario)
+    result = seen.result
+    assert result.summary["store_ops"] == 0
+    ended = set(zip(result.requests["session"], result.requests["finished_s"], strict=True))
+    cookies = result.token_events.query("event == 'cookie'")  # while logged in: test_users_go_login_logout_login
+    set_by = zip(cookies["session"], cookies["time_s"], strict=True)
+    assert all((session, time_s) in ended for session, time_s in set_by)
+
+
+@given(scenarios(where=lambda client: client.tier.bff and client.session_in.shared))
 def test_a_bff_reads_its_session_store_for_every_request_and_writes_it_at_every_login(scenario):
     result = experiment.run(scenario)
     logins = int((result.token_events["event"] == "login").sum())

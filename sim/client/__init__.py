@@ -11,6 +11,7 @@ switches and one part per choice, each a family of classes, one per way:
 - ``tab_sync``: how soon a tab sees another tab's doings (``Instant``, ``Measured``);
 - ``tier``: the browser's tabs, or a backend-for-frontend's instances (``InBrowser``, ``Bff``);
 - ``session_lock``: a BFF's lock in the session store (``NoSessionLock``, ``DistributedLock``);
+- ``session_in``: where a BFF keeps a session, a shared store or a sealed cookie (``SharedStore``, ``SealedCookie``);
 - ``proactive``: refreshing before expiry (``Off``, ``OnUse``, ``Timer``, ``Background``);
 - ``retry``: trying a refresh that got no verdict again (``NoRetry``, ``Immediate``, ``Fixed``, ...).
 
@@ -24,6 +25,7 @@ How it runs:
 - ``request``: one request and what happened to it so far (``Request``).
 """
 
+from .bff_session import CookieRequest, SealedCookie, SessionIn, SharedStore
 from .browser import Browser
 from .composition import Client
 from .device_clock import Clock
@@ -62,6 +64,7 @@ __all__ = [
     "Clock",
     "Cookie",
     "CookieJar",
+    "CookieRequest",
     "CrossTabLock",
     "Decorrelated",
     "DistributedLock",
@@ -93,8 +96,11 @@ __all__ = [
     "Request",
     "Retry",
     "Retrying",
+    "SealedCookie",
+    "SessionIn",
     "SessionLock",
     "SessionStorage",
+    "SharedStore",
     "SingleFlight",
     "Stay",
     "Storage",

@@ -81,6 +81,8 @@ class Browser:
         self.lock = client.cross_tab_lock.make(env)  # navigator.locks: one holder at a time, the rest in line
         self.session_store = store  # a BFF's shared session store (None: the tabs' own storage)
         self.lease = client.session_lock.make()  # a BFF's lock in the session store, if any
+        # a BFF whose session is a cookie: (instance, refresh token) -> its refresh in flight
+        self.flights_by_token: dict | None = None if client.session_in.shared else {}
         self.worker = client.refresh_in.make(env, client.tab_sync, sync_rng)  # a SharedWorker for every tab, if any
         stores = client.tab_sync.views(client.storage.stores(tabs), env, sync_rng)  # each tab's copy, or one
         self.tabs = [

@@ -48,6 +48,7 @@ from typing import Any
 
 from ..fields import ConfigError, check_bool, check_choice, check_seconds, setting, whole
 from ..parts import Part, flat_fields, flat_values, replace_flat, slot
+from .bff_session import SessionIn, SharedStore
 from .locks import CrossTabLock, NoLock
 from .logout import OnLogout, Unload
 from .proactive import Off, Proactive
@@ -165,6 +166,13 @@ class Client:
         "at a time per session across instances)",
         quiet=True,
     )
+    session_in: SessionIn = slot(
+        SharedStore(),
+        "with tier = bff: where a session's tokens live between requests: store (a session store every instance "
+        "reads: new tokens reach every request at once) or cookie (sealed in the browser's cookie: each request "
+        "carries it as it left, a response sets it, the last to arrive wins)",
+        quiet=True,
+    )
     # The flat changes made to the named client, in the order of flat_keys(), and the named client itself.
     changes: tuple[tuple[str, Any], ...] = field(default=(), metadata={"flat": False})
     base: Client | None = field(default=None, compare=False, repr=False, metadata={"flat": False})
@@ -196,7 +204,20 @@ class Client:
         if not self.tier.bff:
             if self.session_lock.mode != "none":
                 raise ConfigError("session_lock", self.session_lock.mode, "needs tier = bff (a session store)")
+            if self.session_in.mode != "store":
+                raise ConfigError("session_in", self.session_in.mode, "needs tier = bff (the browser holds a cookie)")
             return
+        if not self.session_in.shared:  # the session travels with each request: no store, no server-side timer
+            if self.session_lock.mode != "none":
+                raise ConfigError(
+                    "session_lock", self.session_lock.mode, "locks a session kept in the store: with session_in = "
+                    "cookie use none",
+                )  # fmt: skip
+            if self.proactive.mode == "timer":
+                raise ConfigError(
+                    "proactive", "timer", "with session_in = cookie a server sees the session only in a request: "
+                    "use on-use or background",
+                )  # fmt: skip
         browser_only = (
             ("storage", self.storage.mode, "local", "the BFF's session store is shared by its instances"),
             ("cross_tab_lock", self.cross_tab_lock.mode, False, "a Web Lock is the browser's: use session_lock"),

@@ -77,7 +77,7 @@ def send(tab: ClientTab, request_id: int, created_s: float) -> None:
     def answered(answer: simpy.Event) -> None:
         status = answer.value
         if status == 200:  # the common case: done, one record, and no Request was ever needed
-            tab.observer.request_ok(request_id, tab.id, created_s, answer.env.now)
+            tab.ok(request_id, created_s)
         elif status == 401:
             request = Request(request_id, created_s, api_calls=1, unauthorized=1, login=tab.login.count)
             tab.env.process(response_interceptor(tab, request, token, status))

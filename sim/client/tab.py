@@ -190,6 +190,10 @@ class ClientTab:
         kept = self.logged_in and request.login in (-1, self.login.count)
         self.end(request, Ending.FAILED if kept else Ending.LOGGED_OUT)
 
+    def ok(self, request_id: int, created_s: float) -> None:
+        """A request answered 200 at its first call: one record, no ``Request`` ever made (the hot path)."""
+        self.observer.request_ok(request_id, self.id, created_s, self.env.now)
+
     def end(self, request: Request, reason: Ending) -> None:
         self.observer.request_ended(
             request=request.id, session=self.id, created_s=request.created_s, finished_s=self.env.now,

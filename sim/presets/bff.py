@@ -10,7 +10,7 @@ defaults: two instances, round-robin.
 
 from __future__ import annotations
 
-from ..client import Bff, Client, DistributedLock, OnUse, PerTab
+from ..client import Bff, Client, DistributedLock, OnUse, PerTab, SealedCookie
 from .citations import cited
 from .named import NamedClient
 
@@ -18,16 +18,15 @@ _AUTHKIT_BEFORE = cited("workos/authkit-session@7675c4b")
 _AUTHKIT_AFTER = cited("workos/authkit-session@00550ad")
 _DUENDE = cited("DuendeSoftware/Duende.AccessTokenManagement@7d7986f")
 _OAUTH2_PROXY = cited("oauth2-proxy/oauth2-proxy@14af295")
+_NEXTAUTH = cited("nextauthjs/next-auth@a1a16a5")
+_UNDICI = cited("nodejs/undici@7eb7c8e")
 
 _CORE = "src/core/AuthKitCore.ts"
 _ATM = "src/Duende.AccessTokenManagement.OpenIdConnect/"
 _STORED = "pkg/middleware/stored_session.go"
 
 _AUTHKIT_LEFT_OUT = (
-    "The session is a sealed cookie (src/core/session/CookieSessionStorage.ts#L96-L106), not a server-side "
-    "store: new tokens reach other requests only when the response that sets the cookie reaches the browser, "
-    "and the last response wins (a proposed store_write = on-response); the model's shared store has them at "
-    "once. A failed refresh is swallowed: withAuth answers { user: null } (src/service/AuthService.ts"
+    "A failed refresh is swallowed: withAuth answers { user: null } (src/service/AuthService.ts"
     "#L136-L137) and the framework adapter decides what the user sees; the preset fails the request and keeps "
     "the session. The token is judged by jwtVerify with no clock tolerance; isTokenExpiring (a 10 s buffer) "
     "exists but nothing calls it. Whether WorkOS allows any grace for a presented refresh token is not in this "
@@ -40,6 +39,12 @@ def _authkit_sources(cite, core_lines: dict[str, str]) -> tuple:
         cite("tier", "bff", "src/service/AuthService.ts#L130-L132",
              "if (refreshed) { const refreshedSessionData = await this.core.encryptSession(session); return { auth, "
              "refreshedSessionData }; } (the server refreshes the session's tokens)"),
+        cite("session_in", "cookie", "src/core/session/CookieSessionStorage.ts#L96-L106",
+             "saveSession(response, sessionData) { return this.setCookie(response, this.cookieName, sessionData, "
+             "this.cookieOptions); } (the sealed session is the cookie: no server-side copy)"),
+        cite("cookie_set_by", "refresh", "src/service/AuthService.ts#L130-L132",
+             "if (refreshed) { … return { auth, refreshedSessionData }; } (only a request that refreshed has a new "
+             "seal to set)"),
         cite("proactive", "on-use", f"{_CORE}#{core_lines['verify']}",
              "const isValid = await this.verifyToken(accessToken); … if (isValid && !force) { return { valid: true, "
              "refreshed: false, session, claims }; } (refreshed when the token fails verification, before use)"),
@@ -55,8 +60,8 @@ def _authkit_sources(cite, core_lines: dict[str, str]) -> tuple:
 
 
 AUTHKIT_SESSION_BEFORE = NamedClient(
-    Client(name="authkit-session-before-33", tier=Bff(), proactive=OnUse(margin_s=0.0), max_retries=0,
-           retries_exhausted="fail", refresh_rejected="fail"),
+    Client(name="authkit-session-before-33", tier=Bff(), session_in=SealedCookie(), proactive=OnUse(margin_s=0.0),
+           max_retries=0, retries_exhausted="fail", refresh_rejected="fail"),
     "bff",
     "authkit-session before PR #33 (7675c4b): every request's middleware refreshes an expired session by itself",
     (
@@ -70,8 +75,8 @@ AUTHKIT_SESSION_BEFORE = NamedClient(
 )  # fmt: skip
 
 AUTHKIT_SESSION = NamedClient(
-    Client(name="authkit-session", tier=Bff(), proactive=OnUse(margin_s=0.0), single_flight=PerTab(),
-           max_retries=0, retries_exhausted="fail", refresh_rejected="fail"),
+    Client(name="authkit-session", tier=Bff(), session_in=SealedCookie(), proactive=OnUse(margin_s=0.0),
+           single_flight=PerTab(), max_retries=0, retries_exhausted="fail", refresh_rejected="fail"),
     "bff",
     "authkit-session after PR #33 (00550ad): one refresh in flight per process and refresh token",
     (
@@ -88,18 +93,25 @@ AUTHKIT_SESSION = NamedClient(
     _AUTHKIT_LEFT_OUT + " The in-flight map is per process (one AuthKitCore per process: src/service/factory.ts"
     "#L54-L59): two instances behind a load balancer still refresh twice, which this preset shows with the "
     "tier's two round-robin instances. A request that arrives after the entry is cleared but carries the old "
-    "cookie presents the spent refresh token again (the cookie store, above).",
+    "cookie presents the spent refresh token again: the preset does (session_in = cookie).",
 )  # fmt: skip
 
 DUENDE_TOKEN_MANAGEMENT = NamedClient(
-    Client(name="duende-token-management", tier=Bff(), proactive=OnUse(margin_s=60.0), single_flight=PerTab(),
-           max_retries=0, retries_exhausted="fail", refresh_rejected="fail"),
+    Client(name="duende-token-management", tier=Bff(), session_in=SealedCookie(), proactive=OnUse(margin_s=60.0),
+           single_flight=PerTab(), max_retries=0, retries_exhausted="fail", refresh_rejected="fail"),
     "bff",
     "Duende.AccessTokenManagement 3.x (7d7986f), the user token management Duende.BFF uses for its API proxy",
     (
         _DUENDE("tier", "bff", f"{_ATM}AuthenticationSessionUserTokenStore.cs#L16-L18",
                 "/// Token store using the ASP.NET Core authentication session … public class "
                 "AuthenticationSessionUserAccessTokenStore : IUserTokenStore"),
+        _DUENDE("session_in", "cookie", f"{_ATM}AuthenticationSessionUserTokenStore.cs#L104-L108",
+                "_tokensInProps.SetUserToken(token, result.Properties, parameters); … await _contextAccessor."
+                "HttpContext!.SignInAsync(scheme, transformedPrincipal, result.Properties) (the tokens live in the "
+                "authentication cookie's properties, re-issued with the response)"),
+        _DUENDE("cookie_set_by", "refresh", f"{_ATM}UserAccessTokenManagementService.cs#L147-L154",
+                "} else { await _userAccessTokenStore.StoreTokenAsync(…); } (the cookie is re-issued when a refresh "
+                "stored new tokens)"),
         _DUENDE("proactive", "on-use", f"{_ATM}UserAccessTokenManagementService.cs#L94-L96",
                 "var dtRefresh = userToken.Expiration.Subtract(_options.RefreshBeforeExpiration); … if (dtRefresh < "
                 "utcNow || parameters.ForceRenewal || needsRenewal)"),
@@ -121,11 +133,10 @@ DUENDE_TOKEN_MANAGEMENT = NamedClient(
                 "(an invalid_grant takes the same branch: logged, the session kept; the BFF proxy answers that "
                 "call 401)"),
     ),
-    "The tokens live in the ASP.NET Core authentication session, a cookie by default, re-issued with SignInAsync "
-    "on every refresh (AuthenticationSessionUserTokenStore.cs#L104-L108): concurrent responses race to set it, "
-    "last writer wins (a proposed store_write = on-response). Duende.BFF's server-side sessions keep the ticket "
-    "in IUserSessionStore, in memory per instance by default (Duende.BFF BffBuilder.cs#L45), which only works "
-    "with sticky sessions (balancer = sticky). The single flight is per process: another instance refreshes "
+    "The cookie's sliding expiration (ASP.NET Core re-issues it past half its lifetime) is left out: only a "
+    "refresh sets it here. Duende.BFF's server-side sessions keep the ticket in IUserSessionStore, in memory per "
+    "instance by default (Duende.BFF BffBuilder.cs#L45), which only works with sticky sessions (session_in = "
+    "store, balancer = sticky). The single flight is per process: another instance refreshes "
     "again, and Duende's advice for that is reusable refresh tokens at the identity provider (a grace_s or "
     "reuse_count at the server here). A failed refresh is a 401 for that API call only; the user stays signed "
     "in (DuendeArchive/Support#154).",
@@ -180,4 +191,64 @@ OAUTH2_PROXY_REDIS = NamedClient(
     "validated with the provider (#L288-L297), left out.",
 )  # fmt: skip
 
-BFF_CLIENTS = (AUTHKIT_SESSION_BEFORE, AUTHKIT_SESSION, DUENDE_TOKEN_MANAGEMENT, OAUTH2_PROXY_REDIS)
+_GUIDE = "docs/pages/guides/refresh-token-rotation.mdx"
+
+NEXT_AUTH_GUIDE_BFF = NamedClient(
+    Client(name="next-auth-guide-bff", tier=Bff(), session_in=SealedCookie(cookie_set_by="every-response"),
+           proactive=OnUse(margin_s=0.0, expiry_from="expires_in"), max_retries=0, refresh_timeout_s=300.0,
+           api_timeout_s=300.0),
+    "bff",
+    "Auth.js's refresh-token rotation guide (next-auth a1a16a5) as what it is, server code: the jwt callback "
+    "refreshes in each request's session read, and every response re-seals the session cookie it read",
+    (
+        _NEXTAUTH("tier", "bff", "packages/core/src/lib/actions/session.ts#L50-L54",
+                  "const token = await callbacks.jwt({ token: payload, …, session: newSession, }) (the callback runs "
+                  "on the server, in each request's session read)"),
+        _NEXTAUTH("session_in", "cookie", f"{_GUIDE}#L40-L42",
+                  "Auth.js libraries store the `refresh_token` in an _encrypted_ JWT, in an `HttpOnly` cookie."),
+        _NEXTAUTH("cookie_set_by", "every-response", "packages/core/src/lib/actions/session.ts#L71-L79",
+                  "// Refresh JWT expiry by re-signing it, with an updated expiry date const newToken = await "
+                  "jwt.encode({ ...jwt, token, salt }) // Set cookie, to also update expiry date on cookie … "
+                  "response.cookies?.push(...sessionCookies)"),
+        _NEXTAUTH("cookie_set_by", "every-response", "packages/next-auth/src/lib/index.ts#L300-L302",
+                  "// Preserve cookies from the session response for (const cookie of sessionResponse.headers."
+                  "getSetCookie()) finalResponse.headers.append(\"set-cookie\", cookie) (middleware and route "
+                  "handlers pass it to the browser)"),
+        _NEXTAUTH("proactive", "on-use", f"{_GUIDE}#L77-L79",
+                  "} else if (Date.now() < token.expires_at * 1000) { // Subsequent logins, but the `access_token` "
+                  "is still valid return token"),
+        _NEXTAUTH("margin_s", "0", f"{_GUIDE}#L77", "} else if (Date.now() < token.expires_at * 1000) {"),
+        _NEXTAUTH("expiry_from", "expires_in", f"{_GUIDE}#L111",
+                  "expires_at: Math.floor(Date.now() / 1000 + newTokens.expires_in),"),
+        _NEXTAUTH("single_flight", "none", f"{_GUIDE}#L24-L27",
+                  "a race-condition might occur if multiple requests will try to refresh the token at the same time. "
+                  "The Auth.js team is aware of this and would like to provide a solution in the future."),
+        _NEXTAUTH("max_retries", "0", f"{_GUIDE}#L249-L250",
+                  "export default async function Page() { const session = await auth() (the app calls the API "
+                  "itself: Auth.js never sees its answers)"),
+        _NEXTAUTH("refresh_rejected", "logout", f"{_GUIDE}#L117-L121",
+                  "} catch (error) { … token.error = \"RefreshTokenError\" return token"),
+        _NEXTAUTH("refresh_rejected", "logout", f"{_GUIDE}#L251-L252",
+                  "if (session?.error === \"RefreshTokenError\") { await signIn(\"google\") // Force sign in to "
+                  "obtain a new set of access and refresh tokens"),
+        _UNDICI("refresh_timeout_s", "300", "lib/dispatcher/client.js#L316-L317",
+                "this[kBodyTimeout] = bodyTimeout != null ? bodyTimeout : 300e3 this[kHeadersTimeout] = "
+                "headersTimeout != null ? headersTimeout : 300e3"),
+        _UNDICI("api_timeout_s", "300", "lib/dispatcher/client.js#L316-L317",
+                "this[kHeadersTimeout] = headersTimeout != null ? headersTimeout : 300e3 (the app's own server-side "
+                "fetch to the API)"),
+    ),
+    "The same guide as the library next-auth-guide, read as the server code it is. A losing request's catch keeps "
+    "the old token with error = RefreshTokenError, and the page then signs the user in again: the preset's "
+    "logout, at the rejection rather than when the page looks. Its response re-seals the old session too, which "
+    "the logout makes moot. A refresh made from auth() in a Server Component is never stored, its Set-Cookie "
+    "dropped (packages/next-auth/src/lib/index.ts#L145-L151; #7522, #7558): the preset assumes route handlers "
+    "or middleware, which pass it on (a proposed cookie_set_by = never). With middleware, the middleware and the "
+    "page both run the callback on one navigation (#11240). The success path spreads ...token (#L108-L110) and "
+    "so keeps an earlier error. The database strategy (a row every instance reads: session_in = store) is left "
+    "out.",
+)  # fmt: skip
+
+BFF_CLIENTS = (
+    AUTHKIT_SESSION_BEFORE, AUTHKIT_SESSION, DUENDE_TOKEN_MANAGEMENT, OAUTH2_PROXY_REDIS, NEXT_AUTH_GUIDE_BFF,
+)  # fmt: skip
