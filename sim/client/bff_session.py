@@ -86,6 +86,7 @@ class SealedCookie(SessionIn, mode="cookie"):
         "which responses set the session cookie: refresh (those whose request refreshed the tokens: authkit-session, "
         "Duende) or every-response (each re-seals the session it read, Auth.js's JWT session)",
         choices=COOKIE_SET_BY,
+        quiet=True,
     )
 
     def __post_init__(self) -> None:

@@ -35,7 +35,10 @@ The family ``tier`` has two modes:
   scenario's ``rtt_s``, a data centre's round trip.
 
 A session kept in each instance's memory only works with sticky sessions,
-and then one instance holds it: that is ``balancer = "sticky"`` here.
+and then one instance holds it: that is ``balancer = "sticky"`` here. Many
+BFFs keep no server-side copy at all and seal the session into the cookie
+itself; then each request carries its own copy (``session_in = "cookie"``,
+``bff_session.py``).
 """
 
 from __future__ import annotations

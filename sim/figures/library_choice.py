@@ -118,8 +118,8 @@ def fig_library_matrix(data: pd.DataFrame) -> Figure:
         fig.suptitle(
             f"Each client library, and below the line each BFF token manager on 2 round-robin instances, in five "
             f"situations against the {server} auth server's defaults\n(python -m sim libraries; the situations: "
-            "README, or sim.matrix.SITUATIONS)\nA BFF keeps its session cookie when a refresh is rejected: its lost "
-            "sessions show as failed requests, not logouts (figures/bff.png counts them)",
+            "README, or sim.matrix.SITUATIONS)\nauthkit-session and Duende keep the session when a refresh is "
+            "rejected: their lost sessions show as failed requests, not logouts (figures/bff.png counts them)",
             fontsize=10,
         )
     return fig
