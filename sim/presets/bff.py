@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..client import Bff, Client, DistributedLock, OnUse, PerTab, SealedCookie
 from .citations import cited
+from .libraries import NEXT_AUTH_GUIDE_CALLBACK
 from .named import NamedClient
 
 _AUTHKIT_BEFORE = cited("workos/authkit-session@7675c4b")
@@ -19,7 +20,6 @@ _AUTHKIT_AFTER = cited("workos/authkit-session@00550ad")
 _DUENDE = cited("DuendeSoftware/Duende.AccessTokenManagement@7d7986f")
 _OAUTH2_PROXY = cited("oauth2-proxy/oauth2-proxy@14af295")
 _NEXTAUTH = cited("nextauthjs/next-auth@a1a16a5")
-_UNDICI = cited("nodejs/undici@7eb7c8e")
 
 _CORE = "src/core/AuthKitCore.ts"
 _ATM = "src/Duende.AccessTokenManagement.OpenIdConnect/"
@@ -204,6 +204,9 @@ NEXT_AUTH_GUIDE_BFF = NamedClient(
         _NEXTAUTH("tier", "bff", "packages/core/src/lib/actions/session.ts#L50-L54",
                   "const token = await callbacks.jwt({ token: payload, …, session: newSession, }) (the callback runs "
                   "on the server, in each request's session read)"),
+        _NEXTAUTH("refresh_rejected", "logout", f"{_GUIDE}#L251-L252",
+                  "if (session?.error === \"RefreshTokenError\") { await signIn(\"google\") // Force sign in to "
+                  "obtain a new set of access and refresh tokens (a rejected refresh takes the catch, then this)"),
         _NEXTAUTH("session_in", "cookie", f"{_GUIDE}#L40-L42",
                   "Auth.js libraries store the `refresh_token` in an _encrypted_ JWT, in an `HttpOnly` cookie."),
         _NEXTAUTH("cookie_set_by", "every-response", "packages/core/src/lib/actions/session.ts#L71-L79",
@@ -214,29 +217,7 @@ NEXT_AUTH_GUIDE_BFF = NamedClient(
                   "// Preserve cookies from the session response for (const cookie of sessionResponse.headers."
                   "getSetCookie()) finalResponse.headers.append(\"set-cookie\", cookie) (middleware and route "
                   "handlers pass it to the browser)"),
-        _NEXTAUTH("proactive", "on-use", f"{_GUIDE}#L77-L79",
-                  "} else if (Date.now() < token.expires_at * 1000) { // Subsequent logins, but the `access_token` "
-                  "is still valid return token"),
-        _NEXTAUTH("margin_s", "0", f"{_GUIDE}#L77", "} else if (Date.now() < token.expires_at * 1000) {"),
-        _NEXTAUTH("expiry_from", "expires_in", f"{_GUIDE}#L111",
-                  "expires_at: Math.floor(Date.now() / 1000 + newTokens.expires_in),"),
-        _NEXTAUTH("single_flight", "none", f"{_GUIDE}#L24-L27",
-                  "a race-condition might occur if multiple requests will try to refresh the token at the same time. "
-                  "The Auth.js team is aware of this and would like to provide a solution in the future."),
-        _NEXTAUTH("max_retries", "0", f"{_GUIDE}#L249-L250",
-                  "export default async function Page() { const session = await auth() (the app calls the API "
-                  "itself: Auth.js never sees its answers)"),
-        _NEXTAUTH("refresh_rejected", "logout", f"{_GUIDE}#L117-L121",
-                  "} catch (error) { … token.error = \"RefreshTokenError\" return token"),
-        _NEXTAUTH("refresh_rejected", "logout", f"{_GUIDE}#L251-L252",
-                  "if (session?.error === \"RefreshTokenError\") { await signIn(\"google\") // Force sign in to "
-                  "obtain a new set of access and refresh tokens"),
-        _UNDICI("refresh_timeout_s", "300", "lib/dispatcher/client.js#L316-L317",
-                "this[kBodyTimeout] = bodyTimeout != null ? bodyTimeout : 300e3 this[kHeadersTimeout] = "
-                "headersTimeout != null ? headersTimeout : 300e3"),
-        _UNDICI("api_timeout_s", "300", "lib/dispatcher/client.js#L316-L317",
-                "this[kHeadersTimeout] = headersTimeout != null ? headersTimeout : 300e3 (the app's own server-side "
-                "fetch to the API)"),
+        *NEXT_AUTH_GUIDE_CALLBACK,
     ),
     "The same guide as the library next-auth-guide, read as the server code it is. A losing request's catch keeps "
     "the old token with error = RefreshTokenError, and the page then signs the user in again: the preset's "

@@ -742,6 +742,46 @@ GOOGLE_AUTH = NamedClient(
     "the user being logged out.",
 )  # fmt: skip
 
+# The guide's jwt callback, read once for both its readings: this library, and the BFF's next-auth-guide-bff.
+NEXT_AUTH_GUIDE_CALLBACK = (
+    _NEXTAUTH("proactive", "on-use", f"{_AUTHJS_GUIDE}#L77-L79",
+              "} else if (Date.now() < token.expires_at * 1000) { // Subsequent logins, but the `access_token` "
+              "is still valid return token"),
+    _NEXTAUTH("proactive", "on-use", "packages/core/src/lib/actions/session.ts#L50-L54",
+              "const token = await callbacks.jwt({ token: payload, …, session: newSession, }) (on every session "
+              "read, before the request goes on)"),
+    _NEXTAUTH("margin_s", "0", f"{_AUTHJS_GUIDE}#L77", "} else if (Date.now() < token.expires_at * 1000) {"),
+    _NEXTAUTH("expiry_from", "expires_in", f"{_AUTHJS_GUIDE}#L111",
+              "expires_at: Math.floor(Date.now() / 1000 + newTokens.expires_in),"),
+    _NEXTAUTH("single_flight", "none", f"{_AUTHJS_GUIDE}#L82-L96",
+              "const response = await fetch(\"https://oauth2.googleapis.com/token\", { method: \"POST\", … "
+              "refresh_token: token.refresh_token!, }) (no shared promise: each request that finds the token "
+              "expired POSTs its own)"),
+    _NEXTAUTH("single_flight", "none", f"{_AUTHJS_GUIDE}#L24-L27",
+              "a race-condition might occur if multiple requests will try to refresh the token at the same time. "
+              "The Auth.js team is aware of this and would like to provide a solution in the future."),
+    _NEXTAUTH("max_retries", "0", f"{_AUTHJS_GUIDE}#L249-L250",
+              "export default async function Page() { const session = await auth() (the app calls the API "
+              "itself: Auth.js never sees its answers)"),
+    _NEXTAUTH("retries_exhausted", "logout", f"{_AUTHJS_GUIDE}#L117-L121",
+              "} catch (error) { console.error(\"Error refreshing access_token\", error) … token.error = "
+              "\"RefreshTokenError\" return token"),
+    _NEXTAUTH("retries_exhausted", "logout", f"{_AUTHJS_GUIDE}#L251-L252",
+              "if (session?.error === \"RefreshTokenError\") { await signIn(\"google\") // Force sign in to "
+              "obtain a new set of access and refresh tokens"),
+    _NEXTAUTH("", "", f"{_AUTHJS_GUIDE}#L100",
+              "if (!response.ok) throw tokensOrError (a rejected refresh token takes the same catch: logout)"),
+    _NEXTAUTH("refresh_timeout_s", "300", f"{_AUTHJS_GUIDE}#L88-L96",
+              "const response = await fetch(…, { method: \"POST\", body: … }) (no signal: Node's fetch defaults "
+              "apply)"),
+    _UNDICI("refresh_timeout_s", "300", "lib/dispatcher/client.js#L316-L317",
+            "this[kBodyTimeout] = bodyTimeout != null ? bodyTimeout : 300e3 this[kHeadersTimeout] = "
+            "headersTimeout != null ? headersTimeout : 300e3"),
+    _UNDICI("api_timeout_s", "300", "lib/dispatcher/client.js#L316-L317",
+            "this[kHeadersTimeout] = headersTimeout != null ? headersTimeout : 300e3 (the app's own server-side "
+            "fetch to the API)"),
+)  # fmt: skip
+
 NEXT_AUTH_GUIDE = NamedClient(
     Client(name="next-auth-guide", proactive=OnUse(margin_s=0.0, expiry_from="expires_in"), max_retries=0,
            refresh_timeout_s=300.0, api_timeout_s=300.0),
@@ -749,45 +789,10 @@ NEXT_AUTH_GUIDE = NamedClient(
     "Auth.js's refresh-token rotation guide (next-auth 5.0.0-beta.32, @auth/core 0.41.3), JWT sessions: the "
     "refresh in the jwt callback of each request that reaches auth() through a handler that sets cookies",
     (
-        _NEXTAUTH("proactive", "on-use", f"{_AUTHJS_GUIDE}#L77-L79",
-                  "} else if (Date.now() < token.expires_at * 1000) { // Subsequent logins, but the `access_token` "
-                  "is still valid return token"),
-        _NEXTAUTH("proactive", "on-use", "packages/core/src/lib/actions/session.ts#L50-L54",
-                  "const token = await callbacks.jwt({ token: payload, …, session: newSession, }) (on every session "
-                  "read, before the request goes on)"),
-        _NEXTAUTH("margin_s", "0", f"{_AUTHJS_GUIDE}#L77", "} else if (Date.now() < token.expires_at * 1000) {"),
-        _NEXTAUTH("expiry_from", "expires_in", f"{_AUTHJS_GUIDE}#L111",
-                  "expires_at: Math.floor(Date.now() / 1000 + newTokens.expires_in),"),
-        _NEXTAUTH("single_flight", "none", f"{_AUTHJS_GUIDE}#L82-L96",
-                  "const response = await fetch(\"https://oauth2.googleapis.com/token\", { method: \"POST\", … "
-                  "refresh_token: token.refresh_token!, }) (no shared promise: each request that finds the token "
-                  "expired POSTs its own)"),
-        _NEXTAUTH("single_flight", "none", f"{_AUTHJS_GUIDE}#L24-L27",
-                  "a race-condition might occur if multiple requests will try to refresh the token at the same time. "
-                  "The Auth.js team is aware of this and would like to provide a solution in the future."),
-        _NEXTAUTH("max_retries", "0", f"{_AUTHJS_GUIDE}#L249-L250",
-                  "export default async function Page() { const session = await auth() (the app calls the API "
-                  "itself: Auth.js never sees its answers)"),
+        *NEXT_AUTH_GUIDE_CALLBACK,
         _NEXTAUTH("storage", "local", f"{_AUTHJS_GUIDE}#L40-L42",
                   "Auth.js libraries store the `refresh_token` in an _encrypted_ JWT, in an `HttpOnly` cookie. (one "
                   "cookie for every tab, both tokens in it)"),
-        _NEXTAUTH("retries_exhausted", "logout", f"{_AUTHJS_GUIDE}#L117-L121",
-                  "} catch (error) { console.error(\"Error refreshing access_token\", error) … token.error = "
-                  "\"RefreshTokenError\" return token"),
-        _NEXTAUTH("retries_exhausted", "logout", f"{_AUTHJS_GUIDE}#L251-L252",
-                  "if (session?.error === \"RefreshTokenError\") { await signIn(\"google\") // Force sign in to "
-                  "obtain a new set of access and refresh tokens"),
-        _NEXTAUTH("", "", f"{_AUTHJS_GUIDE}#L100",
-                  "if (!response.ok) throw tokensOrError (a rejected refresh token takes the same catch: logout)"),
-        _NEXTAUTH("refresh_timeout_s", "300", f"{_AUTHJS_GUIDE}#L88-L96",
-                  "const response = await fetch(…, { method: \"POST\", body: … }) (no signal: Node's fetch defaults "
-                  "apply)"),
-        _UNDICI("refresh_timeout_s", "300", "lib/dispatcher/client.js#L316-L317",
-                "this[kBodyTimeout] = bodyTimeout != null ? bodyTimeout : 300e3 this[kHeadersTimeout] = "
-                "headersTimeout != null ? headersTimeout : 300e3"),
-        _UNDICI("api_timeout_s", "300", "lib/dispatcher/client.js#L316-L317",
-                "this[kHeadersTimeout] = headersTimeout != null ? headersTimeout : 300e3 (the app's own server-side "
-                "fetch to the API)"),
     ),
     "The guide has no lock and says so: each concurrent request that finds the token expired refreshes with the "
     "refresh token its cookie carried, and under rotation all but one present a used token. The new tokens reach "
