@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MultipleLocator
 
 from .. import (
     STRATEGY_NAMES,
@@ -30,7 +31,7 @@ from .. import (
     in_flight,
     run_all,
 )
-from ..metrics import binned_mean
+from ..metrics import RECOVERY_BIN_S, binned_mean
 from ..palette import OKABE_ITO
 from ..scenario_file import SCENARIOS_DIR, load_scenario_file
 from ..sweep import Sweep
@@ -164,31 +165,36 @@ def _outage_recovery(lengths_s: tuple[float, ...], after_s: float) -> pd.DataFra
 
 
 def fig_outage_recovery(data: pd.DataFrame) -> Figure:
-    """Recovery time against outage length, one line per client; a run that never recovered is a
-    cross at the top, at the time it was watched.
+    """Recovery time against outage length, one line per client through the runs that recovered; a run
+    that never recovered is a cross in the strip above, which has no time scale (nothing was measured).
 
     ``data`` is ``sim.figures.outage_recovery_data()``.
     """
     with style():
-        fig = Figure(figsize=(8, 4.6), layout="constrained")
-        ax = fig.subplots()
-        top = float(data["watched_s"].max()) * 1.15
+        fig = Figure(figsize=(8, 5.0), layout="constrained")
+        lost_ax, ax = fig.subplots(2, 1, sharex=True, height_ratios=(1, 6))
         clients = _clients(data)
         dodge = np.linspace(-0.8, 0.8, len(clients))  # seconds: coinciding points stay visible
-        for (client, (color, marker)), nudge in zip(clients.items(), dodge, strict=True):
+        for row, ((client, (color, marker)), nudge) in enumerate(zip(clients.items(), dodge, strict=True)):
             rows = data[data["client"] == client].sort_values("outage_s")
             x = rows["outage_s"] + nudge
-            y = rows["recovery_s"].where(rows["recovered"], top)
-            ax.plot(x, y, color=color, marker=marker, markersize=6, lw=1.2, label=client)
+            back = rows["recovery_s"].where(rows["recovered"])  # NaN breaks the line: no value is made up
+            ax.plot(x, back, color=color, marker=marker, markersize=6, lw=1.2, label=client)
             lost = ~rows["recovered"]
-            ax.scatter(x[lost], [top] * lost.sum(), marker="x", s=70, color=color, zorder=5)
-        ax.axhline(top, color="0.6", lw=0.8, ls=":")
-        ax.text(data["outage_s"].min(), top, "not back while users were there", va="bottom", fontsize=8)
+            lost_ax.scatter(x[lost], [row] * int(lost.sum()), marker="x", s=60, color=color)
+        watched = data.loc[~data["recovered"], "watched_s"]
+        since = f" (watched {watched.min():.0f} s or more)" if len(watched) else ""
+        lost_ax.set_title(f"not back while users were there{since}", fontsize=9, loc="left")
+        lost_ax.set_ylim(-0.8, len(clients) - 0.2)
+        lost_ax.set_yticks([])
+        lost_ax.grid(axis="y", visible=False)
+        lost_ax.spines[["left"]].set_visible(False)
         ax.set_xticks(sorted(data["outage_s"].unique()))
-        ax.set_ylim(-5, top * 1.12)
+        ax.set_ylim(bottom=0)
         ax.set_xlabel("length of the silent outage (s)")
-        ax.set_ylabel("time for the backlog to come back (s)")
-        ax.legend(loc="center right", fontsize=8)
+        ax.set_ylabel(f"time for the backlog to come back\n(s, in steps of {RECOVERY_BIN_S:g} s)")
+        ax.yaxis.set_major_locator(MultipleLocator(RECOVERY_BIN_S))
+        ax.legend(loc="upper left", fontsize=8)
         return fig
 
 

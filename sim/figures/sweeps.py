@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.colors import LogNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import (
@@ -252,7 +253,7 @@ def fig_sweep_heatmap(
     ``points`` is a sweep's per-point table (``SweepResult.points``: the mean of each metric and its
     ``_ci``, the 95 % half-width), or any table with one row per (x, y, by). Each cell shows the
     mean, and the half-width under it when there is one; a row of panels shares one colour scale,
-    so strategies compare at a glance (darker is more).
+    so strategies compare at a glance (darker is more), logarithmic when the metric spans a factor of 4 or more.
     """
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
     labels = dict(labels or {})
@@ -265,11 +266,13 @@ def fig_sweep_heatmap(
         axes = fig.subplots(len(metrics), len(groups), squeeze=False)
         for row, metric in zip(axes, metrics, strict=True):
             low, high = float(points[metric].min()), float(points[metric].max())
+            # a metric spanning a factor of 4 or more (refreshes per expiry: 1 to 8) on a log scale, so that the
+            # largest cell does not wash out the others; a narrower one on a linear scale
+            norm = LogNorm(low, high) if low > 0 and high >= 4 * low else Normalize(low, high)
             for ax, group in zip(row, groups, strict=True):
                 mine = points[points[by] == group]
                 grid = mine.pivot_table(index=y, columns=x, values=metric).reindex(index=ys, columns=xs)
-                image = ax.imshow(grid.to_numpy(dtype=float), cmap="Blues", vmin=low, vmax=high, origin="lower",
-                                  aspect="auto")  # fmt: skip
+                image = ax.imshow(grid.to_numpy(dtype=float), cmap="Blues", norm=norm, origin="lower", aspect="auto")
                 half = (
                     mine.pivot_table(index=y, columns=x, values=f"{metric}_ci").reindex(index=ys, columns=xs)
                     if f"{metric}_ci" in mine
@@ -279,7 +282,7 @@ def fig_sweep_heatmap(
                     for j, x_value in enumerate(xs):
                         value = grid.loc[y_value, x_value]
                         text = f"{value:.3g}" + (f"\n± {half.loc[y_value, x_value]:.2g}" if half is not None else "")
-                        dark = high > low and (value - low) / (high - low) > 0.6
+                        dark = high > low and norm(value) > 0.6
                         ax.text(j, i, text, ha="center", va="center", fontsize=7.5, color="white" if dark else "black")
                 ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
                 ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
@@ -288,7 +291,13 @@ def fig_sweep_heatmap(
                 ax.set_title(f"{STRATEGY_LABELS.get(group, group)}\n{labels.get(metric, column_label(metric))}",
                              fontsize=9)  # fmt: skip
                 ax.grid(False)
-            fig.colorbar(image, ax=list(row), shrink=0.85, label=labels.get(metric, column_label(metric)))
+            label = labels.get(metric, column_label(metric))
+            bar = fig.colorbar(image, ax=list(row), shrink=0.85, label=label)
+            if isinstance(norm, LogNorm):  # plain numbers at 1, 2, 4, ... rather than 2 x 10^0
+                bar.set_label(f"{label} (log scale)")
+                bar.ax.yaxis.set_major_locator(LogLocator(base=2))
+                bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+                bar.ax.yaxis.set_minor_formatter(NullFormatter())
         if title:
             fig.suptitle(title, fontsize=10)
     return fig

@@ -46,34 +46,44 @@ ROTATION_CLIENTS: tuple[tuple[str, dict], ...] = (
 )
 
 
+ROTATION_SEEDS = 3  # arrivals drawn three ways: each point is a mean, its bar the range
+
+
 def rotation_logouts_data(
     tabs: tuple[int, ...] = (1, 2, 4, 8),
     grace_s: tuple[float, ...] = (0.0, 1.0, 5.0, 30.0),
     scenario: Scenario = ROTATION,
+    seeds: int = ROTATION_SEEDS,
 ) -> pd.DataFrame:
-    """The share of users logged out within the hour, against tabs and grace window, per client.
+    """The share of users logged out within the hour, against tabs and grace window, per client and seed.
 
     ``ROTATION``: 20 users log in together, each with ``tabs`` tabs loading
     a page of 2 requests every ~10 s, for an hour; no one logs in again, so
     ``logged_out_pct`` is the share of users a reuse detection (or anything
-    else) sent to the login page at least once. One seed: the runs are the
-    same arrivals for every client, tab count and grace window.
+    else) sent to the login page at least once. Each of ``seeds`` seeds
+    (``replication``) gives every client, tab count and grace window the
+    same arrivals; twenty users make one seed's share move in steps of 5 %,
+    so the figure draws the mean and the range.
     """
-    return _rotation_logouts(tuple(tabs), tuple(grace_s), scenario).copy()
+    return _rotation_logouts(tuple(tabs), tuple(grace_s), scenario, seeds).copy()
 
 
 @lru_cache(maxsize=4)  # remembered within a process: the runs are deterministic
-def _rotation_logouts(tabs: tuple[int, ...], grace_s: tuple[float, ...], scenario: Scenario) -> pd.DataFrame:
+def _rotation_logouts(
+    tabs: tuple[int, ...], grace_s: tuple[float, ...], scenario: Scenario, seeds: int
+) -> pd.DataFrame:
     clients = {}
     for preset, fields in ROTATION_CLIENTS:  # each under its own label: locked+cross_tab_lock=true
         clients[scenario.with_(strategy=preset, **fields).strategy] = {"strategy": preset, **fields}
-    runs = swept(Sweep("rotation-logouts", scenario, {"tabs": tabs, "grace_s": grace_s}, clients))
+    the_sweep = Sweep("rotation-logouts", scenario, {"tabs": tabs, "grace_s": grace_s}, clients, replications=seeds)
+    runs = swept(the_sweep, executor="processes")
     users = scenario.workload.users
     return pd.DataFrame(
         {
             "strategy": runs["strategy"],
             "tabs": runs["tabs"],
             "grace_s": runs["grace_s"],
+            "replication": runs["replication"],
             "users": users,
             "logouts": runs["logouts"],
             "logged_out_pct": 100 * runs["logouts"] / users,
@@ -84,40 +94,48 @@ def _rotation_logouts(tabs: tuple[int, ...], grace_s: tuple[float, ...], scenari
     )
 
 
+# A client of the figure that is no preset, named in words (its label is the preset and the change).
+ROTATION_LABELS = {"locked+cross_tab_lock=true": "locked + a lock across tabs: one refresh at a time per user"}
+
+
 def fig_rotation_logouts(data: pd.DataFrame) -> Figure:
     """The share of users logged out within the hour against the tabs they have open, one panel
-    per grace window, one line per client (nudged sideways so coinciding lines stay visible).
+    per grace window, one line per client through the mean over the seeds, each point's bar the range
+    (nudged sideways so coinciding lines stay visible).
 
     ``data`` is ``sim.figures.rotation_logouts_data()``.
     """
     with style():
         graces = sorted(data["grace_s"].unique())
         clients = _strategies(data)
-        fig = Figure(figsize=(2.6 * len(graces) + 1.2, 4.2), layout="constrained")
+        seeds = data["replication"].nunique() if "replication" in data else 1
+        fig = Figure(figsize=(2.6 * len(graces) + 1.2, 4.4), layout="constrained")
         axes = fig.subplots(1, len(graces), sharey=True, squeeze=False)[0]
         # clients often coincide (at 0 %, or locked and queued): each is nudged sideways a little
         dodge = {client: 2 ** (0.07 * (i - (len(clients) - 1) / 2)) for i, client in enumerate(clients)}
         for ax, grace in zip(axes, graces, strict=True):
             rows = data[data["grace_s"] == grace]
             for client, look in clients.items():
-                mine = rows[rows["strategy"] == client].sort_values("tabs")
-                ax.plot(
-                    mine["tabs"] * dodge[client], mine["logged_out_pct"], color=look["color"],
-                    linestyle=look["linestyle"], marker=look["marker"], markersize=5, label=look["label"],
+                share = rows[rows["strategy"] == client].groupby("tabs")["logged_out_pct"]
+                mean, low, high = share.mean(), share.min(), share.max()
+                ax.errorbar(
+                    mean.index * dodge[client], mean, yerr=[mean - low, high - mean], color=look["color"],
+                    linestyle=look["linestyle"], marker=look["marker"], markersize=5, capsize=2, elinewidth=1,
+                    label=ROTATION_LABELS.get(client, look["label"]),
                 )  # fmt: skip
             ax.set_xscale("log", base=2)
             _log2_axis(ax.xaxis, data["tabs"])
-            ax.set_xlabel("tabs open per user (log scale)")
+            ax.set_xlabel("tabs open per user (doubling)")
             ax.set_title("no grace window" if grace == 0 else f"grace window {grace:g} s")
             ax.set_ylim(-4, 104)
             ax.yaxis.set_major_locator(MultipleLocator(25))
         axes[0].set_ylabel("users logged out within the hour (%)")
         handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(labels)))
+        fig.legend(handles, labels, loc="outside lower center", ncols=2)
         users = int(data["users"].iloc[0])
         fig.suptitle(
-            f"Rotation with reuse detection: {users} users log in together, tokens of 5 min, "
-            "a used refresh token presented again revokes the login",
+            f"Rotation with reuse detection: {users} users log in together, tokens of 5 min, a used refresh token "
+            f"presented again revokes the login\neach point the mean of {seeds} seeds, its bar their range",
             fontsize=10,
         )
         return fig
