@@ -18,6 +18,7 @@ import json
 import os
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any, NoReturn
 
 import pandas as pd
@@ -286,7 +287,7 @@ def _scenarios_from_args(
     args: argparse.Namespace,
 ) -> tuple[Scenario, tuple[str, ...], dict[str, Any], dict[str, Scenario]]:
     """``scenario_from_args``, and the scenario file's variants with the flags applied to each."""
-    if args.scenario:
+    if args.scenario is not None:
         scenario, strategies, variants = load_scenario_file(args.scenario)
     else:
         scenario, strategies, variants = Scenario(name="command line"), STRATEGY_NAMES, {}
@@ -302,8 +303,10 @@ def _scenarios_from_args(
         name.removeprefix("workload."): value for name, value in changes.items() if name.startswith("workload.")
     }
     refuse_unread(scenario.workload.kind, flagged_workload, "this run's")
-    if changes.get("record_calls") and not args.save:
+    if scenario.record_calls and args.save is None:
         raise ConfigError("record_calls", True, "keeps every API call for --save DIR to write: give --save too")
+    if args.save is not None:  # before any run: a folder that cannot be one fails now, not after the work
+        output_folder(args.save, "save")
     return scenario, strategies, changes, variants
 
 
@@ -401,7 +404,7 @@ def _warn_if_empty(results: list[Result]) -> None:
 
 
 def _save(results: list[Result], folder: str | None, stems: list[str] | None = None) -> None:
-    if folder:
+    if folder is not None:
         where = output_folder(folder, "save")
         for index, result in enumerate(results):
             try:
@@ -413,7 +416,7 @@ def _save(results: list[Result], folder: str | None, stems: list[str] | None = N
 
 
 def _save_frame(runs: pd.DataFrame, folder: str | None) -> None:
-    if folder:
+    if folder is not None:
         path = output_folder(folder, "save") / "replications.csv"
         write_text(path, runs.to_csv(index=False), "save")
         print(f"wrote {path}", file=sys.stderr)
@@ -560,12 +563,13 @@ def _sweep(args: argparse.Namespace) -> None:
 
     if args.jobs < 0:
         raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")
+    folder = output_folder(args.out, "out") if args.out is not None else None  # before any run: a bad path fails now
     the_sweep = load_sweep(args.file)
+    folder = folder or output_folder(Path("sweeps") / the_sweep.name, "out")
     result = sweep(
         the_sweep, executor=args.executor, jobs=args.jobs, scheduler=args.scheduler, cache=not args.no_cache,
         cache_dir=args.cache_dir, progress=sys.stderr.isatty(),
     )  # fmt: skip
-    folder = output_folder(args.out or f"sweeps/{the_sweep.name}", "out")
     for path in result.save(folder):
         print(f"wrote {path}", file=sys.stderr)
     points = result.points
@@ -588,7 +592,7 @@ def _libraries(args: argparse.Namespace) -> None:
     if args.jobs < 0:
         raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")
     data = library_matrix(chosen, server=args.server, jobs=args.jobs)
-    if args.save:
+    if args.save is not None:
         path = output_folder(args.save, "save") / "library_matrix.csv"
         write_text(path, data.to_csv(index=False), "save")
         print(f"wrote {path}", file=sys.stderr)
@@ -640,16 +644,24 @@ def main(argv: list[str] | None = None) -> int:
         COMMANDS[args.command](args)
         sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit
     except (UsageError, ConfigError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        _say(f"error: {error}")
         return 2
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        _say("interrupted")
         return 130
     except OSError as error:  # anything else the system refused: one line, naming the file if there is one
         where = f"{error.filename}: " if error.filename else ""
-        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
+        _say(f"error: {where}{error.strerror or error}")
         return 2
     return 0
+
+
+def _say(line: str) -> None:
+    """One line on stderr; if stderr cannot take it (a full device, a closed pipe), the exit status still says."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
