@@ -13,6 +13,7 @@ user's mistake.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -661,7 +662,5 @@ def main(argv: list[str] | None = None) -> int:
 
 def _say(line: str) -> None:
     """One line on stderr; if stderr cannot take it (a full device, a closed pipe), the exit status still says."""
-    try:
+    with contextlib.suppress(OSError, ValueError):
         print(line, file=sys.stderr, flush=True)
-    except (OSError, ValueError):
-        pass
