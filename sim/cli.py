@@ -26,7 +26,7 @@ import pandas as pd
 
 from .client import Client
 from .client.composition import flat_defaults, value_text
-from .config.workload import refuse_unread
+from .config.workload import refuse_inherited, refuse_unread
 from .estimate import MAX_REQUESTS, MAX_USERS, Estimate, preflight
 from .experiment import Result, compare, confidence_table, replicate, run, run_all, summary_table
 from .fields import ConfigError, default_text_of, flag_of, help_of, metavar_of, on_command_line
@@ -80,9 +80,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def number(text: str) -> float | int:
-    """A number from the command line; whole numbers stay ``int``."""
-    value = float(text)
-    return int(value) if value.is_integer() else value
+    """A number from the command line; whole numbers stay ``int`` (exactly: ``99999999999999999999999`` is not
+    rounded to a float's 99999999999999991611392 on the way)."""
+    try:
+        return int(text)
+    except ValueError:
+        value = float(text)
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value  # 1e308 stays 1e+308 in messages
 
 
 # The parts of a scenario as --help groups them.
@@ -304,6 +308,9 @@ def _scenarios_from_args(
         name.removeprefix("workload."): value for name, value in changes.items() if name.startswith("workload.")
     }
     refuse_unread(scenario.workload.kind, flagged_workload, "this run's")
+    if "workload.kind" in changes:  # what the file set for another kind is refused, not kept unread
+        for one in (scenario, *variants.values()):
+            refuse_inherited(one.workload, "this run's")
     if scenario.record_calls and args.save is None:
         raise ConfigError("record_calls", True, "keeps every API call for --save DIR to write: give --save too")
     if args.save is not None:  # before any run: a folder that cannot be one fails now, not after the work

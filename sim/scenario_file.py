@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .client import Client
-from .config.workload import refuse_unread
+from .config.workload import refuse_inherited, refuse_unread
 from .fields import ConfigError
 from .files import SCENARIO_MAX_BYTES, read_toml
 from .presets import STRATEGY_NAMES, client_names
@@ -173,6 +173,8 @@ def _variants(path: Path, scenario: Scenario, tables: Any) -> dict[str, Scenario
             variants[name] = scenario.with_(changes, name=f"{scenario.name}/{name}")
         except ConfigError as error:
             raise ConfigError(f"{path.name}: {where} {error.field}", error.value, error.allowed) from None
+        if variants[name].workload.kind != scenario.workload.kind:  # what the file set for the old kind
+            refuse_inherited(variants[name].workload, "this variant's", prefix=f"{path.name}: {where} ")
     return variants
 
 
