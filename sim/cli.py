@@ -27,7 +27,7 @@ import pandas as pd
 from .client import Client
 from .client.composition import flat_defaults, value_text
 from .config.workload import refuse_inherited, refuse_unread
-from .estimate import MAX_REQUESTS, MAX_USERS, Estimate, preflight
+from .estimate import MAX_REFRESHES, MAX_REQUESTS, MAX_RUNS, MAX_USERS, Estimate, preflight
 from .experiment import Result, compare, confidence_table, replicate, run, run_all, summary_table
 from .fields import ConfigError, default_text_of, flag_of, help_of, metavar_of, on_command_line
 from .files import output_folder, write_text
@@ -158,6 +158,11 @@ def _add_scenario_flags(parser: argparse.ArgumentParser, *, skip: tuple[str, ...
     limits.add_argument(
         "--max-users", type=int, default=MAX_USERS, metavar="N",
         help=f"refuse a run with more users than this (default: {MAX_USERS:,})",
+    )  # fmt: skip
+    limits.add_argument(
+        "--max-refreshes", type=int, default=MAX_REFRESHES, metavar="N",
+        help=f"refuse a run expected to make more refresh calls than this, every try and every timer's counted "
+        f"(default: {MAX_REFRESHES:,})",
     )  # fmt: skip
     output = parser.add_argument_group("output")
     output.add_argument("--json", action="store_true", help="print JSON instead of a table (default: a table)")
@@ -380,13 +385,17 @@ def _value_text(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else value_text(value)
 
 
-def _checked(scenario: Scenario, args: argparse.Namespace, runs: int) -> Estimate:
-    """The pre-flight check: the run's estimate, or a refusal if it passes a limit."""
-    for flag, value in (("max_requests", args.max_requests), ("max_users", args.max_users)):
-        if value < 1:
-            raise ConfigError(flag, value, "must be a whole number >= 1")
-    work = preflight(scenario, args.max_requests, args.max_users)
-    return work.times(runs)
+def _checked(scenarios: list[Scenario], args: argparse.Namespace, replications: int = 1) -> Estimate:
+    """The pre-flight check: the estimate of ``replications`` runs of each scenario, or a refusal if it passes a
+    limit (the number of runs first, from the command's shape alone)."""
+    for flag in ("max_requests", "max_users", "max_refreshes"):
+        if getattr(args, flag) < 1:
+            raise ConfigError(flag, getattr(args, flag), "must be a whole number >= 1")
+    runs = len(scenarios) * replications
+    if runs > MAX_RUNS:
+        raise ConfigError("runs", runs, f"at most {MAX_RUNS:,} runs in one command (clients x replications x variants)")
+    limits = (args.max_requests, args.max_users, args.max_refreshes)
+    return sum((preflight(one, *limits, runs=replications) for one in scenarios), Estimate(0, 0, runs=0))
 
 
 def _progress_bar(work: Estimate, unit: str = "requests", total: float | None = None):
@@ -439,7 +448,7 @@ def _print_json(rows: Any) -> None:
 def _run(args: argparse.Namespace) -> None:
     scenario, _, changes = scenario_from_args(args)
     refuse_unread_deployment([scenario])
-    work = _checked(scenario, args, runs=1)
+    work = _checked([scenario], args)
     with _progress_bar(work) as bar:
         result = run(scenario, progress=bar.update if not bar.disable else None)
     _warn_if_empty([result])
@@ -454,7 +463,7 @@ def _run(args: argparse.Namespace) -> None:
 def _compare_replicated(
     args: argparse.Namespace, scenario: Scenario, strategies: tuple[str, ...], changes: dict[str, Any]
 ) -> None:
-    work = _checked(scenario, args, runs=len(strategies) * args.replications)
+    work = _checked([scenario.with_(client=name) for name in strategies], args, args.replications)
     runs = replicate(
         scenario, strategies, args.replications, first_seed=scenario.seed, jobs=args.jobs,
         progress=sys.stderr.isatty() and work.seconds > PROGRESS_AFTER_S,
@@ -485,7 +494,7 @@ def _compare(args: argparse.Namespace) -> None:
         return _compare_variants(args, scenario, strategies, changes, variants)
     if args.replications > 1:
         return _compare_replicated(args, scenario, strategies, changes)
-    work = _checked(scenario, args, runs=len(strategies))
+    work = _checked([scenario.with_(client=name) for name in strategies], args)
     with _progress_bar(work, unit="runs", total=len(strategies)) as bar:
         results = compare(scenario, strategies, jobs=args.jobs, done=lambda _: bar.update())
     _warn_if_empty(results)
@@ -518,8 +527,7 @@ def _compare_variants(
     ]
     several = len(plan) > len(variants)
     labels = [f"{name}/{one.strategy}" if several else name for name, one in plan]
-    each = [_checked(one, args, runs=args.replications) for _, one in plan]
-    work = sum(each, Estimate(0, 0))
+    work = _checked([one for _, one in plan], args, args.replications)
     seeds = f"seed {scenario.seed}"
     if args.replications > 1:
         runs = pd.concat(

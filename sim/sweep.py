@@ -45,6 +45,7 @@ from typing import Any
 import pandas as pd
 
 from .client.composition import value_text
+from .estimate import MAX_RUNS as ESTIMATE_MAX_RUNS
 from .experiment import Result, confidence_table, run
 from .fields import ConfigError, is_number
 from .files import read_toml
@@ -57,7 +58,7 @@ from .scenario_file import load_scenario, packaged_path
 DESIGNS = ("factorial", "zip")
 EXECUTORS = ("inline", "processes", "dask")
 SWEEP_KEYS = ("name", "description", "scenario", "strategies", "replications", "design", "parameters", "base")
-MAX_RUNS = 100_000
+MAX_RUNS = ESTIMATE_MAX_RUNS  # the same limit as any other command's
 # Fields a sweep sets itself, so a parameter naming one would be ignored or collide with a column.
 SWEEP_OWN = {
     "seed": "the sweep sets the seed (replications = N runs seeds base.seed .. base.seed + N - 1)",
