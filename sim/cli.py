@@ -150,7 +150,19 @@ def _add_scenario_flags(parser: argparse.ArgumentParser, *, skip: tuple[str, ...
             group.add_argument(
                 *flags, dest=name, type=parse, default=None, metavar=metavar_of(field), help=help_text, **once
             )
-    limits = parser.add_argument_group("limits (checked before the run, from an estimate of its work)")
+    _add_limit_flags(parser)
+    output = parser.add_argument_group("output")
+    output.add_argument("--json", action="store_true", help="print JSON instead of a table (default: a table)")
+    output.add_argument(
+        "--save",
+        metavar="DIR",
+        help="also write each run's records (CSV: requests, auth calls, token events; API calls too with "
+        "--record-calls) and its summary with provenance (JSON) (default: write nothing)",
+    )
+
+
+def _add_limit_flags(parser: argparse.ArgumentParser) -> None:
+    limits = parser.add_argument_group("limits (checked before any run, from an estimate of its work)")
     limits.add_argument(
         "--max-requests", type=int, default=MAX_REQUESTS, metavar="N",
         help=f"refuse a run expected to make more requests than this (default: {MAX_REQUESTS:,})",
@@ -164,14 +176,14 @@ def _add_scenario_flags(parser: argparse.ArgumentParser, *, skip: tuple[str, ...
         help=f"refuse a run expected to make more refresh calls than this, every try and every timer's counted "
         f"(default: {MAX_REFRESHES:,})",
     )  # fmt: skip
-    output = parser.add_argument_group("output")
-    output.add_argument("--json", action="store_true", help="print JSON instead of a table (default: a table)")
-    output.add_argument(
-        "--save",
-        metavar="DIR",
-        help="also write each run's records (CSV: requests, auth calls, token events; API calls too with "
-        "--record-calls) and its summary with provenance (JSON) (default: write nothing)",
-    )
+
+
+def _limits(args: argparse.Namespace) -> tuple[int, int, int]:
+    """The per-run limits the flags give, each checked."""
+    for flag in ("max_requests", "max_users", "max_refreshes"):
+        if getattr(args, flag) < 1:
+            raise ConfigError(flag, getattr(args, flag), "must be a whole number >= 1")
+    return args.max_requests, args.max_users, args.max_refreshes
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -255,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweeping.add_argument("--no-cache", action="store_true", help="run everything, even runs already cached")
     sweeping.add_argument("--cache-dir", default=".sweep-cache", metavar="DIR", help="default: .sweep-cache")
     sweeping.add_argument("--json", action="store_true", help="print the per-point summary as JSON rows")
+    _add_limit_flags(sweeping)
 
     libraries = commands.add_parser(
         "libraries",
@@ -388,13 +401,10 @@ def _value_text(value: Any) -> str:
 def _checked(scenarios: list[Scenario], args: argparse.Namespace, replications: int = 1) -> Estimate:
     """The pre-flight check: the estimate of ``replications`` runs of each scenario, or a refusal if it passes a
     limit (the number of runs first, from the command's shape alone)."""
-    for flag in ("max_requests", "max_users", "max_refreshes"):
-        if getattr(args, flag) < 1:
-            raise ConfigError(flag, getattr(args, flag), "must be a whole number >= 1")
+    limits = _limits(args)
     runs = len(scenarios) * replications
     if runs > MAX_RUNS:
         raise ConfigError("runs", runs, f"at most {MAX_RUNS:,} runs in one command (clients x replications x variants)")
-    limits = (args.max_requests, args.max_users, args.max_refreshes)
     return sum((preflight(one, *limits, runs=replications) for one in scenarios), Estimate(0, 0, runs=0))
 
 
@@ -580,7 +590,7 @@ def _sweep(args: argparse.Namespace) -> None:
     if args.jobs < 0:
         raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")
     folder = output_folder(args.out, "out") if args.out is not None else None  # before any run: a bad path fails now
-    the_sweep = load_sweep(args.file)
+    the_sweep = load_sweep(args.file, _limits(args))
     folder = folder or output_folder(Path("sweeps") / the_sweep.name, "out")
     result = sweep(
         the_sweep, executor=args.executor, jobs=args.jobs, scheduler=args.scheduler, cache=not args.no_cache,

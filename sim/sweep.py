@@ -46,6 +46,7 @@ import pandas as pd
 
 from .client.composition import value_text
 from .estimate import MAX_RUNS as ESTIMATE_MAX_RUNS
+from .estimate import preflight
 from .experiment import Result, confidence_table, run
 from .fields import ConfigError, is_number
 from .files import read_toml
@@ -176,13 +177,14 @@ class Sweep:
         return planned
 
 
-def load_sweep(path: str | Path) -> Sweep:
+def load_sweep(path: str | Path, limits: tuple[int, ...] = ()) -> Sweep:
     """Read a sweep file; a bad key or value is a ``ConfigError`` naming the file and the key. A bare name
     (``architect``) reads the sweep of that name installed with sim (``sim/scenarios/sweeps/``).
 
     The file is checked in the order that costs least: its keys and types, then its size from its shape
     alone (points x clients x replications, at most ``MAX_RUNS``), and only then is every run's scenario
-    built, so that every value is checked before the first run starts."""
+    built, so that every value is checked before the first run starts, and each point's work is estimated
+    (``sim.estimate.preflight``, with ``limits``: max requests, users and refreshes per run, if given)."""
     path = packaged_path(path, "sweeps", "sweep")
     data = read_toml(path, "sweep", SWEEP_MAX_BYTES)
     where = path.name
@@ -216,7 +218,9 @@ def load_sweep(path: str | Path) -> Sweep:
             replications=int(replications),
             design=data.get("design", "factorial"),
         )  # checks the size from the shape: no point is built yet
-        sweep.plan()  # every scenario built, so every value is checked now
+        for label, scenario in sweep.plan():  # every scenario built, so every value is checked now
+            if label["replication"] == 0:  # and each point's work, as any run's (its seeds cost alike)
+                preflight(scenario, *limits)
     except ConfigError as error:
         raise ConfigError(f"{where}: {error.field}", error.value, error.allowed) from None
     return sweep

@@ -173,6 +173,14 @@ def test_a_sweep_too_large_is_refused_from_its_shape_at_once(tmp_path, capsys):
         assert "at most 100,000 runs in one sweep" in capsys.readouterr().err
 
 
+def test_each_point_is_estimated_as_a_run_is(tmp_path, capsys):
+    path = write(tmp_path, "[parameters]\nconcurrency = [1, 1000000]\n")
+    assert main(["sweep", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "s.toml: refreshes = 1000000:" in capsys.readouterr().err
+    assert main(["sweep", str(path), "--out", str(tmp_path / "out"), "--max-refreshes", "0"]) == 2
+    assert capsys.readouterr().err == "error: max_refreshes = 0: must be a whole number >= 1\n"
+
+
 def test_the_output_folder_is_checked_before_any_run(tmp_path, capsys, monkeypatch):
     import sim.sweep
 
