@@ -137,7 +137,7 @@ class Sweep:
         names = list(self.parameters)
         rows = (
             itertools.product(*self.parameters.values())
-            if self.design == "factorial"
+            if self.design == "factorial" or not self.parameters  # no parameters: the one point, the base
             else zip(*self.parameters.values(), strict=True)
         )
         return [dict(zip(names, row, strict=True)) for row in rows]

@@ -173,6 +173,14 @@ def test_a_sweep_too_large_is_refused_from_its_shape_at_once(tmp_path, capsys):
         assert "at most 100,000 runs in one sweep" in capsys.readouterr().err
 
 
+def test_a_sweep_with_no_parameters_runs_its_base_in_either_design(tmp_path):
+    """Zipping no parameters is the one point, as the factorial of none is (once an empty table: a KeyError)."""
+    for design in ("factorial", "zip"):
+        the_sweep = load_sweep(write(tmp_path, f'design = "{design}"\nstrategies = ["naive"]\n'))
+        assert the_sweep.size == 1 and the_sweep.points() == [{}]
+        assert len(sweep(the_sweep, executor="inline", cache=False, progress=False).points) == 1
+
+
 def test_each_point_is_estimated_as_a_run_is(tmp_path, capsys):
     path = write(tmp_path, "[parameters]\nconcurrency = [1, 1000000]\n")
     assert main(["sweep", str(path), "--out", str(tmp_path / "out")]) == 2
