@@ -568,7 +568,8 @@ def sigint_as_in_a_terminal() -> None:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads CPU time from /proc")
 @pytest.mark.parametrize("which", ["run", "compare"])
 def test_ctrl_c_ends_the_command_without_a_traceback(which):
-    long_run = ["--workload", "steady", "--users", "2000", "--duration", "100000", "--max-requests", "100000000"]
+    long_run = ["--workload", "steady", "--users", "2000", "--duration", "100000", "--max-requests", "100000000",
+                "--max-refreshes", "100000000"]  # fmt: skip
     # as a terminal starts it: a shell's background job (`make test &`) ignores SIGINT, and a child
     # inherits that, so without this the test failed whenever the suite itself ran in the background
     process = command(which, *long_run, stdout=subprocess.DEVNULL, preexec_fn=sigint_as_in_a_terminal)
