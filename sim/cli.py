@@ -617,9 +617,10 @@ def _libraries(args: argparse.Namespace) -> None:
     chosen = MATRIX_NAMES if args.libraries is None else _listed("libraries", args.libraries, MATRIX_NAMES)
     if args.jobs < 0:
         raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")
+    folder = output_folder(args.save, "save") if args.save is not None else None  # before the matrix's runs
     data = library_matrix(chosen, server=args.server, jobs=args.jobs)
-    if args.save is not None:
-        path = output_folder(args.save, "save") / "library_matrix.csv"
+    if folder is not None:
+        path = folder / "library_matrix.csv"
         write_text(path, data.to_csv(index=False), "save")
         print(f"wrote {path}", file=sys.stderr)
     if args.json:
