@@ -174,7 +174,10 @@ def _refreshes(scenario: Scenario, requests: float, users: int) -> float:
         refreshes = max(early, sessions * lifetimes) if life_s > 0 else early + refreshes
     refreshes += requests * scenario.faults.unfixable_401_rate * client["max_retries"]  # 401s no refresh fixes
     if client["retry"] != "none":  # each refresh that meets a fault may take every try it has
-        refreshes *= 1 + _failing_share(scenario, open_s) * (client["max_tries"] - 1)
+        share = _failing_share(scenario, open_s)
+        refreshes *= 1 + share * (client["max_tries"] - 1)
+        if mode in ("on-use", "background"):  # while one retries, the token stays due: each request starts one
+            refreshes = max(refreshes, 2 * requests * share)  # measured: one to three calls a request
     return refreshes
 
 

@@ -42,6 +42,28 @@ REFUSED = [
         "refreshes = ",
         "--max-refreshes N",
     ),  # fmt: skip
+    (
+        [
+            "run",
+            "--workload",
+            "steady",
+            "--users",
+            "50",
+            "--tabs",
+            "4",
+            "--proactive",
+            "background",
+            "--max-connections",
+            "1",
+            "--auth-rate-limit",
+            "0.1",
+            "--retry",
+            "fixed",
+            "--max-tries",
+            "100",
+        ],
+        "refreshes = 315000",
+    ),  # fmt: skip  (once let through, estimated at 33 s: over a minute, each request starting a retried refresh)
     (["compare", "--replications", "100000"], "runs = 300000", "at most 100,000 runs"),
     (["run", "--max-refreshes", "0"], "max_refreshes = 0"),
     (["compare", "--clients", "naive", "--concurrency", "1000", "--max-refreshes", "999"], "refreshes = 1000"),
@@ -112,6 +134,17 @@ MEASURED = {
         "retry": "exponential",
         "max_tries": 5,
         "auth_outages": ("600:900",),
+    },  # fmt: skip
+    "retried in the background past a rate limit": {
+        "kind": "steady",
+        "users": 2,
+        "tabs": 2,
+        "duration_s": 1800,
+        "access_ttl_s": 300,
+        "proactive": "background",
+        "auth_rate_limit": "0.1",
+        "retry": "fixed",
+        "max_tries": 100,
     },  # fmt: skip
     "401s no refresh fixes": {
         "kind": "steady",
