@@ -27,7 +27,7 @@ import pandas as pd
 from .client import Client
 from .client.composition import flat_defaults, value_text
 from .config.workload import refuse_inherited, refuse_unread
-from .estimate import MAX_REFRESHES, MAX_REQUESTS, MAX_RUNS, MAX_USERS, Estimate, preflight
+from .estimate import MAX_REFRESHES, MAX_REQUESTS, MAX_USERS, Estimate, check_runs, preflight
 from .experiment import Result, compare, confidence_table, replicate, run, run_all, summary_table
 from .fields import ConfigError, default_text_of, flag_of, help_of, metavar_of, on_command_line
 from .files import output_folder, write_text
@@ -402,9 +402,7 @@ def _checked(scenarios: list[Scenario], args: argparse.Namespace, replications: 
     """The pre-flight check: the estimate of ``replications`` runs of each scenario, or a refusal if it passes a
     limit (the number of runs first, from the command's shape alone)."""
     limits = _limits(args)
-    runs = len(scenarios) * replications
-    if runs > MAX_RUNS:
-        raise ConfigError("runs", runs, f"at most {MAX_RUNS:,} runs in one command (clients x replications x variants)")
+    check_runs(len(scenarios) * replications)
     return sum((preflight(one, *limits, runs=replications) for one in scenarios), Estimate(0, 0, runs=0))
 
 

@@ -224,8 +224,7 @@ def preflight(
 ) -> Estimate:
     """The estimate of ``runs`` runs of ``scenario``, or a ``ConfigError`` if it passes a limit (and how to raise
     it). The requests, users and refreshes limits are each run's; ``runs`` is at most ``MAX_RUNS``."""
-    if runs > MAX_RUNS:
-        raise ConfigError("runs", runs, f"at most {MAX_RUNS:,} runs in one command (clients x replications x variants)")
+    check_runs(runs)
     one = estimate(scenario)
     work = one.times(runs)
     for name, value, limit, flag in (
@@ -241,6 +240,12 @@ def preflight(
                 f"{limit:,} {name}; lower the workload or raise the limit with {flag} N",
             )
     return work
+
+
+def check_runs(runs: int, made_of: str = "clients x replications x variants") -> None:
+    """Refuse more than ``MAX_RUNS`` runs in one command, counted from its shape before any is built."""
+    if runs > MAX_RUNS:
+        raise ConfigError("runs", runs, f"at most {MAX_RUNS:,} runs in one command ({made_of})")
 
 
 def _memory(mb: float) -> str:

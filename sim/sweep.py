@@ -45,8 +45,7 @@ from typing import Any
 import pandas as pd
 
 from .client.composition import value_text
-from .estimate import MAX_RUNS as ESTIMATE_MAX_RUNS
-from .estimate import preflight
+from .estimate import MAX_RUNS, check_runs, preflight
 from .experiment import Result, confidence_table, run
 from .fields import ConfigError, is_number
 from .files import read_toml
@@ -59,7 +58,6 @@ from .scenario_file import load_scenario, packaged_path
 DESIGNS = ("factorial", "zip")
 EXECUTORS = ("inline", "processes", "dask")
 SWEEP_KEYS = ("name", "description", "scenario", "strategies", "replications", "design", "parameters", "base")
-MAX_RUNS = ESTIMATE_MAX_RUNS  # the same limit as any other command's
 # Fields a sweep sets itself, so a parameter naming one would be ignored or collide with a column.
 SWEEP_OWN = {
     "seed": "the sweep sets the seed (replications = N runs seeds base.seed .. base.seed + N - 1)",
@@ -120,10 +118,7 @@ class Sweep:
         if self.design == "zip" and len(lengths) > 1:
             shown = ", ".join(f"{name}: {len(values)}" for name, values in self.parameters.items())
             raise ConfigError("parameters", shown, "zip needs every parameter to have as many values")
-        if self.size > MAX_RUNS:
-            raise ConfigError(
-                "runs", self.size, f"at most {MAX_RUNS:,} runs in one sweep (points x clients x replications)"
-            )
+        check_runs(self.size, "a sweep's points x clients x replications")
 
     @property
     def size(self) -> int:

@@ -170,7 +170,7 @@ def test_a_sweep_too_large_is_refused_from_its_shape_at_once(tmp_path, capsys):
         start = time.perf_counter()
         assert main(["sweep", str(write(tmp_path, text)), "--out", str(tmp_path / "out")]) == 2
         assert time.perf_counter() - start < 1.0
-        assert "at most 100,000 runs in one sweep" in capsys.readouterr().err
+        assert "at most 100,000 runs in one command (a sweep's points" in capsys.readouterr().err
 
 
 def test_a_sweep_with_no_parameters_runs_its_base_in_either_design(tmp_path):
