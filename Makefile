@@ -15,6 +15,9 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 compare: $(SIM_READY)
 	$(PY) -m sim compare --scenario scenarios/article.toml
 
+# Hypothesis runs derandomized here and in `make check` (the same examples every run, HYPOTHESIS_PROFILE
+# ci and check, tests/conftest.py); to search at random and harder locally:
+#   HYPOTHESIS_PROFILE=dev .venv/bin/python -m pytest tests/test_invariants.py tests/test_fuzz.py
 # All tests, including every notebook executed from a clean kernel and
 # compared with its committed outputs (tests/test_notebook_outputs.py), one
 # process per CPU (pytest-xdist): the heavy modules each keep to one worker

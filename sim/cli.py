@@ -13,19 +13,21 @@ user's mistake.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any, NoReturn
 
 import pandas as pd
 
 from .client import Client
 from .client.composition import flat_defaults, value_text
-from .config.workload import refuse_unread
-from .estimate import MAX_REQUESTS, MAX_USERS, Estimate, preflight
+from .config.workload import refuse_inherited, refuse_unread
+from .estimate import MAX_REFRESHES, MAX_REQUESTS, MAX_USERS, Estimate, check_runs, preflight
 from .experiment import Result, compare, confidence_table, replicate, run, run_all, summary_table
 from .fields import ConfigError, default_text_of, flag_of, help_of, metavar_of, on_command_line
 from .files import output_folder, write_text
@@ -78,9 +80,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def number(text: str) -> float | int:
-    """A number from the command line; whole numbers stay ``int``."""
-    value = float(text)
-    return int(value) if value.is_integer() else value
+    """A number from the command line; whole numbers stay ``int`` (exactly: ``99999999999999999999999`` is not
+    rounded to a float's 99999999999999991611392 on the way)."""
+    try:
+        return int(text)
+    except ValueError:
+        value = float(text)
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value  # 1e308 stays 1e+308 in messages
 
 
 # The parts of a scenario as --help groups them.
@@ -144,15 +150,7 @@ def _add_scenario_flags(parser: argparse.ArgumentParser, *, skip: tuple[str, ...
             group.add_argument(
                 *flags, dest=name, type=parse, default=None, metavar=metavar_of(field), help=help_text, **once
             )
-    limits = parser.add_argument_group("limits (checked before the run, from an estimate of its work)")
-    limits.add_argument(
-        "--max-requests", type=int, default=MAX_REQUESTS, metavar="N",
-        help=f"refuse a run expected to make more requests than this (default: {MAX_REQUESTS:,})",
-    )  # fmt: skip
-    limits.add_argument(
-        "--max-users", type=int, default=MAX_USERS, metavar="N",
-        help=f"refuse a run with more users than this (default: {MAX_USERS:,})",
-    )  # fmt: skip
+    _add_limit_flags(parser)
     output = parser.add_argument_group("output")
     output.add_argument("--json", action="store_true", help="print JSON instead of a table (default: a table)")
     output.add_argument(
@@ -161,6 +159,31 @@ def _add_scenario_flags(parser: argparse.ArgumentParser, *, skip: tuple[str, ...
         help="also write each run's records (CSV: requests, auth calls, token events; API calls too with "
         "--record-calls) and its summary with provenance (JSON) (default: write nothing)",
     )
+
+
+def _add_limit_flags(parser: argparse.ArgumentParser) -> None:
+    limits = parser.add_argument_group("limits (checked before any run, from an estimate of its work)")
+    limits.add_argument(
+        "--max-requests", type=int, default=MAX_REQUESTS, metavar="N",
+        help=f"refuse a run expected to make more requests than this (default: {MAX_REQUESTS:,})",
+    )  # fmt: skip
+    limits.add_argument(
+        "--max-users", type=int, default=MAX_USERS, metavar="N",
+        help=f"refuse a run with more users than this (default: {MAX_USERS:,})",
+    )  # fmt: skip
+    limits.add_argument(
+        "--max-refreshes", type=int, default=MAX_REFRESHES, metavar="N",
+        help=f"refuse a run expected to make more refresh calls than this, every try and every timer's counted "
+        f"(default: {MAX_REFRESHES:,})",
+    )  # fmt: skip
+
+
+def _limits(args: argparse.Namespace) -> tuple[int, int, int]:
+    """The per-run limits the flags give, each checked."""
+    for flag in ("max_requests", "max_users", "max_refreshes"):
+        if getattr(args, flag) < 1:
+            raise ConfigError(flag, getattr(args, flag), "must be a whole number >= 1")
+    return args.max_requests, args.max_users, args.max_refreshes
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -244,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweeping.add_argument("--no-cache", action="store_true", help="run everything, even runs already cached")
     sweeping.add_argument("--cache-dir", default=".sweep-cache", metavar="DIR", help="default: .sweep-cache")
     sweeping.add_argument("--json", action="store_true", help="print the per-point summary as JSON rows")
+    _add_limit_flags(sweeping)
 
     libraries = commands.add_parser(
         "libraries",
@@ -286,7 +310,7 @@ def _scenarios_from_args(
     args: argparse.Namespace,
 ) -> tuple[Scenario, tuple[str, ...], dict[str, Any], dict[str, Scenario]]:
     """``scenario_from_args``, and the scenario file's variants with the flags applied to each."""
-    if args.scenario:
+    if args.scenario is not None:
         scenario, strategies, variants = load_scenario_file(args.scenario)
     else:
         scenario, strategies, variants = Scenario(name="command line"), STRATEGY_NAMES, {}
@@ -302,8 +326,13 @@ def _scenarios_from_args(
         name.removeprefix("workload."): value for name, value in changes.items() if name.startswith("workload.")
     }
     refuse_unread(scenario.workload.kind, flagged_workload, "this run's")
-    if changes.get("record_calls") and not args.save:
+    if "workload.kind" in changes:  # what the file set for another kind is refused, not kept unread
+        for one in (scenario, *variants.values()):
+            refuse_inherited(one.workload, "this run's")
+    if scenario.record_calls and args.save is None:
         raise ConfigError("record_calls", True, "keeps every API call for --save DIR to write: give --save too")
+    if args.save is not None:  # before any run: a folder that cannot be one fails now, not after the work
+        output_folder(args.save, "save")
     return scenario, strategies, changes, variants
 
 
@@ -369,13 +398,12 @@ def _value_text(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else value_text(value)
 
 
-def _checked(scenario: Scenario, args: argparse.Namespace, runs: int) -> Estimate:
-    """The pre-flight check: the run's estimate, or a refusal if it passes a limit."""
-    for flag, value in (("max_requests", args.max_requests), ("max_users", args.max_users)):
-        if value < 1:
-            raise ConfigError(flag, value, "must be a whole number >= 1")
-    work = preflight(scenario, args.max_requests, args.max_users)
-    return work.times(runs)
+def _checked(scenarios: list[Scenario], args: argparse.Namespace, replications: int = 1) -> Estimate:
+    """The pre-flight check: the estimate of ``replications`` runs of each scenario, or a refusal if it passes a
+    limit (the number of runs first, from the command's shape alone)."""
+    limits = _limits(args)
+    check_runs(len(scenarios) * replications)
+    return sum((preflight(one, *limits, runs=replications) for one in scenarios), Estimate(0, 0, runs=0))
 
 
 def _progress_bar(work: Estimate, unit: str = "requests", total: float | None = None):
@@ -401,7 +429,7 @@ def _warn_if_empty(results: list[Result]) -> None:
 
 
 def _save(results: list[Result], folder: str | None, stems: list[str] | None = None) -> None:
-    if folder:
+    if folder is not None:
         where = output_folder(folder, "save")
         for index, result in enumerate(results):
             try:
@@ -413,7 +441,7 @@ def _save(results: list[Result], folder: str | None, stems: list[str] | None = N
 
 
 def _save_frame(runs: pd.DataFrame, folder: str | None) -> None:
-    if folder:
+    if folder is not None:
         path = output_folder(folder, "save") / "replications.csv"
         write_text(path, runs.to_csv(index=False), "save")
         print(f"wrote {path}", file=sys.stderr)
@@ -428,7 +456,7 @@ def _print_json(rows: Any) -> None:
 def _run(args: argparse.Namespace) -> None:
     scenario, _, changes = scenario_from_args(args)
     refuse_unread_deployment([scenario])
-    work = _checked(scenario, args, runs=1)
+    work = _checked([scenario], args)
     with _progress_bar(work) as bar:
         result = run(scenario, progress=bar.update if not bar.disable else None)
     _warn_if_empty([result])
@@ -443,7 +471,7 @@ def _run(args: argparse.Namespace) -> None:
 def _compare_replicated(
     args: argparse.Namespace, scenario: Scenario, strategies: tuple[str, ...], changes: dict[str, Any]
 ) -> None:
-    work = _checked(scenario, args, runs=len(strategies) * args.replications)
+    work = _checked([scenario.with_(client=name) for name in strategies], args, args.replications)
     runs = replicate(
         scenario, strategies, args.replications, first_seed=scenario.seed, jobs=args.jobs,
         progress=sys.stderr.isatty() and work.seconds > PROGRESS_AFTER_S,
@@ -474,7 +502,7 @@ def _compare(args: argparse.Namespace) -> None:
         return _compare_variants(args, scenario, strategies, changes, variants)
     if args.replications > 1:
         return _compare_replicated(args, scenario, strategies, changes)
-    work = _checked(scenario, args, runs=len(strategies))
+    work = _checked([scenario.with_(client=name) for name in strategies], args)
     with _progress_bar(work, unit="runs", total=len(strategies)) as bar:
         results = compare(scenario, strategies, jobs=args.jobs, done=lambda _: bar.update())
     _warn_if_empty(results)
@@ -507,8 +535,7 @@ def _compare_variants(
     ]
     several = len(plan) > len(variants)
     labels = [f"{name}/{one.strategy}" if several else name for name, one in plan]
-    each = [_checked(one, args, runs=args.replications) for _, one in plan]
-    work = sum(each, Estimate(0, 0))
+    work = _checked([one for _, one in plan], args, args.replications)
     seeds = f"seed {scenario.seed}"
     if args.replications > 1:
         runs = pd.concat(
@@ -560,12 +587,13 @@ def _sweep(args: argparse.Namespace) -> None:
 
     if args.jobs < 0:
         raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")
-    the_sweep = load_sweep(args.file)
+    folder = output_folder(args.out, "out") if args.out is not None else None  # before any run: a bad path fails now
+    the_sweep = load_sweep(args.file, _limits(args))
+    folder = folder or output_folder(Path("sweeps") / the_sweep.name, "out")
     result = sweep(
         the_sweep, executor=args.executor, jobs=args.jobs, scheduler=args.scheduler, cache=not args.no_cache,
         cache_dir=args.cache_dir, progress=sys.stderr.isatty(),
     )  # fmt: skip
-    folder = output_folder(args.out or f"sweeps/{the_sweep.name}", "out")
     for path in result.save(folder):
         print(f"wrote {path}", file=sys.stderr)
     points = result.points
@@ -587,9 +615,10 @@ def _libraries(args: argparse.Namespace) -> None:
     chosen = MATRIX_NAMES if args.libraries is None else _listed("libraries", args.libraries, MATRIX_NAMES)
     if args.jobs < 0:
         raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")
+    folder = output_folder(args.save, "save") if args.save is not None else None  # before the matrix's runs
     data = library_matrix(chosen, server=args.server, jobs=args.jobs)
-    if args.save:
-        path = output_folder(args.save, "save") / "library_matrix.csv"
+    if folder is not None:
+        path = folder / "library_matrix.csv"
         write_text(path, data.to_csv(index=False), "save")
         print(f"wrote {path}", file=sys.stderr)
     if args.json:
@@ -640,16 +669,22 @@ def main(argv: list[str] | None = None) -> int:
         COMMANDS[args.command](args)
         sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit
     except (UsageError, ConfigError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        _say(f"error: {error}")
         return 2
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        _say("interrupted")
         return 130
     except OSError as error:  # anything else the system refused: one line, naming the file if there is one
         where = f"{error.filename}: " if error.filename else ""
-        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
+        _say(f"error: {where}{error.strerror or error}")
         return 2
     return 0
+
+
+def _say(line: str) -> None:
+    """One line on stderr; if stderr cannot take it (a full device, a closed pipe), the exit status still says."""
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=sys.stderr, flush=True)

@@ -20,6 +20,10 @@ UNIT_SUFFIXES = ("_per_s", "_s")
 # No time in a scenario may pass this: about 32 years, far beyond any token's life,
 # and small enough that sums of times never overflow to infinity.
 MAX_SECONDS = 1e9
+# No count (users, requests per page, workers, ...) may pass this, unless its field says otherwise.
+MAX_WHOLE = 1_000_000_000
+# A seed is at most 64 bits (numpy's SeedSequence takes more, but a seed beyond this was a typo).
+MAX_SEED = 2**64 - 1
 
 
 class ConfigError(ValueError):
@@ -154,10 +158,15 @@ def check_rate(name: str, value: Any) -> None:
 
 
 def check_whole(name: str, value: Any, minimum: int, what: str = "a whole number", maximum: int | None = None) -> int:
-    """Check a whole number (``2.0`` counts, as TOML and JSON may write it); return it as an ``int``."""
+    """Check a whole number (``2.0`` counts, as TOML and JSON may write it); return it as an ``int``.
+
+    With no ``maximum`` it is still at most ``MAX_WHOLE``, so no count (``users = 1e308``) reaches arithmetic
+    that would overflow."""
     if not is_number(value) or value != int(value) or value < minimum or (maximum is not None and value > maximum):
         bounds = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
         raise ConfigError(name, value, f"must be {what} {bounds}")
+    if maximum is None and value > MAX_WHOLE:
+        raise ConfigError(name, value, f"must be {what} from {minimum} to {MAX_WHOLE:.0e}")
     return int(value)
 
 
@@ -168,9 +177,10 @@ def whole(instance: Any, name: str, minimum: int, what: str = "a whole number", 
 
 def whole_seconds(instance: Any, name: str) -> None:
     """A lifetime: a whole number of seconds >= 1 (JWT ``exp`` is whole seconds), at most ``MAX_SECONDS``."""
+    value = getattr(instance, name)
+    if is_number(value) and value > MAX_SECONDS:
+        raise ConfigError(name, value, f"must be at most {MAX_SECONDS:g} s (about 32 years)")
     whole(instance, name, 1, "a whole number of seconds")
-    if getattr(instance, name) > MAX_SECONDS:
-        raise ConfigError(name, getattr(instance, name), f"must be at most {MAX_SECONDS:g} s (about 32 years)")
 
 
 def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:

@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -125,30 +126,43 @@ def refresh_amplification(refreshes: pd.DataFrame) -> float:
     return len(refreshes) / episodes if episodes else math.nan
 
 
-def refresh_arrivals_per_second(refreshes: pd.DataFrame) -> np.ndarray:
-    """Refresh calls reaching the auth server in each whole second, from the first one's second to
-    the last one's (seconds with none included); empty for no refreshes.
+def refresh_load_per_second(refreshes: pd.DataFrame) -> tuple[int, float]:
+    """The most refresh calls reaching the auth server in one whole second, and the mean per second from the
+    first one's second to the last one's (seconds with none included); (0, NaN) for no refreshes.
 
     The window starts at the first refresh, not at 0: the logins of a run
     are no refreshes, and the quiet first lifetime would only dilute the mean.
+    Counted per second that has any, not second by second: two refreshes a
+    fault window of 1e9 s apart cost two counts, not an array of 1e9.
     """
     seconds = np.floor(refreshes["arrived_s"].to_numpy(float)).astype(np.int64)
     if not len(seconds):
-        return np.zeros(0, dtype=np.int64)
-    return np.bincount(seconds - seconds.min())
+        return 0, math.nan
+    peak = int(np.unique(seconds, return_counts=True)[1].max())
+    return peak, len(seconds) / float(seconds.max() - seconds.min() + 1)
 
 
 def binned_mean(steps: pd.DataFrame, bin_s: float, end_s: float) -> tuple[np.ndarray, np.ndarray]:
     """The time-weighted mean of a step function (``in_flight``'s frame) over bins of ``bin_s`` from 0
     to ``end_s``: (the bins' starts, the means)."""
-    times, counts = steps["time_s"].to_numpy(float), steps["in_flight"].to_numpy(float)
     edges = np.arange(0.0, end_s + bin_s, bin_s)
-    # the integral at each edge, differenced: exact, the integral of a step function is piecewise linear
+    return edges[:-1], np.diff(_integral_at(steps, edges)) / bin_s
+
+
+def bin_means(steps: pd.DataFrame, bin_s: float, bins: np.ndarray) -> np.ndarray:
+    """``binned_mean``'s means of the bins numbered ``bins`` only (bin k runs from k * bin_s): the same
+    numbers, without the bins in between (a fault window ending at 1e9 s is 2e8 bins)."""
+    return (_integral_at(steps, (bins + 1) * bin_s) - _integral_at(steps, bins * bin_s)) / bin_s
+
+
+def _integral_at(steps: pd.DataFrame, at_s: np.ndarray) -> np.ndarray:
+    """The integral of a step function from 0 to each of ``at_s``: exact, as it is piecewise linear."""
+    times, counts = steps["time_s"].to_numpy(float), steps["in_flight"].to_numpy(float)
     integral = np.concatenate([[0.0], np.cumsum(counts[:-1] * np.diff(times))])
-    at_edges = np.interp(edges, times, integral)
-    beyond = edges > times[-1]
-    at_edges[beyond] = integral[-1] + counts[-1] * (edges[beyond] - times[-1])
-    return edges[:-1], np.diff(at_edges) / bin_s
+    at = np.interp(at_s, times, integral)
+    beyond = at_s > times[-1]
+    at[beyond] = integral[-1] + counts[-1] * (at_s[beyond] - times[-1])
+    return at
 
 
 RECOVERY_BIN_S = 5.0  # the backlog is compared as its average over bins this long
@@ -168,26 +182,39 @@ def recovery_s(refreshes: pd.DataFrame, windows: list[tuple[float, float]], work
     back at or below the level (0 if it never rose above it). NaN if it is not
     back before a steady workload ends (or the records end), or if there
     was no fault window.
+
+    Only the bins that can matter are averaged: after the last record the backlog stays as it was, so a
+    window that ends long after the run's last event costs no more than one that ends with it.
     """
     if not windows or refreshes.empty:
         return math.nan
+    bin_s = RECOVERY_BIN_S
     first_start = min(start for start, _ in windows)
     fault_end = max(end for _, end in windows)
     backlog = in_flight(refreshes)
-    times = backlog["time_s"].to_numpy(float)
-    starts, average = binned_mean(backlog, RECOVERY_BIN_S, max(float(times[-1]), fault_end) + RECOVERY_BIN_S)
-    before = average[starts + RECOVERY_BIN_S <= first_start]
-    level = float(before.max()) if len(before) else 0.0
-    after = np.flatnonzero((starts >= fault_end) & (starts < fault_end + RECOVERY_HORIZON_S))
+    last_s = float(backlog["time_s"].iloc[-1])
+    tail = float(backlog["in_flight"].iloc[-1])  # the backlog from the last record on
+    end_s = max(last_s, fault_end) + bin_s
+    count = math.ceil((end_s + bin_s) / bin_s) - 1  # binned_mean's bins from 0 to end_s
+    settled = math.floor(last_s / bin_s) + 1  # bins from here on hold ``tail`` throughout
+    before = np.arange(min(count, settled, max(0, math.floor(first_start / bin_s))))
+    before = before[(before + 1) * bin_s <= first_start]
+    level = float(bin_means(backlog, bin_s, before).max()) if len(before) else 0.0
+    if settled < count and (settled + 1) * bin_s <= first_start:
+        level = max(level, tail)
+    after = np.arange(math.ceil(fault_end / bin_s), count)
+    after = after[(after * bin_s >= fault_end) & (after * bin_s < fault_end + RECOVERY_HORIZON_S)]
     if not len(after):
         return math.nan
-    peak = after[int(np.argmax(average[after]))]
-    if average[peak] <= level:
+    average = bin_means(backlog, bin_s, after)
+    peak = int(after[int(np.argmax(average))])
+    if average.max() <= level:
         return 0.0
-    back = [k for k in range(peak + 1, len(average)) if average[k] <= level]
-    if not back or starts[back[0]] > min(workload_end_s, float(times[-1])):
+    later = np.arange(peak + 1, min(count, settled + 1))  # a bin past the records is past them: NaN anyway
+    back = later[bin_means(backlog, bin_s, later) <= level]
+    if not len(back) or back[0] * bin_s > min(workload_end_s, last_s):
         return math.nan
-    return float(starts[back[0]] - fault_end)
+    return float(back[0] * bin_s - fault_end)
 
 
 def quantiles(values: np.ndarray, levels: tuple[float, ...]) -> list[float]:
@@ -230,7 +257,7 @@ def summarize(
     latency_ok = latency[ok]
     p50, p95, p99 = quantiles(latency_ok, (0.50, 0.95, 0.99))
     refreshes = calls[calls["endpoint"] == "refresh"]
-    per_second = refresh_arrivals_per_second(refreshes)
+    peak_per_s, mean_per_s = refresh_load_per_second(refreshes)
     flat = client.flat()
     summary = {
         "strategy": strategy,
@@ -256,8 +283,8 @@ def summarize(
         "latency_max_s": float(latency_ok.max()) if len(latency_ok) else math.nan,
         "refresh_latency_p99_s": quantiles((refreshes["received_s"] - refreshes["sent_s"]).to_numpy(float), (0.99,))[0],
         "auth_peak_in_flight": int(in_flight(refreshes)["in_flight"].max()),
-        "refresh_peak_per_s": int(per_second.max()) if len(per_second) else 0,
-        "auth_load_peak_to_mean": float(per_second.max() / per_second.mean()) if len(per_second) else math.nan,
+        "refresh_peak_per_s": peak_per_s,
+        "auth_load_peak_to_mean": peak_per_s / mean_per_s,
         "recovery_s": recovery_s(refreshes, fault_windows or [], workload_end_s),
         "refresh_amplification": refresh_amplification(refreshes),
         "expiry_requests": int(met.sum()),
@@ -277,14 +304,24 @@ def peak_per_second(times: np.ndarray | None) -> int:
     """Most events in one whole second of the clock (0 for none)."""
     if times is None or not len(times):
         return 0
-    return int(np.bincount(np.floor(np.asarray(times)).astype(np.int64)).max())
+    return int(np.unique(np.floor(np.asarray(times)).astype(np.int64), return_counts=True)[1].max())
+
+
+REPORTED_DIGITS = 9  # significant digits of a reported float: every digit a table shows, none of the float noise
 
 
 def json_ready(summary: dict) -> dict:
-    """The summary with NaN (no such requests) or an infinity as ``None``, so it is valid JSON."""
-    return {
-        key: None if isinstance(value, float) and not math.isfinite(value) else value for key, value in summary.items()
-    }
+    """The summary with NaN (no such requests) or an infinity as ``None``, so it is valid JSON, and every other
+    float to ``REPORTED_DIGITS`` significant digits (``322.00000000000273`` is 322.0: the sum of float times
+    carries noise in its last digits that no table shows and no reader wants)."""
+    return {key: reported(value) for key, value in summary.items()}
+
+
+def reported(value: Any) -> Any:
+    """A value as reported: a float rounded to ``REPORTED_DIGITS`` significant digits, NaN and infinities None."""
+    if isinstance(value, float):
+        return float(f"{value:.{REPORTED_DIGITS}g}") if math.isfinite(value) else None
+    return value
 
 
 def mean_ci(values: pd.Series, confidence: float = 0.95) -> tuple[float, float]:

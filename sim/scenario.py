@@ -17,6 +17,7 @@ earlier) are laid on the named client; naming another client keeps them
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +34,7 @@ from .config import (
     TokenPolicy,
     Workload,
 )
-from .fields import ConfigError, check_bool, setting, whole
+from .fields import MAX_SEED, ConfigError, check_bool, setting, whole
 from .parts import flat_fields
 from .presets import SERVER_NAMES, client_named, server_named
 
@@ -72,7 +73,7 @@ class Scenario:
     )
 
     def __post_init__(self) -> None:
-        whole(self, "seed", 0)
+        whole(self, "seed", 0, maximum=MAX_SEED)
         check_bool("record_calls", self.record_calls)
         named = server_named(self.server) if self.server is not None else None
         if self.tokens is None:
@@ -83,6 +84,11 @@ class Scenario:
             object.__setattr__(self, "client", client_named(self.client))
         elif not isinstance(self.client, Client):
             raise ConfigError("client", self.client, "must be a Client or the name of one")
+        retry = self.client.retry  # a cap below the first wait would cut every wait to the cap: a typo
+        if getattr(retry, "retry_cap_s", math.inf) < getattr(retry, "retry_base_s", 0.0):
+            raise ConfigError(
+                "retry_cap_s", retry.retry_cap_s, f"must be at least retry_base_s = {retry.retry_base_s:g}"
+            )
         if self.client.tier.bff and self.browser.limited:  # the browser's connections carry the BFF's calls no more
             raise ConfigError(
                 "max_connections" if self.browser.max_connections else "client_cost_s",

@@ -39,14 +39,13 @@ the file names)::
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from .client import Client
-from .config.workload import refuse_unread
+from .config.workload import refuse_inherited, refuse_unread
 from .fields import ConfigError
-from .files import SCENARIO_MAX_BYTES, read_text
+from .files import SCENARIO_MAX_BYTES, read_toml
 from .presets import STRATEGY_NAMES, client_names
 from .scenario import CLIENT_NAME_KEYS, Scenario, part_fields, scenario_parts
 
@@ -84,6 +83,8 @@ def packaged_path(path: str | Path, folder: str = "", field: str = "scenario") -
     installed with sim: ``article`` is ``sim/scenarios/article.toml``, ``folder`` below it if given
     (``sweeps``). An unknown bare name is a ``ConfigError`` listing the installed ones."""
     text = str(path)
+    if not text.strip():
+        raise ConfigError(field, text, "must name a file")
     if Path(text).name != text or text.endswith(".toml") or text in ("", ".", "..") or Path(text).exists():
         return Path(path)
     packaged = SCENARIOS_DIR / folder / f"{text}.toml"
@@ -97,10 +98,7 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
     """Read a scenario file: its scenario, its strategies and its variants (see the module docstring).
     A bare name (``article``) reads the scenario of that name installed with sim (``packaged_path``)."""
     path = packaged_path(path)
-    try:
-        data = tomllib.loads(read_text(path, "scenario", SCENARIO_MAX_BYTES))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError("scenario", str(path), f"is not valid TOML ({error})") from None
+    data = read_toml(path, "scenario", SCENARIO_MAX_BYTES)
 
     parts: dict[str, Any] = {}
     for key, value in data.items():
@@ -175,6 +173,8 @@ def _variants(path: Path, scenario: Scenario, tables: Any) -> dict[str, Scenario
             variants[name] = scenario.with_(changes, name=f"{scenario.name}/{name}")
         except ConfigError as error:
             raise ConfigError(f"{path.name}: {where} {error.field}", error.value, error.allowed) from None
+        if variants[name].workload.kind != scenario.workload.kind:  # what the file set for the old kind
+            refuse_inherited(variants[name].workload, "this variant's", prefix=f"{path.name}: {where} ")
     return variants
 
 

@@ -36,7 +36,6 @@ import itertools
 import json
 import math
 import os
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -46,9 +45,10 @@ from typing import Any
 import pandas as pd
 
 from .client.composition import value_text
+from .estimate import MAX_RUNS, check_runs, preflight
 from .experiment import Result, confidence_table, run
-from .fields import ConfigError
-from .files import read_text
+from .fields import ConfigError, is_number
+from .files import read_toml
 from .metrics import CLIENT_KEYS, SUMMARY_KEYS
 from .pool import run_each
 from .presets import client_names
@@ -58,7 +58,13 @@ from .scenario_file import load_scenario, packaged_path
 DESIGNS = ("factorial", "zip")
 EXECUTORS = ("inline", "processes", "dask")
 SWEEP_KEYS = ("name", "description", "scenario", "strategies", "replications", "design", "parameters", "base")
-MAX_RUNS = 100_000
+# Fields a sweep sets itself, so a parameter naming one would be ignored or collide with a column.
+SWEEP_OWN = {
+    "seed": "the sweep sets the seed (replications = N runs seeds base.seed .. base.seed + N - 1)",
+    "strategy": "the sweep names its clients itself: list them in strategies, or sweep client = [...]",
+    "name": "is the scenario's name, not a field a run reads",
+}
+SWEEP_MAX_BYTES = 1_000_000
 # The numbers a run gives (everything in the summary after the client's fields).
 METRICS = tuple(key for key in SUMMARY_KEYS[SUMMARY_KEYS.index("requests") :] if key not in ("seed",))
 DEFAULT_CACHE = Path(".sweep-cache")
@@ -103,17 +109,30 @@ class Sweep:
             for strategy in self.strategies:
                 if strategy not in client_names():
                     raise ConfigError("strategies", strategy, f"must be drawn from {', '.join(client_names())}")
+            if len(set(self.strategies)) < len(self.strategies):
+                raise ConfigError("strategies", list(self.strategies), "must name each client once")
+        for name in self.parameters:
+            if name.removeprefix("client.") in SWEEP_OWN:
+                raise ConfigError(f"parameters: {name}", self.parameters[name], SWEEP_OWN[name.removeprefix("client.")])
         lengths = {len(values) for values in self.parameters.values()}
         if self.design == "zip" and len(lengths) > 1:
             shown = ", ".join(f"{name}: {len(values)}" for name, values in self.parameters.items())
             raise ConfigError("parameters", shown, "zip needs every parameter to have as many values")
+        check_runs(self.size, "a sweep's points x clients x replications")
+
+    @property
+    def size(self) -> int:
+        """How many runs the sweep makes, from its shape alone (no point is built)."""
+        lengths = [len(values) for values in self.parameters.values()]
+        points = math.prod(lengths) if self.design == "factorial" else min(lengths, default=1)
+        return points * len(self.clients()) * self.replications
 
     def points(self) -> list[dict[str, Any]]:
         """Each combination of parameter values (factorial), or the values taken in step (zip)."""
         names = list(self.parameters)
         rows = (
             itertools.product(*self.parameters.values())
-            if self.design == "factorial"
+            if self.design == "factorial" or not self.parameters  # no parameters: the one point, the base
             else zip(*self.parameters.values(), strict=True)
         )
         return [dict(zip(names, row, strict=True)) for row in rows]
@@ -153,14 +172,16 @@ class Sweep:
         return planned
 
 
-def load_sweep(path: str | Path) -> Sweep:
+def load_sweep(path: str | Path, limits: tuple[int, ...] = ()) -> Sweep:
     """Read a sweep file; a bad key or value is a ``ConfigError`` naming the file and the key. A bare name
-    (``architect``) reads the sweep of that name installed with sim (``sim/scenarios/sweeps/``)."""
+    (``architect``) reads the sweep of that name installed with sim (``sim/scenarios/sweeps/``).
+
+    The file is checked in the order that costs least: its keys and types, then its size from its shape
+    alone (points x clients x replications, at most ``MAX_RUNS``), and only then is every run's scenario
+    built, so that every value is checked before the first run starts, and each point's work is estimated
+    (``sim.estimate.preflight``, with ``limits``: max requests, users and refreshes per run, if given)."""
     path = packaged_path(path, "sweeps", "sweep")
-    try:
-        data = tomllib.loads(read_text(path, "sweep", 1_000_000))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError("sweep", str(path), f"is not valid TOML ({error})") from None
+    data = read_toml(path, "sweep", SWEEP_MAX_BYTES)
     where = path.name
     for key in data:
         if key not in SWEEP_KEYS:
@@ -168,28 +189,46 @@ def load_sweep(path: str | Path) -> Sweep:
     if "scenario" not in data:
         raise ConfigError(f"{where}: scenario", None, "names the base scenario file (relative to the sweep file)")
     try:
-        base, file_strategies = load_scenario(path.parent / str(data["scenario"]))
-        base = base.with_(data.get("base", {}))
+        name = sweep_name(data.get("name", path.stem))
+        if not isinstance(data.get("description", ""), str):
+            raise ConfigError("description", data["description"], "must be a string")
+        if not isinstance(data["scenario"], str):
+            raise ConfigError("scenario", data["scenario"], "must be the path of a scenario file, as a string")
+        base, file_strategies = load_scenario(path.parent / data["scenario"])
+        base = base.with_(_table(data, "base"))
         parameters = {name: _values(name, spec) for name, spec in _table(data, "parameters").items()}
         strategies = data.get("strategies", list(file_strategies))
-        if not isinstance(strategies, list) or not strategies:
+        if not isinstance(strategies, list) or not strategies or not all(isinstance(s, str) for s in strategies):
             raise ConfigError("strategies", strategies, "must be a list of named clients")
         if "strategies" in data and any(name.removeprefix("client.") in CLIENT_NAME_KEYS for name in parameters):
             raise ConfigError("strategies", strategies, "a parameter names the client already: give one or the other")
+        replications = data.get("replications", 1)
+        if not is_number(replications) or replications != int(replications) or replications < 1:
+            raise ConfigError("replications", replications, "must be a whole number >= 1")
         sweep = Sweep(
-            name=str(data.get("name", path.stem)),
+            name=name,
             base=base,
             parameters=parameters,
             strategies=tuple(strategies),
-            replications=data.get("replications", 1),
+            replications=int(replications),
             design=data.get("design", "factorial"),
-        )
-        planned = sweep.plan()  # every scenario built, so every value is checked now
+        )  # checks the size from the shape: no point is built yet
+        for label, scenario in sweep.plan():  # every scenario built, so every value is checked now
+            if label["replication"] == 0:  # and each point's work, as any run's (its seeds cost alike)
+                preflight(scenario, *limits)
     except ConfigError as error:
         raise ConfigError(f"{where}: {error.field}", error.value, error.allowed) from None
-    if len(planned) > MAX_RUNS:
-        raise ConfigError(f"{where}: runs", len(planned), f"at most {MAX_RUNS:,} runs in one sweep")
     return sweep
+
+
+def sweep_name(name: Any) -> str:
+    """A sweep's name, which names its output folder (``sweeps/<name>``): one plain folder name."""
+    allowed = "must be a plain name (letters, digits, - _ . and spaces; no / or \\, not . or ..)"
+    if not isinstance(name, str) or not name.strip() or name in (".", "..") or len(name) > 100:
+        raise ConfigError("name", name, allowed)
+    if any(char in "/\\" or not char.isprintable() for char in name):
+        raise ConfigError("name", name, allowed)
+    return name
 
 
 def _table(data: Mapping[str, Any], key: str) -> dict[str, Any]:
@@ -199,9 +238,15 @@ def _table(data: Mapping[str, Any], key: str) -> dict[str, Any]:
     return value
 
 
+RANGE_TEXT = "a range is {start, stop, num[, scale = linear|log]} or {start, stop, step}, with numbers"
+
+
 def _values(name: str, spec: Any) -> tuple:
-    """A parameter's values: a list, or a range {start, stop, num[, scale]} or {start, stop, step}."""
+    """A parameter's values: a list, or a range {start, stop, num[, scale]} or {start, stop, step}.
+    A range's length is checked (at most ``MAX_RUNS``) before any value is made."""
     if isinstance(spec, list) and spec:
+        if len(spec) > MAX_RUNS:
+            raise ConfigError(name, f"{len(spec):,} values", f"at most {MAX_RUNS:,} values")
         return tuple(spec)
     if not isinstance(spec, dict):
         raise ConfigError(name, spec, "must be a non-empty list, or {start, stop, num[, scale = linear|log]}")
@@ -210,19 +255,22 @@ def _values(name: str, spec: Any) -> tuple:
         keys - {"start", "stop", "num", "step", "scale"}
         or not {"start", "stop"} <= keys
         or ("num" in keys) == ("step" in keys)
+        or not all(is_number(spec[key]) for key in ("start", "stop", "num", "step") if key in spec)
     ):
-        raise ConfigError(name, spec, "a range is {start, stop, num[, scale]} or {start, stop, step}")
+        raise ConfigError(name, spec, RANGE_TEXT)
     start, stop = spec["start"], spec["stop"]
     if "step" in spec:
         step = spec["step"]
-        if not step or (stop - start) / step < 0:
-            raise ConfigError(name, spec, "step must lead from start to stop")
-        count = int(math.floor((stop - start) / step + 1e-9)) + 1
+        span = (stop - start) / step if step else -1.0
+        if not 0 <= span < MAX_RUNS:
+            raise ConfigError(name, spec, f"step must lead from start to stop in at most {MAX_RUNS:,} steps")
+        count = int(math.floor(span + 1e-9)) + 1
         values = [start + i * step for i in range(count)]
     else:
         num, scale = spec["num"], spec.get("scale", "linear")
-        if not isinstance(num, int) or num < 1:
-            raise ConfigError(name, num, "num must be a whole number >= 1")
+        if num != int(num) or not 1 <= num <= MAX_RUNS:
+            raise ConfigError(name, num, f"num must be a whole number from 1 to {MAX_RUNS:,}")
+        num = int(num)
         if scale not in ("linear", "log") or (scale == "log" and min(start, stop) <= 0):
             raise ConfigError(name, spec, "scale is linear or log (log needs start and stop > 0)")
         if num == 1:

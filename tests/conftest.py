@@ -15,6 +15,10 @@ timeline, an invariant or the command line).
 
 Hypothesis profiles: ``ci`` (the default, so ``make test``: 50 examples), ``check`` (10, for
 ``make check``) and ``dev`` (300, to search harder). Pick one with ``HYPOTHESIS_PROFILE=dev pytest``.
+``ci`` and ``check`` are derandomized (each test's examples follow from its name, and no example
+database replays another run's finds), so what they catch is the same on every run and every machine;
+``dev`` searches at random, a new part of the space each time, and keeps what it finds in
+``.hypothesis/`` to try first next time.
 """
 
 import os
@@ -46,15 +50,19 @@ settings.register_profile(
     "ci",
     deadline=None,
     max_examples=50,
+    derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
     "check",
     deadline=None,
     max_examples=10,
+    derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.register_profile("dev", deadline=None, max_examples=300)
+settings.register_profile("dev", deadline=None, max_examples=300)  # random, and longer: to search harder locally
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 

@@ -277,6 +277,17 @@ FLAG_CASES = [
     (["run", "--max-connections", "20000"], "max_connections = 20000", "from 0 to 10000"),
     (["run", "--client-cost", "-0.1"], "client_cost_s = -0.1", "seconds >= 0"),
     (["run", "--client-cost", "inf"], "client_cost_s = inf"),
+    # issue 26: numbers bounded before arithmetic, seeds within 64 bits, empty paths, a cap below the base
+    (["run", "--users", "1e308"], "users = 1e+308", "from 1 to 1e+09"),
+    (["run", "--concurrency", "1e12"], "concurrency = 1000000000000", "from 1 to 1e+09"),
+    (["run", "--seed", "99999999999999999999999"], "seed = 99999999999999999999999", "18446744073709551615"),
+    (["run", "--seed", "18446744073709551616"], "seed = 18446744073709551616", "from 0 to"),
+    (["run", "--retry", "fixed", "--retry-base", "10", "--retry-cap", "1"], "retry_cap_s = 1", "retry_base_s = 10"),
+    (["run", "--save", ""], "save = ''", "must name a folder"),
+    (["run", "--scenario", ""], "scenario = ''", "must name a file"),
+    (["compare", "--save", " "], "save = ' '", "must name a folder"),
+    (["libraries", "--save", ""], "save = ''", "must name a folder"),
+    (["run", "--scenario", ROOT / "scenarios/article.toml", "--workload", "burst"], "duration_s = 7200", "steady"),
 ]
 
 
@@ -377,6 +388,19 @@ TOML_CASES = [
     ("[variants.down.faults]\nauth_outages = ['9:1']\n", "[variants.down] auth_outages = '9:1'", "START < END"),
     ("[variants.slow.browser]\nmax_connections = -2\n", "[variants.slow] max_connections = -2"),
     ("[variants.r.client]\nmax_tries = 2\n", "[variants.r] max_tries = 2", "this client's retry is none"),
+    # issue 26
+    ("[workload]\nusers = 1e308\n", "[workload] users = 1e+308", "from 1 to 1e+09"),
+    ("seed = 18446744073709551616\n", "seed = 18446744073709551616", "from 0 to 18446744073709551615"),
+    ("[workload]\nkind = 'trace'\narrivals = 5\n", "[workload] arrivals = 5", "as a string"),
+    ("[workload]\nkind = 'trace'\narrivals = true\n", "[workload] arrivals = True", "as a string"),
+    ("record_calls = true\n", "record_calls = True", "give --save too"),
+    ("[client]\nretry = 'fixed'\nretry_base_s = 5\nretry_cap_s = 1\n", "retry_cap_s = 1", "retry_base_s = 5"),
+    ("[workload]\nat_s = 5\n[variants.s.workload]\nkind = 'steady'\n", "[variants.s] at_s = 5", "variant's is steady"),
+    ("[workload]\nusers = " + "[" * 40 + "1" + "]" * 40 + "\n", "scenario", "over 16 deep"),
+    ("[workload]\nusers = " + "{a = " * 40 + "1" + "}" * 40 + "\n", "scenario", "over 16 deep"),
+    ("[" + ".".join(["a"] * 40) + "]\nb = 1\n", "scenario", "over 16 deep"),
+    (".".join(["a"] * 40) + " = 1\n", "scenario", "over 16 deep"),
+    ("a = " + "[" * 100000 + "\n", "scenario", "over 16 deep"),
 ]
 
 
@@ -499,6 +523,16 @@ def test_the_command_refuses_a_device_without_a_traceback():
     )
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_bad_input_is_exit_2_even_when_stderr_is_full():
+    """The one line cannot be written (``2>/dev/full``): the status still says it was the input (issue 26)."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "sim", "run", "--access-ttl", "-1"], cwd=ROOT, stderr=full, timeout=60, check=False
+        )
+    assert done.returncode == 2
+
+
 def test_a_closed_pipe_ends_the_command_quietly():
     process = command("run", "--help", stdout=subprocess.PIPE)
     process.stdout.close()  # the reader is gone before the first line is written (as `| head -0`)
@@ -534,7 +568,8 @@ def sigint_as_in_a_terminal() -> None:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads CPU time from /proc")
 @pytest.mark.parametrize("which", ["run", "compare"])
 def test_ctrl_c_ends_the_command_without_a_traceback(which):
-    long_run = ["--workload", "steady", "--users", "2000", "--duration", "100000", "--max-requests", "100000000"]
+    long_run = ["--workload", "steady", "--users", "2000", "--duration", "100000", "--max-requests", "100000000",
+                "--max-refreshes", "100000000"]  # fmt: skip
     # as a terminal starts it: a shell's background job (`make test &`) ignores SIGINT, and a child
     # inherits that, so without this the test failed whenever the suite itself ran in the background
     process = command(which, *long_run, stdout=subprocess.DEVNULL, preexec_fn=sigint_as_in_a_terminal)

@@ -409,3 +409,14 @@ def test_every_scenario_file_is_declared_package_data():
     # a pattern's * stays within one folder, as setuptools' globs do
     assert [f for f in files if not any(PurePosixPath(f.as_posix()).match(pattern) for pattern in patterns)] == []
     assert (ROOT / "scenarios").resolve() == (ROOT / "sim/scenarios").resolve()  # the README's paths still work
+
+
+def test_json_floats_carry_no_float_noise(capsys):
+    """A reported float has at most 9 significant digits (once ``0.07999999999992724``; issue 26), and every
+    digit the table shows."""
+    status, out, _ = run_cli(capsys, "run", "--auth-outage", "1:2", "--json")
+    summary = json.loads(out)
+    floats = {key: value for key, value in summary.items() if isinstance(value, float)}
+    assert status == 0 and floats
+    assert all(len(repr(value).lstrip("-0.").replace(".", "").split("e")[0]) <= 9 for value in floats.values()), floats
+    assert summary["latency_p95_s"] == 0.322 and summary["refresh_latency_p99_s"] == 0.11

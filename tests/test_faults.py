@@ -180,3 +180,16 @@ def test_faults_windows_are_refused_when_malformed():
     for bad in ("5", "10:5", "a:b", "1:2:down", "1:2:503:4"):
         with pytest.raises(ConfigError, match="auth_outages"):
             Faults(auth_outages=bad)
+
+
+def test_an_outage_window_covers_its_start_but_not_its_end():
+    """``START:END`` is the half-open window [START, END): a refresh arriving at END is served (issue 26:
+    a window that also covered its end instant passed every test)."""
+    from sim.config.faults import Outage, Refusal
+
+    for mode in ("503", "silent"):
+        window = Outage(10.0, 20.0, mode)
+        assert isinstance(window.refusal(10.0), Refusal)
+        assert isinstance(window.refusal(19.999), Refusal)
+        assert window.refusal(20.0) is None
+        assert window.refusal(9.999) is None

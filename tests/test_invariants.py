@@ -198,6 +198,9 @@ def clients(draw, names=tuple(CLIENTS), retrying=False):
         if retry != "immediate":  # ... and only one that waits between tries
             perhaps("retry_base_s", st.sampled_from([0.0, 0.1, 1.0]) | st.floats(0.0, 2.0))
             perhaps("retry_cap_s", st.sampled_from([0.0, 0.5, 2.0]) | st.floats(0.0, 2.0))
+            if "retry_cap_s" in changes:  # a cap below the first wait is refused (issue 26)
+                first_s = changes.get("retry_base_s", getattr(base.retry, "retry_base_s", 1.0))
+                changes["retry_cap_s"] = max(changes["retry_cap_s"], first_s)
         perhaps("max_tries", st.integers(1, 4))
         changes["retry_budget"] = draw(budgets if retrying else maybe(budgets))
         perhaps("retry_after", st.booleans())

@@ -191,3 +191,20 @@ def test_a_grace_window_includes_its_last_instant(tmp_path):
     assert refreshes(result) == [(7.1875, 0, 200, "grace", "r2", "r4"), (19.0625, 0, 200, "valid", "r2", "r4")]
     assert result.summary["logouts"] == 0
     assert list(result.requests["reason"]) == ["ok", "unauthorized", "ok"]
+
+
+def test_the_grace_window_forgives_only_the_immediate_predecessor():
+    """Auth0's rule: within grace_s of a rotation only the token it replaced is taken again; one rotated
+    out earlier is reuse, grace window or not (issue 26: a grace taking any older token passed every test)."""
+    from sim.servers.families import Families, Verdict
+
+    families = Families(RefreshTokenPolicy(rotation=True, reuse_detection=True, grace_s=30.0))
+    families.start("r0", "token-r0", "a0", now_s=0.0)
+    family = families.family("r0")
+    families.accepted("r0", 10.0)
+    families.rotate(family, "r1", "token-r1", 10.0)
+    families.accepted("r1", 11.0)
+    families.rotate(family, "r2", "token-r2", 11.0)
+    assert families.present("r1", 12.0) == Verdict.GRACE  # the immediate predecessor, 1 s after its rotation
+    assert families.present("r0", 12.0) == Verdict.REUSED  # two rotations back: reuse, though within 30 s
+    assert family.revoked

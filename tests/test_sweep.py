@@ -1,5 +1,6 @@
 """Sweeps: a file of parameters, three executors that agree, a cache that skips finished runs."""
 
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -97,28 +98,105 @@ def test_points_have_means_and_half_widths_and_files_are_written(tmp_path):
     same_runs(pd.read_parquet(written[0]), result.runs)
 
 
-@pytest.mark.parametrize(
-    ("text", "named"),
-    [
-        ("[parameters]\nconcurency = [1, 2]\n", "concurency"),
-        ("[parameters]\nconcurrency = [0, 2]\n", "concurrency = 0"),
-        ("[parameters]\nconcurrency = 3\n", "concurrency = 3"),
-        ("[parameters]\nconcurrency = {start = 1}\n", "a range is"),
-        ("replications = 0\n", "replications = 0"),
-        ('design = "latin"\n', "design = 'latin'"),
-        ('strategies = ["magic"]\n', "strategies = 'magic'"),
-        ("speed = 3\n", "speed = 3: unknown key"),
-        ('design = "zip"\n[parameters]\nconcurrency = [1, 2]\nauth_capacity = [1]\n', "zip needs"),
-    ],
-)
+SWEEP_CASES = [
+    ("[parameters]\nconcurency = [1, 2]\n", "concurency"),
+    ("[parameters]\nconcurrency = [0, 2]\n", "concurrency = 0"),
+    ("[parameters]\nconcurrency = 3\n", "concurrency = 3"),
+    ("[parameters]\nconcurrency = {start = 1}\n", "a range is"),
+    ("replications = 0\n", "replications = 0"),
+    ('design = "latin"\n', "design = 'latin'"),
+    ('strategies = ["magic"]\n', "strategies = 'magic'"),
+    ("speed = 3\n", "speed = 3: unknown key"),
+    ('design = "zip"\n[parameters]\nconcurrency = [1, 2]\nauth_capacity = [1]\n', "zip needs"),
+    # issue 26: as strict as scenario files
+    ('[parameters]\nusers = {start = "a", stop = "b", step = 1}\n', "users = {'start': 'a'", "with numbers"),
+    ("[parameters]\nusers = {start = 1, stop = 2, num = true}\n", "'num': True", "with numbers"),
+    ("[parameters]\nusers = {start = true, stop = false, num = 2}\n", "'start': True", "with numbers"),
+    ("[parameters]\nusers = {start = 1, stop = 9, num = 0}\n", "users = 0", "num must be a whole number"),
+    ("[parameters]\nusers = {start = 1, stop = 9, num = 2.5}\n", "users = 2.5", "num must be a whole number"),
+    ("[parameters]\nusers = {start = 1, stop = 9, step = 0}\n", "'step': 0", "step must lead"),
+    ("[parameters]\nusers = {start = 9, stop = 1, step = 1}\n", "'step': 1", "step must lead"),
+    ("[parameters]\nusers = {start = 1, stop = inf, step = 1}\n", "'stop': inf", "with numbers"),
+    ("[parameters]\nusers = {start = 1, stop = 1e300, step = 1}\n", "'stop': 1e+300", "at most 100,000 steps"),
+    ("[parameters]\nusers = {start = 1, stop = 9, num = 1000000000}\n", "users = 1000000000", "1 to 100,000"),
+    ("replications = 1000000000\n", "runs = 3000000000", "at most 100,000 runs"),
+    ("replications = true\n", "replications = True", "whole number"),
+    ("replications = 2.5\n", "replications = 2.5", "whole number"),
+    ("base = 5\n", "base = 5", "must be a [table]"),
+    ("[base]\nspeed = 5\n", "speed = 5", "is not a scenario field"),
+    ("[base]\nusers = 'many'\n", "users = 'many'"),
+    ("parameters = 5\n", "parameters = 5", "must be a [table]"),
+    ("[parameters]\nseed = [1, 2]\n", "seed = (1, 2)", "the sweep sets the seed"),
+    ('[parameters]\nstrategy = ["naive", "locked"]\n', "strategy = ('naive', 'locked')", "strategies"),
+    ('strategies = ["naive", "naive"]\n', "strategies = ['naive', 'naive']", "each client once"),
+    ("strategies = [1]\n", "strategies = [1]", "list of named clients"),
+    ('name = "../escape"\n', "name = '../escape'", "plain name"),
+    ('name = "/tmp/x"\n', "name = '/tmp/x'", "plain name"),
+    ('name = ".."\n', "name = '..'", "plain name"),
+    ("name = 5\n", "name = 5", "plain name"),
+    ("description = 5\n", "description = 5", "must be a string"),
+    ("[parameters]\nusers = " + "[" * 40 + "1" + "]" * 40 + "\n", "sweep", "over 16 deep"),
+]
+
+
+@pytest.mark.parametrize(("text", "named"), [(case[0], case[1:]) for case in SWEEP_CASES], ids=str)
 def test_a_bad_sweep_file_gets_one_line_naming_the_key_and_exit_2(tmp_path, capsys, text, named):
     path = write(tmp_path, text)
     status = main(["sweep", str(path), "--out", str(tmp_path / "out"), "--executor", "inline"])
     out, err = capsys.readouterr()
     assert status == 2 and out == ""
-    assert len(err.splitlines()) == 1 and err.startswith("error: s.toml: ") and named in err, err
+    assert len(err.splitlines()) == 1 and err.startswith("error: "), err
+    assert "s.toml" in err and all(part in err for part in named), err
     with pytest.raises(ConfigError):
         load_sweep(path)
+
+
+def test_a_sweep_too_large_is_refused_from_its_shape_at_once(tmp_path, capsys):
+    """10^9 points, or 10^9 replications: refused before a single point is built (issue 26)."""
+    names = [
+        "users",
+        "tabs",
+        "concurrency",
+        "at_s",
+        "access_ttl_s",
+        "rtt_s",
+        "auth_capacity",
+        "api_capacity",
+        "leeway_s",
+    ]
+    factorial = "[parameters]\n" + "".join(f"{name} = {list(range(1, 11))}\n" for name in names)
+    for text in (factorial, "replications = 1000000000\n", "[parameters]\nusers = {start = 1, stop = 2, num = 100000}\n"
+                 'concurrency = {start = 1, stop = 9, num = 3}\n'):  # fmt: skip
+        start = time.perf_counter()
+        assert main(["sweep", str(write(tmp_path, text)), "--out", str(tmp_path / "out")]) == 2
+        assert time.perf_counter() - start < 1.0
+        assert "at most 100,000 runs in one command (a sweep's points" in capsys.readouterr().err
+
+
+def test_a_sweep_with_no_parameters_runs_its_base_in_either_design(tmp_path):
+    """Zipping no parameters is the one point, as the factorial of none is (once an empty table: a KeyError)."""
+    for design in ("factorial", "zip"):
+        the_sweep = load_sweep(write(tmp_path, f'design = "{design}"\nstrategies = ["naive"]\n'))
+        assert the_sweep.size == 1 and the_sweep.points() == [{}]
+        assert len(sweep(the_sweep, executor="inline", cache=False, progress=False).points) == 1
+
+
+def test_each_point_is_estimated_as_a_run_is(tmp_path, capsys):
+    path = write(tmp_path, "[parameters]\nconcurrency = [1, 1000000]\n")
+    assert main(["sweep", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "s.toml: refreshes = 1000000:" in capsys.readouterr().err
+    assert main(["sweep", str(path), "--out", str(tmp_path / "out"), "--max-refreshes", "0"]) == 2
+    assert capsys.readouterr().err == "error: max_refreshes = 0: must be a whole number >= 1\n"
+
+
+def test_the_output_folder_is_checked_before_any_run(tmp_path, capsys, monkeypatch):
+    import sim.sweep
+
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    monkeypatch.setattr(sim.sweep, "load_sweep", lambda path: pytest.fail("the sweep was read before --out"))
+    assert main(["sweep", str(TINY), "--out", str(a_file)]) == 2
+    assert capsys.readouterr().err == f"error: out = '{a_file}': is a file, not a folder\n"
 
 
 def test_the_command_prints_each_point_and_says_what_came_from_the_cache(tmp_path, capsys):

@@ -103,6 +103,20 @@ MUTATIONS = [
         "rotation: a predecessor presented exactly grace_s after its rotation is refused",
     ),
     Mutation(
+        "outage-covers-its-end",
+        "sim/config/faults.py",
+        "if not self.start_s <= now_s < self.end_s:",
+        "if not self.start_s <= now_s <= self.end_s:",
+        "Outage.refusal: the window [start, end) also covers its end instant",
+    ),
+    Mutation(
+        "percentiles-of-failed-requests-too",
+        "sim/metrics.py",
+        "p50, p95, p99 = quantiles(latency_ok, (0.50, 0.95, 0.99))",
+        "p50, p95, p99 = quantiles(latency, (0.50, 0.95, 0.99))",
+        "summarize: latency percentiles over every request, failed ones included",
+    ),
+    Mutation(
         "retry-ceiling-off-by-one",
         "sim/client/retry.py",
         "return min(self.retry_cap_s, self.retry_base_s * 2 ** (failed - 1))",

@@ -94,6 +94,8 @@ class Workload:
                 )
         if self.relogin_after_s is not None:
             check_seconds("relogin_after_s", self.relogin_after_s)
+        if self.arrivals is not None and (not isinstance(self.arrivals, str) or not self.arrivals.strip()):
+            raise ConfigError("arrivals", self.arrivals, "must be the path of a CSV file of time_s,user, as a string")
         if self.kind == "trace" and not self.arrivals:
             raise ConfigError("arrivals", self.arrivals, "the trace workload needs a CSV file of time_s,user")
 
@@ -108,3 +110,11 @@ def refuse_unread(kind: str, given: Mapping[str, Any], whose: str, prefix: str =
         kinds, value = used_by(field), given.get(field.name)
         if value is not None and kinds and kind not in kinds:
             raise ConfigError(prefix + field.name, value, f"{only_used_by(kinds)}; {whose} is {kind}")
+
+
+def refuse_inherited(workload: Workload, whose: str, prefix: str = "") -> None:
+    """``refuse_unread`` on every field a workload sets otherwise than the default: for a workload whose kind
+    was changed (a variant's, a flag's), so that a field set for the old kind is refused, not silently kept."""
+    given = {field.name: getattr(workload, field.name) for field in dataclasses.fields(Workload)}
+    defaults = Workload()
+    refuse_unread(workload.kind, {k: v for k, v in given.items() if v != getattr(defaults, k)}, whose, prefix)

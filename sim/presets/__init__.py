@@ -50,7 +50,7 @@ def client_names() -> tuple[str, ...]:
 
 def named_client(name: str) -> NamedClient:
     """The named client ``name`` (or an alias of it), or a ``ConfigError`` listing the names."""
-    key = _ALIASES.get(name, name) if isinstance(name, str) else name
+    key = _ALIASES.get(name, name) if isinstance(name, str) else None  # a list or a table names none
     if key not in CLIENTS:
         raise ConfigError("client", name, f"must be one of {', '.join(client_names())}")
     return CLIENTS[key]
