@@ -29,7 +29,7 @@ test: $(READY) $(NODE_READY)
 # installs them while another test starts the server; without npm the real-stack tests skip (fail in CI).
 $(NODE_READY): reality/package-lock.json
 	@if command -v npm >/dev/null; then cd reality && npm ci --no-audit --no-fund; \
-	else echo "no npm: the real-stack tests will skip (README, The two commands)"; fi
+	else echo "no npm: the real-stack tests will skip (README, Tests and CI)"; fi
 
 # The fast tier, under 90 s on two cores: lint, then every exact-timeline, invariant and CLI test,
 # that is every test not marked `full` in tests/conftest.py (no notebooks, browser, site or figure

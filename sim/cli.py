@@ -250,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweeping = commands.add_parser(
         "sweep",
         help="run a sweep file: parameters x strategies x seeds, on every core or a Dask cluster",
-        description="Run every point of a sweep file (see sim/sweep.py and README, 'Sweeps') with each strategy "
+        description="Run every point of a sweep file (see sim/sweep.py and docs/commands.md) with each strategy "
         "and seed; print the mean and 95%% half-width of a few metrics per point and strategy, and write every "
         "run (Parquet and CSV) and the per-point summary. Finished runs are cached: running again only runs "
         "what changed.",

@@ -43,7 +43,8 @@ def browser():
 
 def site_pages() -> list[str]:
     notebooks = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-    return ["site/index", *(f"notebooks/{stem}" for stem in notebooks), "figures/README", "docs/libraries"]
+    docs = sorted(f"docs/{p.stem}" for p in (ROOT / "docs").glob("*.md"))  # the README's pages, libraries.md too
+    return ["site/index", *(f"notebooks/{stem}" for stem in notebooks), "figures/README", *docs]
 
 
 def visit(browser, page_name: str, viewport: dict) -> dict:
@@ -72,7 +73,7 @@ def test_every_page_opens_with_its_images_and_no_script_error(browser, page_name
     assert not seen["errors"], f"script errors: {seen['errors']}"
 
 
-@pytest.mark.parametrize("page_name", ["site/index", "notebooks/03-refresh-storm"])
+@pytest.mark.parametrize("page_name", ["site/index", "notebooks/03-refresh-storm", "docs/model"])
 def test_a_phone_sees_the_page_without_sideways_scrolling(browser, page_name):
     seen = visit(browser, page_name, PHONE)
     assert not seen["broken"]

@@ -164,7 +164,7 @@ def test_the_lock_loses_the_family_in_the_model_as_in_real_tabs_now_and_then(res
     """The Web Lock's runs with 2 or 4 tabs under rotation (the matrix's and reality/handoffs.json's)
     and 100 seeds a case in the model: both lose the family in some runs and keep it in most, and the
     shares are within a factor of three (the real tabs lose it more often than the probe's odds give:
-    README, "Checked against the real stack")."""
+    docs/real-stack.md)."""
     more = json.loads(HANDOFFS.read_text())
     table = handoffs(results, more).loc[True]
     real, model = (table.loc[source, "family_lost"] / table.loc[source, "runs"] for source in ("real", "model"))

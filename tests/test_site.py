@@ -35,6 +35,15 @@ def test_every_notebook_is_a_page_and_the_readme_is_the_landing_page(site):
     assert (site / "figures" / "README.html").exists() and (site / "docs" / "libraries.html").exists()
 
 
+def test_every_docs_page_is_a_page_of_the_site(site):
+    """The README sends readers to docs/: each page is built, and listed on the landing page unless an orphan."""
+    toctree = (ROOT / "site" / "index.md").read_text(encoding="utf-8")
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        assert (site / "docs" / f"{page.stem}.html").exists(), page.name
+        orphan = page.read_text(encoding="utf-8").startswith("---\norphan: true")
+        assert orphan or f"../docs/{page.stem}\n" in toctree, f"{page.name} is in no toctree of site/index.md"
+
+
 def test_no_broken_internal_link_or_image(site):
     broken = [
         (str(page.relative_to(site)), target)

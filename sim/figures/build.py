@@ -69,7 +69,7 @@ def build_all(
     return written
 
 
-NO_NOTEBOOK = "the README and the site's landing page"  # where a figure no notebook draws is shown
+NO_NOTEBOOK = "the README or a page of `docs/`, and the site"  # where a figure no notebook draws is shown
 
 
 def readme_text(specs: Iterable[FigureSpec] = FIGURES) -> str:

@@ -21,8 +21,8 @@ class FigureSpec:
     """One figure: its file name, what it shows, how it is made, who uses it.
 
     ``suffix`` is the file's: ``png`` for a figure, ``gif`` for an animation.
-    ``notebooks`` may be empty: the figure is then shown in the README and on
-    the site's landing page only. ``options`` are keyword arguments the
+    ``notebooks`` may be empty: the figure is then shown in the README or a
+    page of ``docs/`` (and so on the site) only. ``options`` are keyword arguments the
     drawing function takes beside the data (the axes of a general drawing
     such as ``fig_sweep_heatmap``); ``figure(data)`` draws with them.
     """
