@@ -413,17 +413,22 @@ def test_build_all_is_byte_identical(tmp_path):
 
 def test_rotation_logouts():
     rows = [
-        {"strategy": s, "tabs": t, "grace_s": g, "users": 10, "logouts": 0, "logged_out_pct": 10.0 * t * (g == 0),
-         "reuse_detected": 0, "refresh_calls": 5, "requests_failed": 0}
+        {"strategy": s, "tabs": t, "grace_s": g, "replication": r, "users": 10, "logouts": 0,
+         "logged_out_pct": 10.0 * t * (g == 0) + 20.0 * r, "reuse_detected": 0, "refresh_calls": 5,
+         "requests_failed": 0}
         for s in (*STRATEGIES, "locked+cross_tab_lock=true")
         for t in (1, 2, 4)
         for g in (0.0, 5.0)
+        for r in (0, 1)
     ]  # fmt: skip
     fig = figures.fig_rotation_logouts(pd.DataFrame(rows))
     assert_labelled(fig)
-    assert_legend_names(fig, (*STRATEGIES, "locked+cross_tab_lock=true"))
+    assert_legend_names(fig, (*STRATEGIES, figures.ROTATION_LABELS["locked+cross_tab_lock=true"]))
+    assert "locked+cross_tab_lock" not in " ".join(legend_texts(fig))  # no raw label
     assert [ax.get_title() for ax in fig.axes] == ["no grace window", "grace window 5 s"]
     assert "(%)" in fig.axes[0].get_ylabel()
+    naive = fig.axes[0].lines[0].get_ydata()  # the first client's line: the mean over the two seeds
+    assert list(naive) == [20.0, 30.0, 50.0]
 
 
 def test_tab_race_marks_the_logout_and_the_wait():

@@ -142,6 +142,7 @@ from .theme import (
 from .token_reuse import (
     ROTATION,
     ROTATION_CLIENTS,
+    ROTATION_LABELS,
     TAB_RACE_CASES,
     fig_rotation_logouts,
     fig_tab_race,
@@ -173,6 +174,7 @@ __all__ = [
     "PNG_DPI",
     "ROTATION",
     "ROTATION_CLIENTS",
+    "ROTATION_LABELS",
     "RUSH",
     "SENSITIVITY",
     "SKEW",
