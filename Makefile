@@ -48,7 +48,7 @@ check: $(READY)
 mutations: $(READY)
 	$(PY) tools/mutations.py
 
-figures: $(SIM_READY)
+figures: $(READY)  # its sweeps' confidence intervals need scipy (requirements.txt)
 	$(PY) -m sim figures --out figures
 
 # Re-execute every notebook in place so the committed outputs match the code

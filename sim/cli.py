@@ -583,7 +583,7 @@ SWEEP_SHOWN = ("refresh_calls", "requests_failed", "logouts", "latency_p99_s")
 
 
 def _sweep(args: argparse.Namespace) -> None:
-    from .sweep import load_sweep, sweep  # noqa: PLC0415
+    from .sweep import PARQUET, load_sweep, sweep  # noqa: PLC0415
 
     if args.jobs < 0:
         raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")
@@ -596,6 +596,8 @@ def _sweep(args: argparse.Namespace) -> None:
     )  # fmt: skip
     for path in result.save(folder):
         print(f"wrote {path}", file=sys.stderr)
+    if not PARQUET:
+        print("runs.parquet not written: pyarrow is not installed (`make test` installs it)", file=sys.stderr)
     points = result.points
     if args.json:
         return _print_json(points.to_dict("records"))

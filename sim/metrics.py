@@ -82,6 +82,7 @@ import pandas as pd
 
 from .client import Client
 from .client.composition import flat_keys
+from .fields import ConfigError
 
 CLIENT_KEYS = flat_keys()  # the client's flat keys, as the summary gives them
 SUMMARY_KEYS = (
@@ -325,12 +326,18 @@ def reported(value: Any) -> Any:
 
 
 def mean_ci(values: pd.Series, confidence: float = 0.95) -> tuple[float, float]:
-    """Mean and half-width of a t confidence interval over replications."""
-    from scipy import stats  # noqa: PLC0415  (heavy; only replications need it)
-
+    """Mean and half-width of a t confidence interval over replications (scipy's t quantile: scipy is in
+    requirements.txt, not in the light install of requirements-sim.txt, which one run does not need)."""
     values = values.dropna()
     n = len(values)
     if n < 2:
         return float(values.mean()) if n else math.nan, math.nan
+    try:
+        from scipy import stats  # noqa: PLC0415  (heavy; only replications need it)
+    except ImportError:
+        raise ConfigError(
+            "replications", n, "a confidence interval over replications needs scipy, which `make compare` does not "
+            "install: run `make test` once, or .venv/bin/python -m pip install scipy",
+        ) from None  # fmt: skip
     half = stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / math.sqrt(n)
     return float(values.mean()), float(half)

@@ -32,6 +32,7 @@ what changed, and Ctrl-C loses nothing that finished.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import itertools
 import json
 import math
@@ -54,6 +55,8 @@ from .pool import run_each
 from .presets import client_names
 from .scenario import CLIENT_NAME_KEYS, Scenario
 from .scenario_file import load_scenario, packaged_path
+
+PARQUET = importlib.util.find_spec("pyarrow") is not None  # runs.parquet too (the full install has pyarrow)
 
 DESIGNS = ("factorial", "zip")
 EXECUTORS = ("inline", "processes", "dask")
@@ -359,13 +362,16 @@ class SweepResult:
         return confidence_table(self.runs, columns, by=by)
 
     def save(self, folder: str | Path) -> list[Path]:
-        """``runs.parquet``, ``runs.csv`` and ``points.csv`` (mean and ``_ci`` per point) in ``folder``."""
+        """``runs.csv`` and ``points.csv`` (mean and ``_ci`` per point) in ``folder``, and ``runs.parquet`` when
+        pyarrow is installed (``requirements.txt`` has it; the light install of ``requirements-sim.txt`` does not)."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        written = [folder / "runs.parquet", folder / "runs.csv", folder / "points.csv"]
-        self.runs.to_parquet(written[0], index=False)
-        self.runs.to_csv(written[1], index=False)
-        self.points.to_csv(written[2], index=False)
+        written = [folder / "runs.csv", folder / "points.csv"]
+        self.runs.to_csv(written[0], index=False)
+        self.points.to_csv(written[1], index=False)
+        if PARQUET:
+            written.append(folder / "runs.parquet")
+            self.runs.to_parquet(written[-1], index=False)
         return written
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import sim
+import sim.sweep
 from sim import ConfigError
 from sim.cli import main
 from sim.sweep import Sweep, load_sweep, sweep
@@ -94,8 +96,31 @@ def test_points_have_means_and_half_widths_and_files_are_written(tmp_path):
     points = result.points
     assert len(points) == 8 and {"refresh_calls", "refresh_calls_ci"} <= set(points)
     written = result.save(tmp_path)
-    assert [p.name for p in written] == ["runs.parquet", "runs.csv", "points.csv"]
-    same_runs(pd.read_parquet(written[0]), result.runs)
+    assert [p.name for p in written] == ["runs.csv", "points.csv", "runs.parquet"]  # the full install has pyarrow
+    same_runs(pd.read_parquet(written[2]), result.runs)
+
+
+def test_without_pyarrow_the_sweep_writes_its_csv_files_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(sim.sweep, "PARQUET", False)  # the light install (requirements-sim.txt)
+    result = sweep(TINY, executor="inline", cache=False, progress=False)
+    assert [p.name for p in result.save(tmp_path)] == ["runs.csv", "points.csv"]
+    assert not (tmp_path / "runs.parquet").exists()
+
+
+def test_without_scipy_replications_say_what_to_install(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_scipy(name, *args, **kwargs):
+        if name == "scipy" or name.startswith("scipy."):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_scipy)
+    assert sim.mean_ci(pd.Series([3.0]))[0] == 3.0  # one replication needs no interval
+    with pytest.raises(ConfigError, match="replications = 2: a confidence interval over replications needs scipy"):
+        sim.mean_ci(pd.Series([1.0, 2.0]))
 
 
 SWEEP_CASES = [
