@@ -646,7 +646,9 @@ def _figures(args: argparse.Namespace) -> None:
         unknown = [name for name in only if name not in known]
         if unknown:
             raise ConfigError("--only", ",".join(unknown), f"figure names, one or more of: {', '.join(known)}")
-    for path in build_all(output_folder(args.out, "out"), progress=sys.stderr.isatty(), only=only):
+    terminal = sys.stderr.isatty()  # a bar on a terminal; a line per figure in a log (`make figures` in CI)
+    told = None if terminal else lambda line: print(line, file=sys.stderr, flush=True)
+    for path in build_all(output_folder(args.out, "out"), progress=terminal, only=only, told=told):
         print(path)
 
 
