@@ -8,7 +8,9 @@ format what they return; the scenarios they vary are spelled out here.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 
@@ -190,6 +192,15 @@ def bff_race(
     window at the server as asked."""
     fields: dict[str, object] = {"single_flight": "tab" if single_flight else "none", **(BFF_LOCK if lock else {})}
     return run(BFF_RACE.with_(instances=instances, concurrency=requests, balancer=balancer, grace_s=grace_s, **fields))
+
+
+def one_user_at(times_s: tuple[float, ...], scenario: Scenario) -> Scenario:
+    """notebooks/12: ``scenario`` with one user whose requests leave at exactly ``times_s`` (the first logs in):
+    a trace workload, its arrivals written to a temporary CSV file."""
+    folder = Path(tempfile.mkdtemp(prefix="one-user-"))
+    arrivals = folder / "arrivals.csv"
+    arrivals.write_text("time_s,user\n" + "".join(f"{time_s!r},0\n" for time_s in times_s))
+    return scenario.with_(workload=Workload(kind="trace", arrivals=str(arrivals)))
 
 
 # notebook -> the function its slider calls (at its defaults, the slider's starting values)
