@@ -30,7 +30,7 @@ from ..fields import ConfigError
 from ..scenario import Scenario
 from .cycle import refresh_cycle
 
-USERS = 200  # holders enough for the mean and the batch sizes, and a run of a tenth of a second or so
+USERS = 500  # holders enough to put the mean within about half a percent; a run of a second or so
 WINDOW_QUANTILE = 0.9999  # pages run until this share of first refreshes is done
 
 

@@ -7,9 +7,10 @@ over its duration), the peak of 10-second bins (the model's *expected*
 busiest bin, chance included, against the run's busiest), and the p95
 refresh wait (a refresh call's time between reaching the auth server and a
 worker picking it up). With few users one run is a noisy measure of both
-(a thousand users' p95 wait moves by 15 % from seed to seed): below 8,000
-users the simulation runs several seeds, 8,000 users' worth in all, and the
-busiest bin is their mean, the p95 that of all their calls together.
+(a thousand users' p95 wait moves by 15 % from seed to seed, ten
+thousand users' by 10 %): up to a thousand users the simulation runs 8
+seeds, up to ten thousand 3, and the busiest bin is their mean, the p95
+that of all their calls together.
 
 The auth server is a slow one (0.5 s a call, exponential), with the fewest
 workers that keep the model's busiest 10-second bin of refreshes at 90 %
@@ -44,7 +45,7 @@ CHECK_BASE = {
 }  # fmt: skip
 BUSIEST = 0.9  # the workers keep the busiest bin at this utilisation or less
 TOLERANCE = {"mean": 0.02, "peak": 0.10, "p95": 0.15}
-SEED_CALLS = 8000  # with few users, several seeds: about this many users' worth in all
+SEEDS = {1_000: 8, 10_000: 3}  # with few users, several seeds (fewer than 1,000: 8; more than 10,000: 1)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def check_case(case: Case, seeds: int | None = None, done: Callable[[], None] | 
     peak_load = float(probe.peak_bins().max()) / settings.peak_bin_s * CHECK_BASE["auth_service_s"]
     workers = max(1, math.ceil(peak_load / BUSIEST))
     model = capacity(case.scenario().with_(auth_capacity=workers), settings).answers
-    seeds = seeds or max(1, round(SEED_CALLS / case.users))
+    seeds = seeds or next((n for most, n in SEEDS.items() if case.users <= most), 1)
     means, peaks, waits = [], [], []
     for seed in range(1, seeds + 1):
         result = run(case.scenario(seed).with_(auth_capacity=workers))

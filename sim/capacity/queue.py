@@ -205,17 +205,17 @@ def _states(utilisation: np.ndarray, workers: int, batch: np.ndarray) -> np.ndar
     length = workers + most + int(math.log(1 / TAIL) / decay) + 1
     probs = np.zeros((length, len(utilisation)))
     probs[0] = 1.0
-    scale = np.ones(len(utilisation))
+    highest = probs[0].copy()
     for n in range(length - 1):
         low = max(0, n - most + 1)
-        window = probs[low : n + 1]
-        up = (window * longer[n - np.arange(low, n + 1)][:, None]).sum(axis=0)
+        up = (probs[low : n + 1] * longer[n - low :: -1][: n + 1 - low, None]).sum(axis=0)
         probs[n + 1] = lam_batches * up / min(n + 1, workers)
-        big = probs[n + 1] > 1e200
-        if big.any():  # keep the numbers finite; the shape is all that matters
-            probs[:, big] /= 1e200
-            scale[big] *= 1e200
-        if n > workers + most and np.all(probs[n + 1] < TAIL * probs[: n + 2].max(axis=0)):
+        highest = np.maximum(highest, probs[n + 1])
+        if highest.max() > 1e200:  # keep the numbers finite; the shape is all that matters
+            big = highest > 1e100
+            probs[: n + 2, big] /= highest[big]
+            highest[big] = 1.0
+        if n > workers + most and (probs[n + 1] < TAIL * highest).all():
             probs = probs[: n + 2]
             break
     return probs / probs.sum(axis=0)
