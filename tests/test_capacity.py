@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from sim import Scenario
-from sim.capacity import CapacitySettings, capacity, erlang_c, fluid_backlog, refresh_cycle
-from sim.capacity import grid, queue
+from sim.capacity import CapacitySettings, capacity, erlang_c, fluid_backlog, grid, queue, refresh_cycle
 from sim.capacity.check import TOLERANCE, Case, check_case
 from sim.cli import main
 from sim.fields import ConfigError

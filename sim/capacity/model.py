@@ -158,8 +158,9 @@ def _answers(result: Capacity, shape: str) -> dict[str, Any]:
     sizing = (latencies.auth_service_s, exponential, q_dt, amp.batch_pmf, settings.target_p95_wait_s)
     needed = queue.workers_needed(q_calls, q_logins, *sizing) if calls.sum() and latencies.auth_service_s else 0
     busiest = int(np.argmax(q_calls)) if len(q_calls) else 0
-    at_peak = queue.workers_needed(q_calls[busiest : busiest + 1], q_logins[busiest : busiest + 1], *sizing) \
-        if needed else 0  # fmt: skip
+    at_peak = queue.workers_needed(
+        q_calls[busiest : busiest + 1], q_logins[busiest : busiest + 1], *sizing, steady=True
+    ) if needed else 0  # fmt: skip
     answers: dict[str, Any] = {
         "client": scenario.strategy,
         "users": workload.users,

@@ -242,16 +242,19 @@ def _ahead_of_a_call(states: np.ndarray, workers: int, batch: np.ndarray) -> np.
 
 def workers_needed(
     calls: np.ndarray, other: np.ndarray, service_s: float, exponential: bool, dt: float,
-    batch_pmf: tuple[float, ...], target_s: float, level: float = 0.95,
+    batch_pmf: tuple[float, ...], target_s: float, level: float = 0.95, steady: bool = False,
 ) -> int:  # fmt: skip
-    """The fewest workers that keep the p95 refresh wait at or under ``target_s``."""
+    """The fewest workers that keep the p95 refresh wait at or under ``target_s``; with ``steady``,
+    also below the load at every step (no backlog at all, not even one the workers just keep up with)."""
     mean_load = (calls.sum() + other.sum()) / (len(calls) * dt) * service_s
+    peak_load = float((calls + other).max()) / dt * service_s
 
     def ok(workers: int) -> bool:
+        if steady and peak_load >= workers * STEADY_BELOW:
+            return False
         beyond = waits_beyond(calls, other, Server(workers, service_s, exponential), dt, batch_pmf)
         return beyond is not None and beyond(target_s) <= 1 - level
 
-    peak_load = float((calls + other).max()) / dt * service_s
     most = len(batch_pmf) - 1
     low = max(1, math.floor(mean_load))
     high = max(low + 1, math.ceil(peak_load + 4 * math.sqrt(peak_load * most) + most))

@@ -27,6 +27,7 @@ import numpy as np
 from . import grid
 
 DAMPING = 30.0  # e^-30 of the mass that would wrap around the circular FFT is left
+ROUNDING = 1e-12  # less than this share of the highest rate is taken as none
 
 
 def renewals(first: np.ndarray, cycle: np.ndarray, steps: int) -> np.ndarray:
@@ -38,8 +39,9 @@ def renewals(first: np.ndarray, cycle: np.ndarray, steps: int) -> np.ndarray:
     damp = np.exp(-DAMPING / size * np.arange(size))
     g = np.fft.rfft(_padded(first, size) * damp)
     f = np.fft.rfft(_padded(cycle, size) * damp)
-    damped = np.fft.irfft(g * f / (1 - f), size)[:steps]
-    return np.clip(damped / damp[:steps], 0.0, None)
+    rate = np.fft.irfft(g * f / (1 - f), size)[:steps] / damp[:steps]
+    rate[rate < ROUNDING * rate.max(initial=0.0)] = 0.0  # the FFT's rounding, not refreshes
+    return rate
 
 
 def _padded(values: np.ndarray, size: int) -> np.ndarray:
