@@ -226,9 +226,10 @@ def capacity_at_scale(_: object = None) -> dict:
 
     probes, seconds = [], {users: [] for users in CAPACITY_USERS}
     for _, fields in CAPACITY_CLIENTS:
-        probes.append(timed(lambda fields=fields: capacity(CAPACITY_DAY.with_(fields, users=1000)))[1])
+        day = CAPACITY_DAY.with_(fields)
+        probes.append(timed(lambda day=day: capacity(day.with_(users=1000), CAPACITY_SETTINGS))[1])
         for users in CAPACITY_USERS:
-            seconds[users].append(timed(lambda f=fields, n=users: capacity(CAPACITY_DAY.with_(f, users=n)))[1])
+            seconds[users].append(timed(lambda d=day, n=users: capacity(d.with_(users=n), CAPACITY_SETTINGS))[1])
     return {
         "clients": len(CAPACITY_CLIENTS),
         "day_s": CAPACITY_DAY.workload.duration_s,
@@ -283,7 +284,9 @@ def run_benchmark(requests: int = 1_000_000) -> dict:
         "peak_rss_mb": round(workloads_mb, 1),
         "end_rss_mb": round(peak_rss_mb(), 1),
         "targets": {
-            "ratio": TARGET_RATIO, "peak_rss_mb": TARGET_RSS_MB, "slider_s": TARGET_SLIDER_S,
+            "ratio": TARGET_RATIO,
+            "peak_rss_mb": TARGET_RSS_MB,
+            "slider_s": TARGET_SLIDER_S,
             "capacity_s": TARGET_CAPACITY_S,
         },  # fmt: skip
     }
