@@ -604,11 +604,8 @@ def _bench(args: argparse.Namespace) -> None:
     print(json.dumps(report) if args.json else format_report(report))
 
 
-SWEEP_SHOWN = ("refresh_calls", "requests_failed", "logouts", "latency_p99_s")
-
-
 def _sweep(args: argparse.Namespace) -> None:
-    from .sweep import load_sweep, sweep  # noqa: PLC0415
+    from .sweep import SHOWN, load_sweep, sweep  # noqa: PLC0415
 
     if args.jobs < 0:
         raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")
@@ -627,10 +624,16 @@ def _sweep(args: argparse.Namespace) -> None:
     print(f"sweep: {the_sweep.name}, {len(result.runs)} runs ({result.ran} run now, {cached} from the cache), "
           f"seeds {the_sweep.base.seed}..{the_sweep.base.seed + the_sweep.replications - 1}")  # fmt: skip
     shown = points[[*the_sweep.parameters, "strategy"]].copy()
-    for metric in SWEEP_SHOWN:
-        shown[metric] = [f"{m:,.3g} ± {ci:.2g}" for m, ci in zip(points[metric], points[f"{metric}_ci"], strict=True)]
+    for metric in SHOWN[the_sweep.model]:
+        pairs = zip(points[metric], points[f"{metric}_ci"], strict=True)
+        shown[metric] = [_computed(m) if the_sweep.model == "capacity" else f"{m:,.3g} ± {ci:.2g}" for m, ci in pairs]
     print(shown.to_string(index=False))
     return None
+
+
+def _computed(value: float) -> str:
+    """A computed number (no interval): whole above a thousand, three figures below."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def _libraries(args: argparse.Namespace) -> None:

@@ -242,3 +242,20 @@ def test_the_mean_rate_matches_a_run_at_a_thousand_users():
 def test_the_model_matches_the_simulation_at_a_thousand_users(client, logins):
     row = check_case(Case(1000, client, logins))
     assert row["mean_ok"] and row["peak_ok"] and row["p95_ok"], row
+
+
+# -- sweeps ------------------------------------------------------------------------------------------
+
+
+def test_a_sweep_runs_the_capacity_model_from_a_thousand_to_a_hundred_million_users(tmp_path):
+    from sim.sweep import Sweep, load_sweep, sweep
+
+    shipped = load_sweep("capacity")
+    assert shipped.model == "capacity" and shipped.parameters["users"] == (1000, 10**4, 10**5, 10**6, 10**7, 10**8)
+    small = Sweep("two", shipped.base, {"users": (1000, 10**8)}, ("locked",), model="capacity")
+    result = sweep(small, executor="inline", cache=False, progress=False)
+    rows = result.runs.set_index("users")
+    assert rows.loc[10**8, "mean_refresh_per_s"] == pytest.approx(rows.loc[1000, "mean_refresh_per_s"] * 1e5)
+    assert set(result.points.columns) >= {"users", "strategy", "workers_needed", "workers_needed_ci"}
+    with pytest.raises(ConfigError, match="replications"):
+        Sweep("again", shipped.base, {"users": (1000,)}, ("locked",), replications=2, model="capacity")
