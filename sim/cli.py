@@ -661,13 +661,15 @@ def _libraries(args: argparse.Namespace) -> None:
 
 
 def _capacity(args: argparse.Namespace) -> None:
-    from .capacity import capacity, format_answers, format_check  # noqa: PLC0415
-    from .capacity.check import cross_check  # noqa: PLC0415
+    from .capacity import capacity, format_answers  # noqa: PLC0415
+    from .capacity.check import CHECK_HEADER, check_footer, check_line, cross_check  # noqa: PLC0415
     from .capacity.settings import CapacitySettings, load_capacity_settings  # noqa: PLC0415
 
     if args.check_against_sim:
         sizes = _sizes(args.check_users)
-        return print(format_check(cross_check(sizes)))
+        print(CHECK_HEADER, flush=True)  # a row as each case is done: the largest take minutes
+        cross_check(sizes, each=lambda row: print(check_line(row), flush=True))
+        return print(check_footer())
     if args.check_users != CHECK_USERS:
         raise ConfigError("check_users", args.check_users, "sizes the check: give --check-against-sim too")
     if args.scenario is None and getattr(args, "workload.kind") is None:

@@ -65,7 +65,7 @@ def cases(users: Iterable[int]) -> list[Case]:
     return [Case(n, client, logins) for n in users for client in CHECK_CLIENTS for logins in CHECK_LOGINS]
 
 
-def check_case(case: Case, seeds: int | None = None, done: Callable[[], None] | None = None) -> dict:
+def check_case(case: Case, seeds: int | None = None) -> dict:
     """One row of the comparison: the model's numbers, the simulation's, and whether each is within tolerance."""
     from ..experiment import run  # noqa: PLC0415
 
@@ -84,8 +84,6 @@ def check_case(case: Case, seeds: int | None = None, done: Callable[[], None] | 
         means.append(inside.sum() / CHECK_BASE["duration_s"])
         peaks.append(np.bincount(np.floor(arrived[inside] / settings.peak_bin_s).astype(np.int64)).max())
         waits.append((refreshes["started_s"] - refreshes["arrived_s"]).to_numpy(float))
-        if done:
-            done()
     sim_p95 = float(np.quantile(np.concatenate(waits), 0.95))
     row = {
         "users": case.users, "client": case.client, "logins": case.logins, "workers": workers, "seeds": seeds,
@@ -106,26 +104,40 @@ def _relative(model: float, sim: float) -> float:
     return (model - sim) / sim
 
 
-def cross_check(users: Iterable[int], seeds: int | None = None, done: Callable[[], None] | None = None) -> pd.DataFrame:
-    """Every case at every population size: one row each."""
-    return pd.DataFrame([check_case(case, seeds, done) for case in cases(users)])
+def cross_check(
+    users: Iterable[int], seeds: int | None = None, each: Callable[[dict], None] | None = None
+) -> pd.DataFrame:
+    """Every case at every population size: one row each (``each(row)`` as each is done)."""
+    rows = []
+    for case in cases(users):
+        rows.append(check_case(case, seeds))
+        if each:
+            each(rows[-1])
+    return pd.DataFrame(rows)
 
 
 def format_check(table: pd.DataFrame) -> str:
     """The comparison as a table: model / simulation and the relative difference, a mark past tolerance."""
-    lines = [
-        f"{'users':>7} {'client':<17}{'logins':<13}{'workers':>7}  {'mean refresh/s':<26}{'peak of 10 s':<24}"
-        "p95 wait (s)"
-    ]
-    for row in table.to_dict("records"):
-        cells = [_cell(row, name, fmt) for name, fmt in (("mean", "{:.2f}"), ("peak", "{:.0f}"), ("p95", "{:.3f}"))]
-        lines.append(
-            f"{row['users']:>7,} {row['client']:<17}{row['logins']:<13}{row['workers']:>7}  "
-            f"{cells[0]:<26}{cells[1]:<24}{cells[2]}"
-        )
+    return "\n".join([CHECK_HEADER, *(check_line(row) for row in table.to_dict("records")), check_footer()])
+
+
+CHECK_HEADER = (
+    f"{'users':>7} {'client':<17}{'logins':<13}{'workers':>7}  {'mean refresh/s':<26}{'peak of 10 s':<24}p95 wait (s)"
+)
+
+
+def check_line(row: dict) -> str:
+    """One case: model / simulation and their difference for each of the three numbers."""
+    cells = [_cell(row, name, fmt) for name, fmt in (("mean", "{:.2f}"), ("peak", "{:.0f}"), ("p95", "{:.3f}"))]
+    return (
+        f"{row['users']:>7,} {row['client']:<17}{row['logins']:<13}{row['workers']:>7}  "
+        f"{cells[0]:<26}{cells[1]:<24}{cells[2]}"
+    )
+
+
+def check_footer() -> str:
     tolerances = ", ".join(f"{name} {share:.0%}" for name, share in TOLERANCE.items())
-    lines.append(f"model / simulation, difference; ! past tolerance ({tolerances})")
-    return "\n".join(lines)
+    return f"model / simulation, difference; ! past tolerance ({tolerances})"
 
 
 def _cell(row: dict, name: str, fmt: str) -> str:
@@ -133,3 +145,22 @@ def _cell(row: dict, name: str, fmt: str) -> str:
     mark = "" if row[f"{name}_ok"] else " !"
     model, sim = fmt.format(row[f"{name}_model"]), fmt.format(row[f"{name}_sim"])
     return f"{model} / {sim} {row[f'{name}_error']:+.1%}{mark}"
+
+
+def against_run(scenario: Scenario, settings: CapacitySettings | None = None) -> pd.DataFrame:
+    """The model's refresh calls a second beside one run's, per peak bin (``time_s``: the bin's start):
+    columns ``model_per_s`` and ``simulation_per_s``."""
+    from ..experiment import run  # noqa: PLC0415
+
+    settings = settings or CapacitySettings()
+    model = capacity(scenario, settings)
+    bins = model.peak_bins()
+    arrived = run(scenario).refreshes["arrived_s"].to_numpy(float)
+    counts = np.bincount(np.floor(arrived / settings.peak_bin_s).astype(np.int64), minlength=len(bins))[: len(bins)]
+    return pd.DataFrame(
+        {
+            "time_s": model.peak_bins_start_s(),
+            "model_per_s": bins / settings.peak_bin_s,
+            "simulation_per_s": counts / settings.peak_bin_s,
+        }
+    )

@@ -182,6 +182,7 @@ def _answers(result: Capacity, shape: str) -> dict[str, Any]:
         "target_p95_wait_s": settings.target_p95_wait_s,
         "workers_needed": needed,
         "workers_for_peak": at_peak,
+        "beyond_the_model": "",
     }
     workers = scenario.capacities.auth_capacity
     if workers and latencies.auth_service_s > 0:
@@ -195,7 +196,20 @@ def _answers(result: Capacity, shape: str) -> dict[str, Any]:
             backlog_peak=backlog.peak,
             drain_s=backlog.drain_s,
         )
+        answers["beyond_the_model"] = _beyond(scenario, max(answers["p95_wait_s"], backlog.peak / server.per_s))
     return answers
+
+
+def _beyond(scenario: Scenario, longest_wait_s: float) -> str:
+    """Why the answers no longer hold, if they don't: calls that wait past the client's refresh timeout
+    are tried again, and the tries are load the model does not count (overload that feeds itself)."""
+    timeout_s = scenario.client.flat().get("refresh_timeout_s") or 0.0
+    if timeout_s and longest_wait_s >= timeout_s:
+        return (
+            f"calls wait up to {longest_wait_s:,.1f} s, past the client's refresh timeout of {timeout_s:g} s: its "
+            f"retries and logouts are load and losses the model leaves out; {SIM}"
+        )
+    return ""
 
 
 def expected_peak(bins: np.ndarray, amp: Amplification) -> float:

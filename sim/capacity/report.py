@@ -60,4 +60,6 @@ def format_answers(results: list[Capacity]) -> str:
         f"{scenario.tokens.access_ttl_s:,} s, {workload.duration_s:,.0f} s; target p95 refresh wait "
         f"{settings.target_p95_wait_s:g} s, busiest bin {settings.peak_bin_s:g} s"
     )
-    return head + "\n" + answers_table(results).to_string()
+    notes = [f"beyond the model, {r.answers['client']}: {r.answers['beyond_the_model']}" for r in results
+             if r.answers.get("beyond_the_model")]  # fmt: skip
+    return "\n".join([head, answers_table(results).to_string(), *notes])

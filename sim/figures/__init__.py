@@ -35,7 +35,8 @@ the functions that run them:
 - ``backend``: the backend-for-frontend beside the single-page app
   (``bff``, from ``scenarios/bff.toml``);
 - ``capacity``: ten million users' refresh calls over a day, from the
-  capacity model (``capacity``, computed by ``sim.capacity``, not simulated);
+  capacity model (``capacity``, computed by ``sim.capacity``, not simulated), and
+  ``fig_capacity_waves``, the model beside one run (no file in ``figures/``; notebook 13);
 - ``real_stack``: the model beside the article's real stack, case by case
   (``model_vs_real``, from the committed ``reality/results.json``);
 - ``sweeps``: a sweep's surface (``sweep_heatmap``), and two drawings of
@@ -68,7 +69,7 @@ from .animation import (
 from .backend import BFF_FILE, BFF_FIXES, bff_data, fig_bff
 from .bff_sequence import bff_sequence_rows, fig_bff_sequence
 from .build import CSV_FLOAT_FORMAT, NO_NOTEBOOK, PNG_DPI, build_all, csv_text, read_csv_text, readme_text, save_figure
-from .capacity import CAPACITY_CLIENTS, CAPACITY_DAY, capacity_data, fig_capacity
+from .capacity import CAPACITY_CLIENTS, CAPACITY_DAY, capacity_data, fig_capacity, fig_capacity_waves
 from .early_refresh import (
     HERD_BIN_S,
     HERD_FILE,
@@ -208,6 +209,7 @@ __all__ = [
     "fig_bff",
     "fig_bff_sequence",
     "fig_capacity",
+    "fig_capacity_waves",
     "fig_clock_skew",
     "fig_connection_limit",
     "fig_herd",

@@ -129,6 +129,25 @@ def fig_capacity(data: pd.DataFrame) -> Figure:
         return fig
 
 
+def fig_capacity_waves(data: pd.DataFrame, title: str = "") -> Figure:
+    """The capacity model's refresh calls a second against one simulation's, per bin: ``data`` is
+    ``sim.capacity.check.against_run(scenario)`` (no file in ``figures/``; notebook 13)."""
+    with style():
+        fig = Figure(figsize=(9.5, 3.4), layout="constrained")
+        ax = fig.subplots()
+        minutes = data["time_s"] / 60
+        ax.step(minutes, data["simulation_per_s"], where="post", color="0.55", lw=1.0, label="one simulation run")
+        ax.step(minutes, data["model_per_s"], where="post", color=OKABE_ITO["blue"], lw=1.6,
+                label="capacity model (computed)")  # fmt: skip
+        ax.set_xlim(0, minutes.max() + (minutes.iloc[1] - minutes.iloc[0] if len(minutes) > 1 else 0))
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel("minutes after the first login")
+        ax.set_ylabel("refresh calls per second\n(mean over the bin)")
+        ax.set_title(title, loc="left", fontsize=10)
+        ax.legend(loc="upper right")
+        return fig
+
+
 def _thousands(value: float, _: int) -> str:
     return f"{value / 1e6:g}M" if value >= 1e6 else f"{value / 1e3:g}k" if value else "0"
 
