@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from ..arrivals import login_window_s
 from ..fields import ConfigError
@@ -218,6 +217,8 @@ def expected_peak(bins: np.ndarray, amp: Amplification) -> float:
 
     The fluid peak is the most calls *expected* in a bin; with few users the busiest of many bins is
     busier than that by chance, and this is what a run's busiest bin should be near."""
+    from scipy import stats  # noqa: PLC0415  (heavy: only when the model runs)
+
     if not len(bins) or bins.max() <= 0:
         return 0.0
     batch = np.asarray(amp.batch_pmf)

@@ -41,7 +41,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 EXACT_MOST_WORKERS = 400  # batches are solved exactly up to this many workers
 STEADY_BELOW = 0.995  # a bin busier than this (and no backlog) is taken at this
@@ -52,6 +51,8 @@ LEVEL_STEP = 0.002  # bins whose -ln(1 - utilisation) is this close are one leve
 def erlang_c(workers: int, load: float | np.ndarray) -> float | np.ndarray:
     """The chance a call waits in an M/M/c queue with ``workers`` and ``load`` busy workers' worth of
     calls (1 at or above ``workers``)."""
+    from scipy import stats  # noqa: PLC0415  (heavy: only when the model runs, not when the CLI starts)
+
     load = np.asarray(load, float)
     c = workers
     top = stats.poisson.pmf(c, load) * c / np.maximum(c - load, 1e-300)
@@ -165,6 +166,8 @@ def _steady_survival(load: np.ndarray, weights: np.ndarray, server: Server, batc
         waits = erlang_c(server.workers, load * server.workers) * weights
         rate = (1 - load) * server.per_s / (kingman * server.stretch)
         return lambda x: float(np.dot(waits, np.exp(-rate * x)))
+    from scipy import stats  # noqa: PLC0415
+
     ahead = _exact_ahead(load, weights, server.workers, batch)
     departures = np.arange(len(ahead))  # ahead[m]: share of calls with m departures to wait for
 
