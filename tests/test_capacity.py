@@ -170,6 +170,7 @@ def test_a_hundred_million_users_cost_what_ten_thousand_do():
         ({"clock_offset_s": 5.0}, "clock_offset_s"),
         ({"pages_from_s": 100.0}, "pages_from_s"),
         ({"relogin_after_s": 5.0}, "relogin_after_s"),
+        ({"api_capacity": 4}, "api_capacity"),
     ],
 )
 def test_a_population_the_model_cannot_describe_is_refused_with_a_pointer(changes, field):

@@ -116,6 +116,9 @@ def refuse_undescribable(scenario: Scenario, settings: CapacitySettings) -> None
         raise ConfigError("relogin_after_s", workload.relogin_after_s, f"logouts are not in the model: {SIM}")
     if client.flat().get("xfetch_beta"):
         raise ConfigError("xfetch_beta", client.flat()["xfetch_beta"], f"XFetch is not in the model: {SIM}")
+    if scenario.capacities.api_capacity:
+        raise ConfigError("api_capacity", scenario.capacities.api_capacity,
+                          f"the API's queue (it delays the 401s) is not in the model: {SIM}")  # fmt: skip
     if scenario.capacities.event_loop:
         raise ConfigError("auth_cpu_s", scenario.capacities.auth_cpu_s, f"one event loop is not in the model: {SIM}")
     if settings.logins == "synchronized" and workload.login_window_s is not None:
