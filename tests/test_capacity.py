@@ -1,6 +1,7 @@
 """The capacity model (sim.capacity): closed forms, exact small cases, directions, the command line,
 and the model against the simulation at a thousand users."""
 
+import importlib
 import json
 import math
 
@@ -12,6 +13,15 @@ from sim.capacity import CapacitySettings, capacity, erlang_c, fluid_backlog, gr
 from sim.capacity.check import TOLERANCE, Case, check_case
 from sim.cli import main
 from sim.fields import ConfigError
+
+PROBE = importlib.import_module("sim.capacity.amplification")  # the module (the package's name is its function)
+
+
+@pytest.fixture(autouse=True)
+def small_probes(request, monkeypatch):
+    """Fast tests measure amplification on 100 users instead of 500 (the means they check are exact at 1)."""
+    if request.node.get_closest_marker("slow") is None:
+        monkeypatch.setattr(PROBE, "USERS", 100)
 
 
 def steady(**changes):
