@@ -1,4 +1,4 @@
-"""The command line: ``python -m sim run | compare | sweep | libraries | bench | figures``.
+"""The command line: ``python -m sim run | compare | sweep | libraries | capacity | bench | figures``.
 
 Every flag maps to one scenario field (``--access-ttl`` to ``access_ttl_s``)
 and is made from that field's declaration (``sim.fields.setting``; a
@@ -120,7 +120,7 @@ def scenario_flags() -> list[tuple[str, str, dataclasses.Field]]:
     return flags + [("", field.name, field) for field in own]
 
 
-def _add_scenario_flags(parser: argparse.ArgumentParser, *, skip: tuple[str, ...] = ()) -> None:
+def _add_scenario_flags(parser: argparse.ArgumentParser, *, skip: tuple[str, ...] = (), limits: bool = True) -> None:
     parser.add_argument("--scenario", metavar="FILE.toml", help="scenario file; flags override it")
     groups: dict[str, argparse._ArgumentGroup] = {}
     for part, name, field in scenario_flags():
@@ -150,15 +150,17 @@ def _add_scenario_flags(parser: argparse.ArgumentParser, *, skip: tuple[str, ...
             group.add_argument(
                 *flags, dest=name, type=parse, default=None, metavar=metavar_of(field), help=help_text, **once
             )
-    _add_limit_flags(parser)
+    if limits:
+        _add_limit_flags(parser)
     output = parser.add_argument_group("output")
     output.add_argument("--json", action="store_true", help="print JSON instead of a table (default: a table)")
-    output.add_argument(
-        "--save",
-        metavar="DIR",
-        help="also write each run's records (CSV: requests, auth calls, token events; API calls too with "
-        "--record-calls) and its summary with provenance (JSON) (default: write nothing)",
-    )
+    if limits:  # a run's records
+        output.add_argument(
+            "--save",
+            metavar="DIR",
+            help="also write each run's records (CSV: requests, auth calls, token events; API calls too with "
+            "--record-calls) and its summary with provenance (JSON) (default: write nothing)",
+        )
 
 
 def _add_limit_flags(parser: argparse.ArgumentParser) -> None:
@@ -189,7 +191,7 @@ def _limits(args: argparse.Namespace) -> tuple[int, int, int]:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m sim", description="Simulate dual-token silent refresh.")
     commands = parser.add_subparsers(
-        dest="command", parser_class=_Parser, metavar="{run,compare,sweep,libraries,bench,figures}"
+        dest="command", parser_class=_Parser, metavar="{run,compare,sweep,libraries,capacity,bench,figures}"
     )
 
     raw = argparse.RawDescriptionHelpFormatter
@@ -287,10 +289,56 @@ def build_parser() -> argparse.ArgumentParser:
     libraries.add_argument("--json", action="store_true", help="print JSON rows instead of tables")
     libraries.add_argument("--save", metavar="DIR", help="also write the matrix as DIR/library_matrix.csv")
 
+    _add_capacity_parser(commands)
+
     figures = commands.add_parser("figures", help="regenerate every figure and its data")
     figures.add_argument("--out", default="figures", help="output folder (default: figures)")
     figures.add_argument("--only", metavar="NAME[,NAME...]", help="rebuild only these figures (default: all)")
     return parser
+
+
+CAPACITY_DESCRIPTION = (
+    "The capacity model (sim/capacity): the refresh load of a steady workload's users over time, computed, not "
+    "simulated, so ten million users take a second. Prints per client: mean and peak refresh rate, utilisation "
+    "and p95 refresh wait at the auth workers given (--auth-capacity), the backlog if a peak is more than they "
+    "take, and the workers needed for the target p95 wait. The workload is steady unless a file says otherwise; "
+    "a scenario file's [capacity] section holds the settings below."
+)
+
+
+CHECK_USERS = "1000,10000,100000"
+
+
+def _add_capacity_parser(commands: argparse._SubParsersAction) -> None:
+    from .capacity.settings import CapacitySettings  # noqa: PLC0415
+
+    parser = commands.add_parser(
+        "capacity", help="the capacity model: a population's refresh load and the workers it needs, computed",
+        description=CAPACITY_DESCRIPTION,
+    )  # fmt: skip
+    parser.add_argument(
+        "--clients", "--strategies", dest="clients", default=None, metavar="A,B,...",
+        help="named clients to model (default: the scenario file's client if it names one, else its strategies, "
+        "else the command line's client); client flags apply to each",
+    )  # fmt: skip
+    model = parser.add_argument_group("the model ([capacity] in a scenario file)")
+    for field in dataclasses.fields(CapacitySettings):
+        parse = str if field.metadata.get("choices") else number
+        model.add_argument(flag_of(field), dest=f"capacity.{field.name}", type=parse, default=None,
+                           metavar=metavar_of(field), help=help_of(field))  # fmt: skip
+    check = parser.add_argument_group("checking the model against the simulation")
+    check.add_argument(
+        "--check-against-sim", action="store_true",
+        help="instead: run the model and the simulation on the check's own inputs (sim/capacity/check.py: "
+        "naive, locked and a proactive client with jitter, uniform and synchronized logins) and print both",
+    )  # fmt: skip
+    check.add_argument("--check-users", default=CHECK_USERS, metavar="N,N,...",
+                       help=f"the population sizes to check (default: {CHECK_USERS})")  # fmt: skip
+    _add_scenario_flags(parser, limits=False)
+    parser.add_argument_group("output").add_argument(
+        "--save", metavar="DIR",
+        help="also write capacity.csv (refresh calls a second, per peak bin, per client) and capacity.json",
+    )  # fmt: skip
 
 
 def scenario_from_args(args: argparse.Namespace) -> tuple[Scenario, tuple[str, ...], dict[str, Any]]:
@@ -579,11 +627,8 @@ def _bench(args: argparse.Namespace) -> None:
     print(json.dumps(report) if args.json else format_report(report))
 
 
-SWEEP_SHOWN = ("refresh_calls", "requests_failed", "logouts", "latency_p99_s")
-
-
 def _sweep(args: argparse.Namespace) -> None:
-    from .sweep import PARQUET, load_sweep, sweep  # noqa: PLC0415
+    from .sweep import PARQUET, SHOWN, load_sweep, sweep  # noqa: PLC0415
 
     if args.jobs < 0:
         raise ConfigError("jobs", args.jobs, "must be a whole number >= 0 (0: one process per CPU)")
@@ -605,10 +650,16 @@ def _sweep(args: argparse.Namespace) -> None:
     print(f"sweep: {the_sweep.name}, {len(result.runs)} runs ({result.ran} run now, {cached} from the cache), "
           f"seeds {the_sweep.base.seed}..{the_sweep.base.seed + the_sweep.replications - 1}")  # fmt: skip
     shown = points[[*the_sweep.parameters, "strategy"]].copy()
-    for metric in SWEEP_SHOWN:
-        shown[metric] = [f"{m:,.3g} ± {ci:.2g}" for m, ci in zip(points[metric], points[f"{metric}_ci"], strict=True)]
+    for metric in SHOWN[the_sweep.model]:
+        pairs = zip(points[metric], points[f"{metric}_ci"], strict=True)
+        shown[metric] = [_computed(m) if the_sweep.model == "capacity" else f"{m:,.3g} ± {ci:.2g}" for m, ci in pairs]
     print(shown.to_string(index=False))
     return None
+
+
+def _computed(value: float) -> str:
+    """A computed number (no interval): whole above a thousand, three figures below."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def _libraries(args: argparse.Namespace) -> None:
@@ -636,6 +687,56 @@ def _libraries(args: argparse.Namespace) -> None:
     return None
 
 
+def _capacity(args: argparse.Namespace) -> None:
+    from .capacity import capacity, format_answers  # noqa: PLC0415
+    from .capacity.check import CHECK_HEADER, check_footer, check_line, cross_check  # noqa: PLC0415
+    from .capacity.settings import CapacitySettings, load_capacity_settings  # noqa: PLC0415
+
+    if args.check_against_sim:
+        sizes = _sizes(args.check_users)
+        print(CHECK_HEADER, flush=True)  # a row as each case is done: the largest take minutes
+        cross_check(sizes, each=lambda row: print(check_line(row), flush=True))
+        return print(check_footer())
+    if args.check_users != CHECK_USERS:
+        raise ConfigError("check_users", args.check_users, "sizes the check: give --check-against-sim too")
+    if args.scenario is None and getattr(args, "workload.kind") is None:
+        setattr(args, "workload.kind", "steady")  # what the model describes; a run's default is the burst
+    scenario, clients, _, _ = _scenarios_from_args(args)
+    named = args.scenario is None or getattr(args, "client.name") is not None or _is_library(scenario.client.name)
+    if args.clients is None and named:  # one client: the command line's, or the file's library
+        clients = (scenario.client.name,)
+    file_settings = load_capacity_settings(args.scenario) if args.scenario else CapacitySettings()
+    given = {name.removeprefix("capacity."): value for name, value in vars(args).items()
+             if name.startswith("capacity.") and value is not None}  # fmt: skip
+    settings = dataclasses.replace(file_settings, **given)
+    results = [capacity(scenario.with_(client=name), settings) for name in clients]
+    if args.save:
+        _save_capacity(results, args.save)
+    if args.json:
+        return _print_json([result.answers for result in results])
+    print(format_answers(results))
+    return None
+
+
+def _sizes(text: str) -> list[int]:
+    """Population sizes from ``1000,10000``: whole numbers from 1 to 1,000,000 (each a simulation too)."""
+    items = [item.strip() for item in text.split(",")]
+    if not all(item.isdigit() and 1 <= int(item) <= 1_000_000 for item in items):
+        raise ConfigError("check_users", text, "must be a comma-separated list of whole numbers from 1 to 1000000")
+    return [int(item) for item in items]
+
+
+def _save_capacity(results: list, folder: str) -> None:
+    where = output_folder(folder, "save")
+    frame = pd.DataFrame({"time_s": results[0].peak_bins_start_s()})
+    for result in results:
+        frame[f"{result.answers['client']}_per_s"] = result.peak_bins() / result.settings.peak_bin_s
+    for name, text in (("capacity.csv", frame.to_csv(index=False)),
+                       ("capacity.json", json.dumps([json_ready(r.answers) for r in results], indent=1))):  # fmt: skip
+        write_text(where / name, text, "save")
+        print(f"wrote {where / name}", file=sys.stderr)
+
+
 def _figures(args: argparse.Namespace) -> None:
     from .figures import FIGURES, build_all  # noqa: PLC0415  (matplotlib only when asked for)
 
@@ -657,6 +758,7 @@ COMMANDS = {
     "compare": _compare,
     "sweep": _sweep,
     "libraries": _libraries,
+    "capacity": _capacity,
     "bench": _bench,
     "figures": _figures,
 }

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .capacity import Capacity, CapacitySettings, capacity
 from .client import Retry
 from .config import Capacities, Latencies, TokenPolicy, Workload
 from .experiment import Result, compare, run
@@ -203,6 +204,23 @@ def one_user_at(times_s: tuple[float, ...], scenario: Scenario) -> Scenario:
     return scenario.with_(workload=Workload(kind="trace", arrivals=str(arrivals)))
 
 
+# notebooks/13: a million users over three hours on the article's numbers, the auth server's 30 ms a refresh.
+CAPACITY_MORNING = Scenario(name="capacity-morning").with_(kind="steady", users=1_000_000, duration_s=3 * 3600.0)
+CAPACITY_JITTER = {"proactive": "on-use", "margin_s": 60.0}  # with margin_jitter_s: refresh on use, early
+
+
+def capacity_of(
+    users: int = 1_000_000, client: str = "locked", logins: str = "synchronized", jitter_s: float = 0.0,
+    workers: int = 0,
+) -> Capacity:  # fmt: skip
+    """notebooks/13: the capacity model of ``CAPACITY_MORNING`` for ``users`` of ``client`` logging in as
+    ``logins`` says, on ``workers`` auth workers (0: as many as it takes); a ``jitter_s`` above 0 makes the
+    client refresh on use 60 s early plus up to that much more at random."""
+    early = {**CAPACITY_JITTER, "margin_jitter_s": jitter_s} if jitter_s else {}
+    scenario = CAPACITY_MORNING.with_(users=users, client=client, auth_capacity=workers, **early)
+    return capacity(scenario, CapacitySettings(logins=logins))
+
+
 # notebook -> the function its slider calls (at its defaults, the slider's starting values)
 SLIDERS: dict[str, Callable[[], object]] = {
     "01-simulate-with-simpy": primer_timeline,
@@ -217,5 +235,6 @@ SLIDERS: dict[str, Callable[[], object]] = {
     "10-outages-and-backoff": outage_and_retries,
     "11-choosing-a-library": library_in,
     "12-backend-for-frontend": bff_race,
+    "13-capacity-at-scale": capacity_of,
     "playground": redraw,  # make playground: one move of any control, picture included
 }

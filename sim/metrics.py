@@ -82,7 +82,7 @@ import pandas as pd
 
 from .client import Client
 from .client.composition import flat_keys
-from .fields import ConfigError
+from .extras import scipy_stats
 
 CLIENT_KEYS = flat_keys()  # the client's flat keys, as the summary gives them
 SUMMARY_KEYS = (
@@ -332,12 +332,6 @@ def mean_ci(values: pd.Series, confidence: float = 0.95) -> tuple[float, float]:
     n = len(values)
     if n < 2:
         return float(values.mean()) if n else math.nan, math.nan
-    try:
-        from scipy import stats  # noqa: PLC0415  (heavy; only replications need it)
-    except ImportError:
-        raise ConfigError(
-            "replications", n, "a confidence interval over replications needs scipy, which `make compare` does not "
-            "install: run `make test` once, or .venv/bin/python -m pip install scipy",
-        ) from None  # fmt: skip
+    stats = scipy_stats("replications", n, "a confidence interval over replications")
     half = stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / math.sqrt(n)
     return float(values.mean()), float(half)

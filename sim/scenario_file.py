@@ -35,6 +35,10 @@ the file names)::
 
     [variants.jittered.client]
     margin_jitter_s = 300
+
+A ``[capacity]`` section holds the capacity model's own settings
+(``sim.capacity.CapacitySettings``: the login shape, the target p95 refresh
+wait, its time step); ``python -m sim capacity`` reads it, runs ignore it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .capacity.settings import settings_from
 from .client import Client
 from .config.workload import refuse_inherited, refuse_unread
 from .fields import ConfigError
@@ -51,7 +56,7 @@ from .scenario import CLIENT_NAME_KEYS, Scenario, part_fields, scenario_parts
 
 SECTIONS = tuple(scenario_parts())  # tokens, refresh_tokens, latencies, capacities, workload, client, ...
 MOVED = {("client", "relogin_after_s"): "workload"}  # (section, key) -> the section it lives in now
-TOP_LEVEL = ("name", "description", "seed", "strategies", "record_calls", "variants")
+TOP_LEVEL = ("name", "description", "seed", "strategies", "record_calls", "variants", "capacity")
 SCENARIOS_DIR = Path(__file__).resolve().parent / "scenarios"  # the scenario files installed with sim
 
 
@@ -106,6 +111,8 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
             part_cls = scenario_parts()[key]
             _check_section(path, key, value, part_cls, f"[{key}]")
             parts[key] = _build(path, key, part_cls, value)
+        elif key == "capacity":  # the capacity model's own settings: checked here, read by `python -m sim capacity`
+            settings_from(value, f"{path.name}: [capacity]")
         elif key not in TOP_LEVEL:
             allowed = ", ".join(TOP_LEVEL + tuple(f"[{s}]" for s in SECTIONS))
             raise ConfigError(f"{path.name}: {key}", value, f"unknown key; allowed: {allowed}")

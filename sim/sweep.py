@@ -21,6 +21,15 @@ Every run of a point uses the same seeds for every strategy and every point
 (common random numbers: the same seed gives the same arrivals), so a
 difference between two cells is the client's or the parameter's, not luck's.
 
+A sweep may run the capacity model instead (``model = "capacity"``: each point computed, not simulated,
+so a point of a hundred million users takes a second) or beside the simulation (``model = "both"``: the
+run's summary and the model's answers, ``capacity_...``, in one row), with the settings of the base
+scenario file's ``[capacity]`` section (``sim.capacity``)::
+
+    model = "capacity"
+    [parameters]
+    users = { start = 1000, stop = 100000000, num = 6, scale = "log" }
+
 Runs go to an executor: ``inline`` (this process), ``processes`` (every core through ``sim.pool``,
 the default) or ``dask`` (a ``dask.distributed.Client``, or a scheduler's
 address); a run is the same whichever executor makes it. Each finished run is
@@ -45,6 +54,7 @@ from typing import Any
 
 import pandas as pd
 
+from .capacity.settings import CapacitySettings, load_capacity_settings
 from .client.composition import value_text
 from .estimate import MAX_RUNS, check_runs, preflight
 from .experiment import Result, confidence_table, run
@@ -60,7 +70,9 @@ PARQUET = importlib.util.find_spec("pyarrow") is not None  # runs.parquet too (t
 
 DESIGNS = ("factorial", "zip")
 EXECUTORS = ("inline", "processes", "dask")
-SWEEP_KEYS = ("name", "description", "scenario", "strategies", "replications", "design", "parameters", "base")
+SWEEP_KEYS = (
+    "name", "description", "scenario", "strategies", "replications", "design", "parameters", "base", "model",
+)  # fmt: skip
 # Fields a sweep sets itself, so a parameter naming one would be ignored or collide with a column.
 SWEEP_OWN = {
     "seed": "the sweep sets the seed (replications = N runs seeds base.seed .. base.seed + N - 1)",
@@ -68,6 +80,13 @@ SWEEP_OWN = {
     "name": "is the scenario's name, not a field a run reads",
 }
 SWEEP_MAX_BYTES = 1_000_000
+MODELS = ("simulation", "capacity", "both")
+# What `python -m sim sweep` prints per point, for each model.
+SHOWN = {
+    "simulation": ("refresh_calls", "requests_failed", "logouts", "latency_p99_s"),
+    "capacity": ("mean_refresh_per_s", "peak_refresh_per_s", "workers_needed", "workers_for_peak"),
+    "both": ("refresh_calls", "capacity_mean_refresh_per_s", "refresh_peak_per_s", "capacity_peak_refresh_per_s"),
+}
 # The numbers a run gives (everything in the summary after the client's fields).
 METRICS = tuple(key for key in SUMMARY_KEYS[SUMMARY_KEYS.index("requests") :] if key not in ("seed",))
 DEFAULT_CACHE = Path(".sweep-cache")
@@ -96,10 +115,16 @@ class Sweep:
     replications: int = 1
     design: str = "factorial"
     measure: Callable[[Result], Mapping[str, Any]] | None = None
+    model: str = "simulation"
+    capacity: CapacitySettings = field(default_factory=CapacitySettings)
 
     def __post_init__(self) -> None:
         if self.design not in DESIGNS:
             raise ConfigError("design", self.design, f"must be one of {', '.join(DESIGNS)}")
+        if self.model not in MODELS:
+            raise ConfigError("model", self.model, f"must be one of {', '.join(MODELS)}")
+        if self.model == "capacity" and self.replications != 1:
+            raise ConfigError("replications", self.replications, "the capacity model is computed, not drawn: give 1")
         if not isinstance(self.replications, int) or isinstance(self.replications, bool) or self.replications < 1:
             raise ConfigError("replications", self.replications, "must be a whole number >= 1")
         if isinstance(self.strategies, Mapping):
@@ -215,9 +240,12 @@ def load_sweep(path: str | Path, limits: tuple[int, ...] = ()) -> Sweep:
             strategies=tuple(strategies),
             replications=int(replications),
             design=data.get("design", "factorial"),
+            model=data.get("model", "simulation"),
+            capacity=load_capacity_settings(path.parent / str(data["scenario"])),
         )  # checks the size from the shape: no point is built yet
         for label, scenario in sweep.plan():  # every scenario built, so every value is checked now
-            if label["replication"] == 0:  # and each point's work, as any run's (its seeds cost alike)
+            # and each point's work, as any run's (its seeds cost alike); the capacity model simulates nothing
+            if label["replication"] == 0 and sweep.model != "capacity":
                 preflight(scenario, *limits)
     except ConfigError as error:
         raise ConfigError(f"{where}: {error.field}", error.value, error.allowed) from None
@@ -314,6 +342,20 @@ def summary_row(scenario: Scenario) -> dict[str, Any]:
     }
 
 
+def capacity_row(settings: CapacitySettings, scenario: Scenario) -> dict[str, Any]:
+    """The capacity model's answers for one point, numbers and the client's label."""
+    from .capacity import capacity  # noqa: PLC0415
+
+    answers = capacity(scenario, settings).answers  # its client is the run's, labelled by the plan
+    return {key: value for key, value in answers.items() if key not in ("client", "users", "logins")}
+
+
+def both_row(settings: CapacitySettings, scenario: Scenario) -> dict[str, Any]:
+    """The run's summary and the capacity model's answers (``capacity_...``) for the same scenario."""
+    model = {f"capacity_{key}": value for key, value in capacity_row(settings, scenario).items()}
+    return {**summary_row(scenario), **model}
+
+
 def measured_row(measure: Callable[[Result], Mapping[str, Any]], scenario: Scenario) -> dict[str, Any]:
     """One run's row as a sweep's ``measure`` makes it from the run's result."""
     return dict(measure(run(scenario)))
@@ -357,7 +399,8 @@ class SweepResult:
         """The mean and 95 % half-width (``_ci``) of every metric (each number a ``measure`` gave), per point
         and client."""
         by = [*self.sweep.parameters, self.sweep.label]
-        given = METRICS if self.sweep.measure is None else [c for c in self.runs if c not in (*by, *RUN_LABELS)]
+        own = self.sweep.measure is None and self.sweep.model == "simulation"
+        given = METRICS if own else [c for c in self.runs if c not in (*by, *RUN_LABELS)]
         columns = [c for c in given if c in self.runs and pd.api.types.is_numeric_dtype(self.runs[c])]
         return confidence_table(self.runs, columns, by=by)
 
@@ -400,6 +443,9 @@ def sweep(
     store = Cache(Path(cache_dir) if cache else None)
     model = source_digest()
     work: Callable[[Scenario], dict[str, Any]] = summary_row
+    if the_sweep.model != "simulation":
+        work = partial(capacity_row if the_sweep.model == "capacity" else both_row, the_sweep.capacity)
+        model += f":{the_sweep.model}:{the_sweep.capacity}"
     if the_sweep.measure is not None:
         work = partial(measured_row, the_sweep.measure)
         model += f":{the_sweep.measure.__module__}.{the_sweep.measure.__qualname__}"

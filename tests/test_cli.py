@@ -312,7 +312,7 @@ def test_help_explains_every_policy_field(capsys):
 def test_a_bare_command_prints_its_usage(capsys):
     status, out, err = run_cli(capsys)
     assert status == 0 and err == ""
-    assert out.startswith("usage: python -m sim") and "{run,compare,sweep,libraries,bench,figures}" in out
+    assert out.startswith("usage: python -m sim") and "{run,compare,sweep,libraries,capacity,bench,figures}" in out
 
 
 def test_the_header_names_what_the_flags_changed(capsys):
@@ -392,9 +392,9 @@ def test_a_bare_name_sim_does_not_come_with_names_the_ones_it_does(capsys, tmp_p
     status, out, err = run_cli(capsys, "run", "--scenario", "artcle")
     assert status == 2 and out == ""
     assert err.startswith("error: scenario = 'artcle': no such file, and sim comes with none of that name (")
-    assert "article, bff, burst, herd" in err
+    assert "article, bff, burst, capacity-day, herd" in err
     assert load_sweep("tiny").name == "tiny"
-    with pytest.raises(ConfigError, match="sweep = 'tny'.*architect, tiny"):
+    with pytest.raises(ConfigError, match="sweep = 'tny'.*architect, capacity, tiny"):
         load_sweep("tny")
 
 

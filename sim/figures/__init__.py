@@ -34,6 +34,9 @@ the functions that run them:
 - ``library_choice``: the decision matrix (``library_matrix``);
 - ``backend``: the backend-for-frontend beside the single-page app
   (``bff``, from ``scenarios/bff.toml``);
+- ``capacity``: ten million users' refresh calls over a day, from the
+  capacity model (``capacity``, computed by ``sim.capacity``, not simulated), and
+  ``fig_capacity_waves``, the model beside one run (no file in ``figures/``; notebook 13);
 - ``real_stack``: the model beside the article's real stack, case by case
   (``model_vs_real``, from the committed ``reality/results.json``);
 - ``sweeps``: a sweep's surface (``sweep_heatmap``), and two drawings of
@@ -66,6 +69,7 @@ from .animation import (
 from .backend import BFF_FILE, BFF_FIXES, bff_data, fig_bff
 from .bff_sequence import bff_sequence_rows, fig_bff_sequence
 from .build import CSV_FLOAT_FORMAT, NO_NOTEBOOK, PNG_DPI, build_all, csv_text, read_csv_text, readme_text, save_figure
+from .capacity import CAPACITY_CLIENTS, CAPACITY_DAY, capacity_data, fig_capacity, fig_capacity_waves
 from .early_refresh import (
     HERD_BIN_S,
     HERD_FILE,
@@ -157,6 +161,8 @@ __all__ = [
     "BACKOFF_POLICIES",
     "BFF_FILE",
     "BFF_FIXES",
+    "CAPACITY_CLIENTS",
+    "CAPACITY_DAY",
     "CDF_LEVELS",
     "CONNECTIONS",
     "CONTENTION",
@@ -195,6 +201,7 @@ __all__ = [
     "bff_data",
     "bff_sequence_rows",
     "build_all",
+    "capacity_data",
     "clock_skew_data",
     "column_label",
     "connection_limit_data",
@@ -203,6 +210,8 @@ __all__ = [
     "fig_backoff_policies",
     "fig_bff",
     "fig_bff_sequence",
+    "fig_capacity",
+    "fig_capacity_waves",
     "fig_clock_skew",
     "fig_connection_limit",
     "fig_herd",

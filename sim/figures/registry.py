@@ -9,6 +9,7 @@ from __future__ import annotations
 from . import (
     animation,
     backend,
+    capacity,
     early_refresh,
     library_choice,
     outages,
@@ -30,6 +31,7 @@ FAMILIES = (
     library_choice,
     backend,
     sweeps,
+    capacity,
     real_stack,
 )
 FIGURES: tuple[FigureSpec, ...] = tuple(spec for family in FAMILIES for spec in family.FIGURES)
