@@ -31,7 +31,7 @@ own once the first has ended.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -40,6 +40,7 @@ import simpy
 from ..fields import check_choice, setting
 from ..parts import Part
 from ..servers import SessionStore
+from .proactive import Send
 from .request import Request
 from .sharing import Flight
 from .storage import KEYS, TokenStore
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
     from ..config.deployment import Deployment
     from ..observers import Observer
 
-Send = Callable[[ClientTab, int, float], None]
 COOKIE_SET_BY = ("refresh", "every-response")
 
 
